@@ -1,0 +1,171 @@
+"""The console's live mirror of hub state: plain Python and numpy, no Qt.
+
+The feed client hands every snapshot and delta to :meth:`HallState.apply`,
+which updates the mirror and marks what changed.  The UI's frame clock calls
+:meth:`HallState.take_changes` once per frame and redraws only that, so the
+cost of a frame does not depend on how many messages arrived in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES
+from feeds.protocol import Alarm, Case, Delta, Position, Sensor, Snapshot, Vehicle
+
+SENSOR_STATES = ("normal", "warning", "alarm", "offline")
+VEHICLE_KIND_CODES = tuple(VEHICLE_KINDS)
+VEHICLE_STATUS_CODES = tuple(VEHICLE_STATUSES)
+
+
+class PointTable:
+    """Entities with a position, kept as parallel numpy columns for drawing.
+
+    Rows never move once given, so an index stays valid for the table's life;
+    a snapshot rebuilds it.
+    """
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.index: dict[str, int] = {}
+        self.lon = np.full(0, np.nan)
+        self.lat = np.full(0, np.nan)
+        self.code = np.zeros(0, np.int8)  # kind for vehicles
+        self.state = np.zeros(0, np.int8)  # state / status code
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def rows_for(self, ids: list[str]) -> np.ndarray:
+        """Row numbers of ``ids``, adding rows for ids not seen before."""
+        rows = np.empty(len(ids), np.int64)
+        for n, entity_id in enumerate(ids):
+            row = self.index.get(entity_id)
+            if row is None:
+                row = self.index[entity_id] = len(self.ids)
+                self.ids.append(entity_id)
+            rows[n] = row
+        self._grow(len(self.ids))
+        return rows
+
+    def _grow(self, size: int) -> None:
+        if size <= len(self.lon):
+            return
+        capacity = max(size, 2 * len(self.lon), 64)
+        extra = capacity - len(self.lon)
+        self.lon = np.concatenate([self.lon, np.full(extra, np.nan)])
+        self.lat = np.concatenate([self.lat, np.full(extra, np.nan)])
+        self.code = np.concatenate([self.code, np.zeros(extra, np.int8)])
+        self.state = np.concatenate([self.state, np.zeros(extra, np.int8)])
+
+
+@dataclass
+class Changes:
+    """What changed since the last frame."""
+
+    cases: set[str] = field(default_factory=set)
+    alarms: set[str] = field(default_factory=set)
+    sensors: bool = False
+    vehicles: set[str] = field(default_factory=set)
+    reset: set[str] = field(default_factory=set)  # topics replaced by a snapshot
+
+    def __bool__(self) -> bool:
+        return bool(self.cases or self.alarms or self.sensors or self.vehicles or self.reset)
+
+
+class HallState:
+    """Cases, alarms, sensors and vehicles as the hub last told them."""
+
+    def __init__(self) -> None:
+        self.cases: dict[str, Case] = {}
+        self.alarms: dict[str, Alarm] = {}
+        self.sensors: dict[str, Sensor] = {}
+        self.vehicles: dict[str, Vehicle] = {}
+        self.sensor_points = PointTable()
+        self.vehicle_points = PointTable()
+        self.positions: dict[str, Position] = {}
+        self.updates = 0  # entity updates applied, for the ingest benchmark
+        self._changes = Changes()
+
+    def apply(self, message: Snapshot | Delta) -> bool:
+        """Apply a snapshot or delta; False means a gap: ask for a resync."""
+        topic = message.topic
+        if isinstance(message, Delta):
+            seen = self.positions.get(topic)
+            if seen is None or seen.stream != message.stream or message.from_seq != seen.seq + 1:
+                return False
+        elif message.part == 0:
+            self._reset(topic)
+        self.positions[topic] = Position(message.stream, message.seq)
+        self.updates += len(message.items)
+        if topic == "cases":
+            self._apply_cases(message.items)  # type: ignore[arg-type]
+        elif topic == "alarms":
+            self._apply_alarms(message.items)  # type: ignore[arg-type]
+        elif topic == "sensors":
+            self._apply_sensors(message.items)  # type: ignore[arg-type]
+        else:
+            self._apply_vehicles(message.items)  # type: ignore[arg-type]
+        return True
+
+    def take_changes(self) -> Changes:
+        changes, self._changes = self._changes, Changes()
+        return changes
+
+    def _reset(self, topic: str) -> None:
+        self._changes.reset.add(topic)
+        if topic == "cases":
+            self.cases.clear()
+        elif topic == "alarms":
+            self.alarms.clear()
+        elif topic == "sensors":
+            self.sensors.clear()
+            self.sensor_points.clear()
+        else:
+            self.vehicles.clear()
+            self.vehicle_points.clear()
+
+    def _apply_cases(self, items: list[Case]) -> None:
+        for case in items:
+            self.cases[case.id] = case
+            self._changes.cases.add(case.id)
+
+    def _apply_alarms(self, items: list[Alarm]) -> None:
+        for alarm in items:
+            self.alarms[alarm.id] = alarm
+            self._changes.alarms.add(alarm.id)
+
+    def _apply_sensors(self, items: list[Sensor]) -> None:
+        table = self.sensor_points
+        rows = table.rows_for([s.id for s in items])
+        table.lon[rows] = [s.lon for s in items]
+        table.lat[rows] = [s.lat for s in items]
+        table.state[rows] = [SENSOR_STATES.index(s.state) for s in items]
+        for sensor in items:
+            self.sensors[sensor.id] = sensor
+        self._changes.sensors = True
+
+    def _apply_vehicles(self, items: list[Vehicle]) -> None:
+        table = self.vehicle_points
+        rows = table.rows_for([v.id for v in items])
+        table.lon[rows] = [np.nan if v.lon is None else v.lon for v in items]
+        table.lat[rows] = [np.nan if v.lat is None else v.lat for v in items]
+        table.code[rows] = [_code(VEHICLE_KIND_CODES, v.kind) for v in items]
+        table.state[rows] = [_code(VEHICLE_STATUS_CODES, v.status) for v in items]
+        vehicles = self.vehicles
+        for vehicle in items:
+            vehicles[vehicle.id] = vehicle
+        self._changes.vehicles.update(v.id for v in items)
+
+
+def _code(codes: tuple[str, ...], value: str) -> int:
+    """Index of ``value`` in ``codes``; unknown values share the last slot."""
+    try:
+        return codes.index(value)
+    except ValueError:
+        return len(codes) - 1

@@ -1,0 +1,65 @@
+"""Rules the hub applies: sensor state, threshold alarms, the case clock.
+
+Plain functions over records; thresholds and limits come from
+``feeds.domain`` so that a city changes its tables, not these rules.
+"""
+
+from __future__ import annotations
+
+from msgspec.structs import replace
+
+from feeds import domain
+from feeds.protocol import Alarm
+
+
+def sensor_state(kind: str, value: float) -> str:
+    spec = domain.SENSOR_KINDS.get(kind)
+    if spec is None:
+        return "normal"
+    if value >= spec.alarm:
+        return "alarm"
+    if value >= spec.warning:
+        return "warning"
+    return "normal"
+
+
+def alarm_level(kind: str, value: float) -> tuple[int, float] | None:
+    """(priority, threshold crossed) for a reading, or None when below warning."""
+    spec = domain.SENSOR_KINDS.get(kind)
+    if spec is None or value < spec.warning:
+        return None
+    if value >= spec.alarm:
+        return spec.priority, spec.alarm
+    return min(spec.priority + 1, 4), spec.warning
+
+
+def clears(kind: str, value: float) -> bool:
+    """True when a reading is far enough below warning to end an active alarm.
+
+    The deadband stops a reading that hovers at the threshold from raising and
+    clearing the alarm over and over.
+    """
+    spec = domain.SENSOR_KINDS[kind]
+    return value < spec.warning * (1 - domain.ALARM_DEADBAND)
+
+
+def update_alarm(alarm: Alarm, value: float, at: float) -> Alarm | None:
+    """The alarm after a new reading, or None if nothing worth telling changed.
+
+    An alarm keeps its peak value and its highest priority; lower readings
+    that do not clear it change nothing, so a busy sensor does not flood the
+    alarm topic.
+    """
+    if clears(alarm.kind, value):
+        return replace(alarm, state="cleared", cleared_at=at)
+    level = alarm_level(alarm.kind, value)
+    if level is None or value <= alarm.value:
+        return None
+    priority, threshold = level
+    return replace(
+        alarm, value=value, priority=min(priority, alarm.priority), threshold=max(threshold, alarm.threshold)
+    )
+
+
+def handling_limit_s(category: str) -> float:
+    return domain.CATEGORIES[category].limit_h * 3600.0

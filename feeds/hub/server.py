@@ -1,0 +1,389 @@
+"""The hub's asyncio shell: WebSocket connections, group commit and fan-out.
+
+Flow of a change: a connection's reader hands a decoded message to
+:class:`~feeds.hub.core.HubCore`, which applies it to live state and adds it
+to the open write batch.  The commit loop stores that batch in one
+transaction on the database thread, publishes it, fans the deltas out and
+only then answers the commands and acknowledges the producer frames whose
+data it held.
+
+Queues and their policies:
+- a connection's incoming frames: websockets holds at most ``max_queue``
+  frames, then stops reading the socket (TCP backpressure onto the sender);
+- a producer's unacknowledged frames: at most ``MAX_UNACKED`` before the hub
+  stops reading from it until a commit catches up;
+- the open write batch: at most ``MAX_BATCH_RECORDS`` records before
+  producers wait for the commit;
+- a connection's outgoing deltas: at most ``MAX_QUEUED_FRAMES``; a slower
+  reader loses its queued deltas and gets fresh snapshots instead (state is
+  never silently wrong, it is resynchronised); answers to commands are never
+  dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import msgspec
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+from feeds.city import City
+from feeds.hub.core import HubCore
+from feeds.hub.store import Store
+from feeds.protocol import (
+    MAX_BATCH_ITEMS,
+    MAX_FRAME_BYTES,
+    PROTOCOL_VERSION,
+    Ack,
+    Assign,
+    Batch,
+    ClientMessage,
+    Error,
+    ErrorCode,
+    Escalate,
+    GetTimeline,
+    Hello,
+    Ping,
+    Pong,
+    ProtocolError,
+    Report,
+    Result,
+    Resync,
+    Welcome,
+    decode_client,
+    encode,
+)
+
+log = logging.getLogger("hall.hub")
+
+MAX_UNACKED = 32
+MAX_BATCH_RECORDS = 200_000
+MAX_QUEUED_FRAMES = 256
+MAX_PENDING_COMMANDS = 64
+
+
+class Connection:
+    """One client: who it is, what it follows, and its outgoing queues."""
+
+    def __init__(self, hub: Hub, ws: ServerConnection) -> None:
+        self.hub = hub
+        self.ws = ws
+        self.kind: str | None = None
+        self.user = ""
+        self.topics: set[str] = set()
+        self.control: deque[bytes] = deque()  # answers: never dropped, bounded by MAX_PENDING_COMMANDS
+        self.data: deque[tuple[str, int, bytes]] = deque()  # (topic, last seq, frame)
+        self.resync: set[str] = set()
+        self.sent_seq: dict[str, int] = {}
+        self.pending_commands = 0
+        self.wake = asyncio.Event()
+
+    def answer(self, message: msgspec.Struct) -> None:
+        self.control.append(encode(message))
+        self.wake.set()
+
+    def fail(self, error: ProtocolError, current: Any = None) -> None:
+        self.hub.errors[error.code] += 1
+        self.answer(Error(error.code, error.message, id=error.ref, current=current))
+
+    def push(self, topic: str, seq: int, frame: bytes) -> None:
+        if topic not in self.topics or topic in self.resync:
+            return
+        if len(self.data) >= MAX_QUEUED_FRAMES:
+            # Too slow to follow: drop the backlog, resend the state instead.
+            self.hub.errors["slow_consumer"] += 1
+            self.data.clear()
+            self.resync |= self.topics
+        else:
+            self.data.append((topic, seq, frame))
+        self.wake.set()
+
+    async def write_loop(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.control or self.resync or self.data:
+                if self.control:
+                    await self.ws.send(self.control.popleft(), text=True)
+                elif self.resync:
+                    await self._send_snapshot(self.resync.pop())
+                else:
+                    topic, seq, frame = self.data.popleft()
+                    if seq > self.sent_seq.get(topic, -1):  # older frames are covered by a snapshot
+                        await self.ws.send(frame, text=True)
+                        self.sent_seq[topic] = seq
+
+    async def _send_snapshot(self, topic: str) -> None:
+        frames = [encode(frame) for frame in self.hub.core.topics[topic].snapshot()]
+        self.sent_seq[topic] = self.hub.core.topics[topic].published_seq
+        for frame in frames:
+            await self.ws.send(frame, text=True)
+
+
+class Hub:
+    def __init__(
+        self, store: Store, city: City, name: str = "hub", clock: Callable[[], float] = time.time
+    ) -> None:
+        self.store = store
+        self.city = city
+        self.name = name
+        self.clock = clock
+        self.core = HubCore(store.load(), city, clock)
+        self.connections: set[Connection] = set()
+        self.errors: Counter[str] = Counter()
+        self.commits = 0
+        self._db = ThreadPoolExecutor(1, thread_name_prefix="hall-db")
+        self._dirty = asyncio.Event()
+        self._open_batch: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._committer = asyncio.create_task(self._commit_loop(), name="hall-commit")
+
+    # -- lifecycle -----------------------------------------------------------
+
+    async def serve(self, host: str = "127.0.0.1", port: int = 8765) -> Server:
+        return await serve(
+            self._handle,
+            host,
+            port,
+            max_size=MAX_FRAME_BYTES,
+            max_queue=16,
+            ping_interval=20,
+            ping_timeout=20,
+        )
+
+    async def close(self) -> None:
+        await self.durable()
+        self._committer.cancel()
+        self._db.shutdown(wait=True)
+        self.store.close()
+
+    # -- committing ----------------------------------------------------------
+
+    async def durable(self) -> bool:
+        """Wait until everything applied so far is committed; False if that failed."""
+        self._dirty.set()
+        return await asyncio.shield(self._open_batch)
+
+    async def _commit_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._dirty.wait()
+            self._dirty.clear()
+            batch = self.core.take_batch()
+            done, self._open_batch = self._open_batch, loop.create_future()
+            ok = True
+            if len(batch) or batch.meta:
+                try:
+                    await loop.run_in_executor(self._db, self.store.commit, batch)
+                    self.commits += 1
+                except Exception:
+                    log.exception("commit failed; reloading state from the database")
+                    ok = False
+            if ok:
+                self._fan_out(self.core.publish(batch))
+            else:
+                self.errors[ErrorCode.STORAGE] += 1
+                loaded = await loop.run_in_executor(self._db, self.store.load)
+                self.core = HubCore(loaded, self.city, self.clock)
+            done.set_result(ok)
+
+    def _fan_out(self, frames: list[Any]) -> None:
+        for frame in frames:
+            data = encode(frame)
+            for connection in self.connections:
+                connection.push(frame.topic, frame.seq, data)
+
+    def _changed(self) -> None:
+        self._dirty.set()
+
+    # -- connections ---------------------------------------------------------
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        connection = Connection(self, ws)
+        writer = asyncio.create_task(connection.write_loop())
+        try:
+            async for raw in ws:
+                try:
+                    message = decode_client(raw)
+                except ProtocolError as error:
+                    connection.fail(error)
+                    continue
+                await self._dispatch(connection, message)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.connections.discard(connection)
+            writer.cancel()
+
+    async def _dispatch(self, connection: Connection, message: ClientMessage) -> None:
+        if isinstance(message, Hello):
+            await self._hello(connection, message)
+        elif connection.kind is None:
+            connection.fail(
+                ProtocolError(ErrorCode.HELLO_REQUIRED, "send hello first", getattr(message, "id", None))
+            )
+        elif isinstance(message, (Assign, Escalate)):
+            self._command(connection, message)
+        elif isinstance(message, GetTimeline):
+            self._spawn(connection, self._timeline(connection, message))
+        elif isinstance(message, Resync):
+            connection.resync.add(message.topic)
+            connection.wake.set()
+        elif isinstance(message, Ping):
+            connection.answer(Pong(message.id, self.clock()))
+        elif connection.kind != "producer":
+            connection.fail(
+                ProtocolError(
+                    ErrorCode.FORBIDDEN, f"a {connection.kind} does not send {type(message).__name__}"
+                )
+            )
+        elif isinstance(message, Batch):
+            await self._ingest(connection, message.id, message.items)
+        else:
+            # A single report is acknowledged under its own id; readings and fixes are not.
+            await self._ingest(connection, message.id if isinstance(message, Report) else None, [message])
+
+    async def _hello(self, connection: Connection, hello: Hello) -> None:
+        if connection.kind is not None:
+            connection.fail(ProtocolError(ErrorCode.INVALID, "hello was already received"))
+            return
+        if hello.protocol != PROTOCOL_VERSION:
+            self.errors[ErrorCode.UNSUPPORTED_VERSION] += 1
+            refusal = Error(
+                ErrorCode.UNSUPPORTED_VERSION,
+                f"this hub speaks protocol {PROTOCOL_VERSION}, not {hello.protocol}",
+            )
+            await connection.ws.send(encode(refusal), text=True)
+            await connection.ws.close(1002, "unsupported protocol version")
+            return
+        connection.kind, connection.user = hello.kind, hello.user
+        connection.topics = set() if hello.kind == "producer" else set(hello.topics)
+        connection.answer(
+            Welcome(
+                PROTOCOL_VERSION,
+                self.name,
+                uuid.uuid4().hex[:12],
+                self.city.name,
+                self.clock(),
+                hello.kind,
+                hello.user,
+            )
+        )
+        for topic in sorted(connection.topics):
+            for frame in self.core.catch_up(topic, hello.resume.get(topic)):
+                connection.push(topic, frame.seq, encode(frame))
+        self.connections.add(connection)
+
+    def _spawn(self, connection: Connection, work: Any) -> None:
+        if connection.pending_commands >= MAX_PENDING_COMMANDS:
+            work.close()
+            connection.fail(ProtocolError(ErrorCode.TOO_MANY_PENDING, "too many requests in flight"))
+            return
+        connection.pending_commands += 1
+        task = asyncio.create_task(work)
+        task.add_done_callback(lambda _: self._finished(connection))
+
+    @staticmethod
+    def _finished(connection: Connection) -> None:
+        connection.pending_commands -= 1
+
+    def _command(self, connection: Connection, command: Assign | Escalate) -> None:
+        if connection.kind == "wall":
+            connection.fail(ProtocolError(ErrorCode.READ_ONLY, "the video wall is read-only", command.id))
+            return
+        if connection.kind != "console":
+            connection.fail(ProtocolError(ErrorCode.FORBIDDEN, "only consoles send commands", command.id))
+            return
+        if command.id in self.core.command_ids:
+            self._spawn(connection, self._answer_retry(connection, command))
+            return
+        try:
+            if isinstance(command, Assign):
+                case = self.core.assign(command, connection.user)
+            else:
+                case = self.core.escalate(command, connection.user)
+        except ProtocolError as error:
+            error.ref = command.id
+            current = self.core.topics["cases"].live.get(command.case_id)
+            connection.fail(error, current if error.code == ErrorCode.CONFLICT else None)
+            return
+        self._changed()
+        self._spawn(connection, self._answer_after_commit(connection, command.id, case))
+
+    async def _answer_after_commit(self, connection: Connection, command_id: str, case: Any) -> None:
+        if await self.durable():
+            connection.answer(Result(command_id, case=case))
+        else:
+            connection.fail(ProtocolError(ErrorCode.STORAGE, "the database refused the change", command_id))
+
+    async def _answer_retry(self, connection: Connection, command: Assign | Escalate) -> None:
+        """A command seen before: answer it again, do not apply it twice."""
+        await self.durable()
+        case_id = self.core.command_ids.get(command.id)
+        if case_id is None:  # its commit failed and was rolled back
+            connection.fail(
+                ProtocolError(ErrorCode.STORAGE, "the earlier attempt was not stored", command.id)
+            )
+            return
+        connection.answer(Result(command.id, case=self.core.topics["cases"].published[case_id]))
+
+    async def _timeline(self, connection: Connection, request: GetTimeline) -> None:
+        if request.case_id not in self.core.topics["cases"].live:
+            connection.fail(ProtocolError(ErrorCode.UNKNOWN_CASE, f"no case {request.case_id!r}", request.id))
+            return
+        await self.durable()
+        entries = await asyncio.get_running_loop().run_in_executor(
+            self._db, self.store.timeline, request.case_id
+        )
+        connection.answer(
+            Result(
+                request.id, case=self.core.topics["cases"].published.get(request.case_id), timeline=entries
+            )
+        )
+
+    async def _ingest(self, connection: Connection, frame_id: str | None, items: list[Any]) -> None:
+        if len(items) > MAX_BATCH_ITEMS:
+            connection.fail(
+                ProtocolError(ErrorCode.INVALID, f"a batch holds at most {MAX_BATCH_ITEMS} items", frame_id)
+            )
+            return
+        accepted = 0
+        first_error: ProtocolError | None = None
+        for item in items:
+            try:
+                self.core.ingest(item)
+                accepted += 1
+            except ProtocolError as error:
+                first_error = first_error or error
+        rejected = len(items) - accepted
+        if first_error is not None:
+            first_error.ref = frame_id
+            if rejected > 1:
+                first_error.message += f" (and {rejected - 1} more refused in this frame)"
+            connection.fail(first_error)
+        self._changed()
+        if frame_id is None:
+            return  # single messages are not acknowledged one by one
+        committed = self._open_batch
+        connection.pending_commands += 1
+        committed.add_done_callback(lambda f: self._ack(connection, frame_id, accepted, rejected, f))
+        if connection.pending_commands >= MAX_UNACKED or len(self.core.batch) >= MAX_BATCH_RECORDS:
+            await asyncio.shield(committed)  # backpressure: stop reading until the commit catches up
+
+    def _ack(
+        self, connection: Connection, frame_id: str, accepted: int, rejected: int, done: asyncio.Future[bool]
+    ) -> None:
+        connection.pending_commands -= 1
+        if done.result():
+            connection.answer(Ack(frame_id, accepted, rejected))
+        else:
+            connection.fail(
+                ProtocolError(ErrorCode.STORAGE, "the database refused this frame; send it again", frame_id)
+            )

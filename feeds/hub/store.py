@@ -1,0 +1,259 @@
+"""The system of record: SQLAlchemy Core over SQLite (default) or PostgreSQL.
+
+The hub is the only writer.  It calls :meth:`Store.commit` from one worker
+thread with everything that changed since the last commit (group commit), so
+one transaction covers many messages and an acknowledgement is sent only
+after the transaction that holds its data has committed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from feeds.protocol import Alarm, Case, Sensor, TimelineEntry, Vehicle
+
+metadata = MetaData()
+
+meta = Table("hall_meta", metadata, Column("key", String(64), primary_key=True), Column("value", Text))
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("report_id", String(128), unique=True),
+    Column("category", String(5), nullable=False),
+    Column("grid", String(15), nullable=False),
+    Column("district", String(6), nullable=False),
+    Column("street", String(64), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reported_at", Float, nullable=False),
+    Column("deadline", Float, nullable=False),
+    Column("limit_s", Float, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("department", String(32)),
+    Column("escalations", Integer, nullable=False),
+    Column("seq", Integer, nullable=False, index=True),
+)
+
+# Append-only: rows are inserted, never updated or deleted.
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # cases topic seq of the change
+    Column("case_id", String(32), nullable=False, index=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("department", String(32)),
+    Column("command_id", String(64), unique=True),
+)
+
+alarms = Table(
+    "alarms",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("sensor_id", String(32), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("raised_at", Float, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("acked", Boolean, nullable=False),
+    Column("cleared_at", Float),
+    Column("seq", Integer, nullable=False, index=True),
+)
+
+sensors = Table(
+    "sensors",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("value", Float),
+    Column("ts", Float),
+    Column("state", String(16), nullable=False),
+    Column("seq", Integer, nullable=False),
+)
+
+vehicles = Table(
+    "vehicles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("plate", String(32), nullable=False),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("speed", Float, nullable=False),
+    Column("heading", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("ts", Float),
+    Column("seq", Integer, nullable=False),
+)
+
+#: Each topic's table and record type; a record's fields are its table's columns.
+TOPIC_TABLES: dict[str, tuple[Table, type[msgspec.Struct]]] = {
+    "cases": (cases, Case),
+    "alarms": (alarms, Alarm),
+    "sensors": (sensors, Sensor),
+    "vehicles": (vehicles, Vehicle),
+}
+
+
+@dataclass
+class WriteBatch:
+    """Everything to store in one transaction."""
+
+    records: dict[str, dict[str, msgspec.Struct]] = field(default_factory=dict)  # topic → id → latest
+    report_ids: dict[str, str] = field(default_factory=dict)  # case id → producer report id
+    events: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return sum(len(r) for r in self.records.values()) + len(self.events)
+
+
+@dataclass
+class Loaded:
+    """The stored state the hub starts from."""
+
+    streams: dict[str, str]
+    records: dict[str, list[msgspec.Struct]]
+    report_ids: dict[str, str]  # producer report id → case id
+    command_ids: dict[str, str]  # command id → case id
+    meta: dict[str, str]
+
+
+def default_url() -> str:
+    """A SQLite file in the user's data directory."""
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("supervision-hall"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'hall.db'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged command survives power loss too
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _record(row: Any, kind: type[msgspec.Struct]) -> Any:
+    # Column names come back as SQLAlchemy's str subclass, which msgspec does not take as keys.
+    return msgspec.convert({str(k): v for k, v in row._mapping.items()}, kind)
+
+
+class Store:
+    def __init__(self, url: str, schema: str | None = None) -> None:
+        options: dict[str, Any] = {}
+        if schema:
+            options["execution_options"] = {"schema_translate_map": {None: schema}}
+        self.engine: Engine = create_engine(url, **options)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+        self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def load(self) -> Loaded:
+        with self.engine.connect() as conn:
+            stored_meta = {row.key: row.value for row in conn.execute(select(meta))}
+            records = {
+                topic: [_record(row, kind) for row in conn.execute(select(table))]
+                for topic, (table, kind) in TOPIC_TABLES.items()
+            }
+            report_ids = {
+                row.report_id: row.id
+                for row in conn.execute(select(cases.c.id, cases.c.report_id))
+                if row.report_id
+            }
+            command_ids = {
+                row.command_id: row.case_id
+                for row in conn.execute(
+                    select(case_events.c.command_id, case_events.c.case_id).where(
+                        case_events.c.command_id.is_not(None)
+                    )
+                )
+            }
+        streams = {topic: stored_meta.get(f"stream:{topic}", "") for topic in TOPIC_TABLES}
+        missing = {topic: uuid.uuid4().hex[:12] for topic, stream in streams.items() if not stream}
+        if missing:
+            self.commit(WriteBatch(meta={f"stream:{topic}": s for topic, s in missing.items()}))
+            streams.update(missing)
+        return Loaded(streams, records, report_ids, command_ids, stored_meta)
+
+    def commit(self, batch: WriteBatch) -> None:
+        with self.engine.begin() as conn:
+            for topic, changed in batch.records.items():
+                if not changed:
+                    continue
+                table = TOPIC_TABLES[topic][0]
+                rows = [msgspec.structs.asdict(record) for record in changed.values()]
+                if topic == "cases":
+                    for row in rows:
+                        row["report_id"] = batch.report_ids.get(row["id"])
+                self._upsert(conn, table, rows, keep=("report_id",) if topic == "cases" else ())
+            if batch.events:
+                conn.execute(case_events.insert(), batch.events)
+            if batch.meta:
+                self._upsert(conn, meta, [{"key": k, "value": v} for k, v in batch.meta.items()])
+
+    def _upsert(
+        self, conn: Any, table: Table, rows: list[dict[str, Any]], keep: tuple[str, ...] = ()
+    ) -> None:
+        statement = self._insert(table)
+        key = table.primary_key.columns.keys()
+        updates = {
+            name: getattr(statement.excluded, name)
+            for name in rows[0]
+            if name not in key and name not in keep
+        }
+        conn.execute(statement.on_conflict_do_update(index_elements=key, set_=updates), rows)
+
+    def timeline(self, case_id: str) -> list[TimelineEntry]:
+        query = select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)
+        with self.engine.connect() as conn:
+            return [
+                TimelineEntry(
+                    seq=row.seq,
+                    at=row.at,
+                    actor=row.actor,
+                    action=row.action,
+                    reason=row.reason,
+                    department=row.department,
+                )
+                for row in conn.execute(query)
+            ]

@@ -1,0 +1,274 @@
+"""The hub over real WebSockets on loopback, with a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from feeds import protocol as p
+from feeds.hub import server as hub_server
+from feeds.hub.store import Store
+from tests.hubkit import Clock, answer_to, client, declare_and_report, new_id, receive, request, running_hub, send
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'hall.db'}"
+
+
+def snapshot_of(topic: str):  # type: ignore[no-untyped-def]
+    return lambda m: isinstance(m, p.Snapshot) and m.topic == topic
+
+
+async def first_case(url: str) -> p.Case:
+    async with client(url) as ws:
+        snapshot = await receive(ws, snapshot_of("cases"))
+        return snapshot.items[0]
+
+
+async def test_reported_cases_reach_a_console_with_grid_and_clock(db_url: str) -> None:
+    clock = Clock()
+    async with running_hub(db_url, clock=clock) as (_hub, url):
+        async with client(url, "producer", "sim") as producer:
+            await declare_and_report(producer, reports=3, at=clock.now)
+        async with client(url) as console:
+            snapshot = await receive(console, snapshot_of("cases"))
+    cases = sorted(snapshot.items, key=lambda c: c.id)
+    assert [c.description for c in cases] == ["暴露垃圾0", "暴露垃圾1", "暴露垃圾2"]
+    assert all(len(c.grid) == 15 and c.grid.startswith(c.district) for c in cases)
+    assert all(c.status == "filed" and c.deadline == c.reported_at + 1800 for c in cases)
+
+
+async def test_assign_and_escalate_are_stored_with_who_and_when(db_url: str) -> None:
+    clock = Clock()
+    async with running_hub(db_url, clock=clock) as (_hub, url):
+        async with client(url, "producer", "sim") as producer:
+            await declare_and_report(producer, reports=1)
+        case = await first_case(url)
+        async with client(url, user="李四") as console:
+            assigned = await request(console, p.Assign(new_id(), case.id, case.version, "sanitation", "属地环卫"))
+            clock.now += 60
+            escalated = await request(console, p.Escalate(new_id(), case.id, assigned.case.version, "群众反映强烈"))
+    assert isinstance(assigned, p.Result) and assigned.case.department == "sanitation"
+    assert assigned.case.status == "dispatched" and assigned.case.version == case.version + 1
+    assert isinstance(escalated, p.Result) and escalated.case.escalations == 1
+    # what is stored, read back by a fresh store as a restarted hub would
+    store = Store(db_url)
+    timeline = store.timeline(case.id)
+    stored = {c.id: c for c in store.load().records["cases"]}[case.id]
+    store.close()
+    assert [(e.action, e.actor, e.reason) for e in timeline] == [
+        ("report", "inspector", "暴露垃圾0"),
+        ("assign", "李四", "属地环卫"),
+        ("escalate", "李四", "群众反映强烈"),
+    ]
+    assert timeline[2].at - timeline[1].at == 60
+    assert stored.version == case.version + 2 and stored.escalations == 1
+
+
+async def test_other_consoles_see_actions_as_deltas(db_url: str) -> None:
+    async with running_hub(db_url) as (_hub, url):
+        async with client(url, "producer", "sim") as producer:
+            await declare_and_report(producer, reports=1)
+        case = await first_case(url)
+        async with client(url, user="王五") as watcher, client(url, user="李四") as actor:
+            await receive(watcher, snapshot_of("cases"))
+            await request(actor, p.Assign(new_id(), case.id, case.version, "enforcement"))
+            delta = await receive(watcher, lambda m: isinstance(m, p.Delta) and m.topic == "cases")
+    assert delta.items[0].id == case.id and delta.items[0].department == "enforcement"
+
+
+async def test_stale_version_gets_a_conflict_with_the_current_case(db_url: str) -> None:
+    async with running_hub(db_url) as (_hub, url):
+        async with client(url, "producer", "sim") as producer:
+            await declare_and_report(producer, reports=1)
+        case = await first_case(url)
+        async with client(url) as console:
+            await request(console, p.Assign(new_id(), case.id, case.version, "sanitation"))
+            conflict = await request(console, p.Escalate(new_id(), case.id, case.version, "催办"))
+    assert isinstance(conflict, p.Error) and conflict.code == p.ErrorCode.CONFLICT
+    assert conflict.current is not None and conflict.current.version == case.version + 1
+    assert conflict.current.department == "sanitation"
+
+
+async def test_a_retried_command_is_answered_not_applied_twice(db_url: str) -> None:
+    async with running_hub(db_url) as (_hub, url):
+        async with client(url, "producer", "sim") as producer:
+            await declare_and_report(producer, reports=1)
+        case = await first_case(url)
+        command = p.Escalate(new_id(), case.id, case.version, "催办")
+        async with client(url) as console:
+            first = await request(console, command)
+        async with client(url) as console:  # the answer was lost; the seat reconnects and sends it again
+            second = await request(console, command)
+    assert first.case.version == second.case.version == case.version + 1
+    assert second.case.escalations == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        (p.Assign("c1", "AJ9999999", 1, "sanitation"), p.ErrorCode.UNKNOWN_CASE),
+        (p.Escalate("c2", "AJ0000001", 1, "   "), p.ErrorCode.INVALID),
+        (p.Assign("c3", "AJ0000001", 1, "ministry_of_magic"), p.ErrorCode.UNKNOWN_DEPARTMENT),
+        (p.GetTimeline("c4", "AJ9999999"), p.ErrorCode.UNKNOWN_CASE),
+        (p.Reading("WL-01", 1.0, 1.0), p.ErrorCode.FORBIDDEN),
+    ],
+)
+async def test_refused_requests_get_typed_errors_and_the_link_survives(db_url: str, message, code) -> None:  # type: ignore[no-untyped-def]
+    async with running_hub(db_url) as (hub, url):
+        async with client(url, "producer", "sim") as producer:
+            await declare_and_report(producer, reports=1)
+        async with client(url) as console:
+            await send(console, message)
+            error = await receive(console, lambda m: isinstance(m, p.Error))
+            pong = await request(console, p.Ping("still-there"))
+    assert error.code == code and error.message
+    assert isinstance(pong, p.Pong)
+    assert hub.errors[code] == 1
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ('{"type": "assign", "id": ', p.ErrorCode.BAD_JSON),
+        ('{"type": "self_destruct"}', p.ErrorCode.UNKNOWN_TYPE),
+        ('{"type": "assign", "id": "x", "case_id": 5, "expected_version": 1, "department": "gas"}', p.ErrorCode.INVALID),
+        ('{"type": "escalate", "id": "x"}', p.ErrorCode.INVALID),
+    ],
+)
+async def test_malformed_frames_get_typed_errors(db_url: str, frame: str, code: str) -> None:
+    async with running_hub(db_url) as (hub, url), client(url) as console:
+        await console.send(frame)
+        error = await receive(console, lambda m: isinstance(m, p.Error))
+        assert error.code == code
+        assert isinstance(await request(console, p.Ping("ok")), p.Pong)
+    assert hub.errors[code] == 1
+
+
+async def test_the_wall_is_read_only(db_url: str) -> None:
+    async with running_hub(db_url) as (_hub, url):
+        async with client(url, "producer", "sim") as producer:
+            await declare_and_report(producer, reports=1)
+        case = await first_case(url)
+        async with client(url, "wall", "大屏") as wall:
+            refused = await request(wall, p.Assign(new_id(), case.id, case.version, "sanitation"))
+        assert (await first_case(url)).version == case.version
+    assert refused.code == p.ErrorCode.READ_ONLY
+
+
+async def test_hello_comes_first_and_versions_must_match(db_url: str) -> None:
+    async with running_hub(db_url) as (_hub, url):
+        async with connect(url) as ws:
+            await send(ws, p.Ping("early"))
+            early = await receive(ws, lambda m: isinstance(m, p.Error))
+            await send(ws, p.Hello(99, "console", "张三"))
+            refused = await receive(ws, lambda m: isinstance(m, p.Error))
+            with pytest.raises(ConnectionClosed):
+                await ws.recv()
+    assert early.code == p.ErrorCode.HELLO_REQUIRED
+    assert refused.code == p.ErrorCode.UNSUPPORTED_VERSION
+
+
+async def test_an_oversize_frame_closes_with_1009(db_url: str) -> None:
+    async with running_hub(db_url) as (_hub, url), client(url) as console:
+        await console.send('{"type": "ping", "id": "' + "x" * p.MAX_FRAME_BYTES + '"}')
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:  # the snapshots sent before the close arrive first
+                await console.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+async def test_bad_items_in_a_batch_are_refused_and_the_rest_stored(db_url: str) -> None:
+    async with running_hub(db_url) as (_hub, url), client(url, "producer", "sim") as producer:
+        await declare_and_report(producer, reports=0)
+        batch = p.Batch(
+            new_id("b"),
+            [
+                p.Reading("WL-01", 4.0, 10.0),
+                p.Reading("NO-SUCH-SENSOR", 4.0, 10.0),
+                p.Report("R-x", "99999", 118.78, 32.04, "inspector", 10.0),
+                p.Report("R-y", "06010", 0.0, 0.0, "inspector", 10.0),
+            ],
+        )
+        await send(producer, batch)
+        error = await receive(producer, lambda m: isinstance(m, p.Error))
+        ack = await receive(producer, answer_to(batch.id))
+    assert error.code == p.ErrorCode.UNKNOWN_SENSOR and "3 more" not in error.message and "2 more" in error.message
+    assert (ack.accepted, ack.rejected) == (1, 3)
+
+
+async def test_readings_over_threshold_raise_and_clear_an_alarm(db_url: str) -> None:
+    async with running_hub(db_url) as (_hub, url):
+        async with client(url, "producer", "sim") as producer:
+            await declare_and_report(producer, reports=0)
+            for n, depth in enumerate([2.0, 12.0, 31.0, 20.0, 1.0]):
+                await request(producer, p.Batch(new_id("b"), [p.Reading("WL-01", depth, 100.0 + n)]))
+        async with client(url) as console:
+            alarms = (await receive(console, snapshot_of("alarms"))).items
+            sensors = (await receive(console, snapshot_of("sensors"))).items
+    assert len(alarms) == 1
+    alarm = alarms[0]
+    assert (alarm.sensor_id, alarm.priority, alarm.value, alarm.threshold) == ("WL-01", 1, 31.0, 25.0)
+    assert alarm.state == "cleared" and alarm.cleared_at == 104.0
+    assert [s.state for s in sensors if s.id == "WL-01"] == ["normal"]
+
+
+async def test_resume_sends_exactly_the_missed_changes(db_url: str) -> None:
+    async with running_hub(db_url) as (_hub, url):
+        async with client(url, "producer", "sim") as producer:
+            await declare_and_report(producer, reports=5)
+        async with client(url) as console:
+            snapshot = await receive(console, snapshot_of("cases"))
+        cases = sorted(snapshot.items, key=lambda c: c.id)
+        async with client(url) as console:
+            await request(console, p.Assign(new_id(), cases[1].id, cases[1].version, "sanitation"))
+            await request(console, p.Escalate(new_id(), cases[3].id, cases[3].version, "催办"))
+        resume = {"cases": p.Position(snapshot.stream, snapshot.seq)}
+        async with client(url, resume=resume, topics=["cases"]) as console:
+            catch_up = await receive(console, lambda m: isinstance(m, (p.Delta, p.Snapshot)))
+        gone = {"cases": p.Position("another-hub", snapshot.seq)}
+        async with client(url, resume=gone, topics=["cases"]) as console:
+            fresh = await receive(console, lambda m: isinstance(m, (p.Delta, p.Snapshot)))
+    assert isinstance(catch_up, p.Delta) and catch_up.from_seq == snapshot.seq + 1
+    assert sorted(c.id for c in catch_up.items) == [cases[1].id, cases[3].id]
+    assert catch_up.seq == snapshot.seq + 2
+    assert isinstance(fresh, p.Snapshot) and len(fresh.items) == 5
+
+
+class GatedStore(Store):
+    """A store whose disk is as slow as the test wants: commits wait for the gate."""
+
+    gate = threading.Event()
+
+    def commit(self, batch):  # type: ignore[no-untyped-def]
+        self.gate.wait(timeout=30)
+        super().commit(batch)
+
+
+async def test_a_producer_faster_than_the_store_is_held_back(db_url: str) -> None:
+    GatedStore.gate.set()
+    async with running_hub(db_url, GatedStore) as (hub, url), client(url, "producer", "sim") as producer:
+        await declare_and_report(producer, reports=0)
+        GatedStore.gate.clear()
+        frames = 4 * hub_server.MAX_UNACKED
+        ids = [new_id("b") for _ in range(frames)]
+        sending = asyncio.gather(
+            *(send(producer, p.Batch(frame_id, [p.Reading("WL-01", 1.0, 1000.0 + n)])) for n, frame_id in enumerate(ids))
+        )
+        connection = next(c for c in hub.connections if c.kind == "producer")
+        # the hub stops reading once MAX_UNACKED frames wait for the (stuck) commit
+        async with asyncio.timeout(10):
+            while connection.pending_commands < hub_server.MAX_UNACKED:
+                await asyncio.sleep(0.01)
+        held = connection.pending_commands
+        GatedStore.gate.set()
+        await sending
+        acks = [await receive(producer, answer_to(frame_id)) for frame_id in ids]
+    assert held == hub_server.MAX_UNACKED
+    assert all(isinstance(a, p.Ack) and a.accepted == 1 for a in acks)

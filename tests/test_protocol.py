@@ -1,0 +1,68 @@
+"""The codec: bytes in, typed messages or typed errors out."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from feeds import protocol as p
+
+
+def test_client_messages_round_trip() -> None:
+    messages = [
+        p.Hello(1, "console", "张三", resume={"cases": p.Position("s1", 42)}),
+        p.Assign("cmd-1", "AJ0000001", 3, "sanitation", "属地环卫"),
+        p.Escalate("cmd-2", "AJ0000001", 4, "超期未处置"),
+        p.Batch("b-1", [p.Reading("WL-01", 12.5, 1.0), p.Fix("V-0001", 118.8, 32.0, 2.0)]),
+        p.Report("R-1", "06010", 118.78, 32.04, "hotline", 3.0, description="暴露垃圾"),
+    ]
+    for message in messages:
+        assert p.decode_client(p.encode(message)) == message
+
+
+def test_server_messages_round_trip() -> None:
+    case = p.Case(
+        "AJ1", "06010", "320102001001001", "320102", "南湖街道", 118.8, 32.0, "inspector", "", "filed", 1.0, 2.0, 3.0, 1
+    )
+    messages = [
+        p.Snapshot("cases", "s", 7, [case], part=0, final=True),
+        p.Delta("alarms", "s", 8, 9, [p.Alarm("AL1", "WL-01", "water_level", 1, 30.0, 25.0, 5.0)]),
+        p.Error(p.ErrorCode.CONFLICT, "stale", id="cmd-1", current=case),
+        p.Ack("b-1", 10, 1),
+    ]
+    for message in messages:
+        assert p.decode_server(p.encode(message)) == message
+
+
+def test_frames_are_json_text_with_a_type_field() -> None:
+    frame = p.encode(p.Ping("x"))
+    assert msgspec.json.decode(frame) == {"type": "ping", "id": "x"}
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        (b'{"type": "hello", ', p.ErrorCode.BAD_JSON),
+        (b"not json at all", p.ErrorCode.BAD_JSON),
+        (b'{"type": "launch_missiles"}', p.ErrorCode.UNKNOWN_TYPE),
+        (b'{"no_type": 1}', p.ErrorCode.UNKNOWN_TYPE),
+        (b"[1, 2, 3]", p.ErrorCode.UNKNOWN_TYPE),
+        (b'{"type": "assign", "id": "c1", "case_id": "AJ1", "expected_version": "three", "department": "x"}',
+         p.ErrorCode.INVALID),
+        (b'{"type": "escalate", "id": "c1", "case_id": "AJ1"}', p.ErrorCode.INVALID),
+        (b'{"type": "reading", "sensor_id": "WL-01", "value": null, "ts": 1}', p.ErrorCode.INVALID),
+    ],
+)
+def test_bad_frames_raise_typed_errors(frame: bytes, code: str) -> None:
+    with pytest.raises(p.ProtocolError) as caught:
+        p.decode_client(frame)
+    assert caught.value.code == code
+    assert caught.value.message
+
+
+def test_invalid_error_names_the_field_and_keeps_the_id() -> None:
+    frame = b'{"type": "assign", "id": "c9", "case_id": "AJ1", "expected_version": "3", "department": "x"}'
+    with pytest.raises(p.ProtocolError) as caught:
+        p.decode_client(frame)
+    assert "expected_version" in caught.value.message
+    assert caught.value.ref == "c9"
