@@ -16,6 +16,14 @@ from feeds.hub.server import Hub
 from feeds.hub.store import Store
 
 _ids = itertools.count(1)
+POLL_S = 0.01  # how often `until` looks again
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for a condition (never a fixed sleep): poll it until true or time out."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(POLL_S)
 
 
 class Clock:
@@ -29,7 +37,9 @@ class Clock:
 
 
 @asynccontextmanager
-async def running_hub(db_url: str, store_type: type[Store] = Store, **hub_options: Any) -> AsyncIterator[tuple[Hub, str]]:
+async def running_hub(
+    db_url: str, store_type: type[Store] = Store, **hub_options: Any
+) -> AsyncIterator[tuple[Hub, str]]:
     hub = Hub(store_type(db_url), demo_city(), **hub_options)
     server = await hub.serve("127.0.0.1", 0)
     host, port = server.sockets[0].getsockname()[:2]
@@ -42,7 +52,9 @@ async def running_hub(db_url: str, store_type: type[Store] = Store, **hub_option
 
 
 @asynccontextmanager
-async def client(url: str, kind: str = "console", user: str = "张三", **hello: Any) -> AsyncIterator[ClientConnection]:
+async def client(
+    url: str, kind: str = "console", user: str = "张三", **hello: Any
+) -> AsyncIterator[ClientConnection]:
     """A raw WebSocket client that has said hello and been welcomed."""
     async with connect(url, max_size=p.MAX_FRAME_BYTES) as ws:
         await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, kind, user, **hello)), text=True)  # type: ignore[arg-type]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from pathlib import Path
 
 import pytest
 from websockets.asyncio.client import connect
@@ -13,12 +12,18 @@ from websockets.exceptions import ConnectionClosed
 from feeds import protocol as p
 from feeds.hub import server as hub_server
 from feeds.hub.store import Store
-from tests.hubkit import Clock, answer_to, client, declare_and_report, new_id, receive, request, running_hub, send
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'hall.db'}"
+from tests.hubkit import (
+    Clock,
+    answer_to,
+    client,
+    declare_and_report,
+    new_id,
+    receive,
+    request,
+    running_hub,
+    send,
+    until,
+)
 
 
 def snapshot_of(topic: str):  # type: ignore[no-untyped-def]
@@ -51,9 +56,13 @@ async def test_assign_and_escalate_are_stored_with_who_and_when(db_url: str) -> 
             await declare_and_report(producer, reports=1)
         case = await first_case(url)
         async with client(url, user="李四") as console:
-            assigned = await request(console, p.Assign(new_id(), case.id, case.version, "sanitation", "属地环卫"))
+            assigned = await request(
+                console, p.Assign(new_id(), case.id, case.version, "sanitation", "属地环卫")
+            )
             clock.now += 60
-            escalated = await request(console, p.Escalate(new_id(), case.id, assigned.case.version, "群众反映强烈"))
+            escalated = await request(
+                console, p.Escalate(new_id(), case.id, assigned.case.version, "群众反映强烈")
+            )
     assert isinstance(assigned, p.Result) and assigned.case.department == "sanitation"
     assert assigned.case.status == "dispatched" and assigned.case.version == case.version + 1
     assert isinstance(escalated, p.Result) and escalated.case.escalations == 1
@@ -138,7 +147,10 @@ async def test_refused_requests_get_typed_errors_and_the_link_survives(db_url: s
     [
         ('{"type": "assign", "id": ', p.ErrorCode.BAD_JSON),
         ('{"type": "self_destruct"}', p.ErrorCode.UNKNOWN_TYPE),
-        ('{"type": "assign", "id": "x", "case_id": 5, "expected_version": 1, "department": "gas"}', p.ErrorCode.INVALID),
+        (
+            '{"type": "assign", "id": "x", "case_id": 5, "expected_version": 1, "department": "gas"}',
+            p.ErrorCode.INVALID,
+        ),
         ('{"type": "escalate", "id": "x"}', p.ErrorCode.INVALID),
     ],
 )
@@ -163,14 +175,13 @@ async def test_the_wall_is_read_only(db_url: str) -> None:
 
 
 async def test_hello_comes_first_and_versions_must_match(db_url: str) -> None:
-    async with running_hub(db_url) as (_hub, url):
-        async with connect(url) as ws:
-            await send(ws, p.Ping("early"))
-            early = await receive(ws, lambda m: isinstance(m, p.Error))
-            await send(ws, p.Hello(99, "console", "张三"))
-            refused = await receive(ws, lambda m: isinstance(m, p.Error))
-            with pytest.raises(ConnectionClosed):
-                await ws.recv()
+    async with running_hub(db_url) as (_hub, url), connect(url) as ws:
+        await send(ws, p.Ping("early"))
+        early = await receive(ws, lambda m: isinstance(m, p.Error))
+        await send(ws, p.Hello(99, "console", "张三"))
+        refused = await receive(ws, lambda m: isinstance(m, p.Error))
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
     assert early.code == p.ErrorCode.HELLO_REQUIRED
     assert refused.code == p.ErrorCode.UNSUPPORTED_VERSION
 
@@ -199,7 +210,11 @@ async def test_bad_items_in_a_batch_are_refused_and_the_rest_stored(db_url: str)
         await send(producer, batch)
         error = await receive(producer, lambda m: isinstance(m, p.Error))
         ack = await receive(producer, answer_to(batch.id))
-    assert error.code == p.ErrorCode.UNKNOWN_SENSOR and "3 more" not in error.message and "2 more" in error.message
+    assert (
+        error.code == p.ErrorCode.UNKNOWN_SENSOR
+        and "3 more" not in error.message
+        and "2 more" in error.message
+    )
     assert (ack.accepted, ack.rejected) == (1, 3)
 
 
@@ -259,13 +274,14 @@ async def test_a_producer_faster_than_the_store_is_held_back(db_url: str) -> Non
         frames = 4 * hub_server.MAX_UNACKED
         ids = [new_id("b") for _ in range(frames)]
         sending = asyncio.gather(
-            *(send(producer, p.Batch(frame_id, [p.Reading("WL-01", 1.0, 1000.0 + n)])) for n, frame_id in enumerate(ids))
+            *(
+                send(producer, p.Batch(frame_id, [p.Reading("WL-01", 1.0, 1000.0 + n)]))
+                for n, frame_id in enumerate(ids)
+            )
         )
         connection = next(c for c in hub.connections if c.kind == "producer")
         # the hub stops reading once MAX_UNACKED frames wait for the (stuck) commit
-        async with asyncio.timeout(10):
-            while connection.pending_commands < hub_server.MAX_UNACKED:
-                await asyncio.sleep(0.01)
+        await until(lambda: connection.pending_commands >= hub_server.MAX_UNACKED)
         held = connection.pending_commands
         GatedStore.gate.set()
         await sending
