@@ -30,6 +30,7 @@ from feeds.protocol import (
     ErrorCode,
     Escalate,
     GetTimeline,
+    Heartbeat,
     Hello,
     Position,
     ProtocolError,
@@ -92,7 +93,7 @@ class HubClient:
         self.on_link = on_link or (lambda _state: None)
         self.link = LinkState.DISCONNECTED
         self.welcome: Welcome | None = None
-        self.last_frame_at: dict[str, float] = {}  # topic → time.monotonic() of its last frame
+        self.last_frame_at: dict[str, float] = {}  # topic → time.monotonic() it was last known current
         self.reconnects = 0
         self.errors: list[Error] = []  # recent errors not tied to a request, newest last
         self._pending: dict[str, tuple[bytes, asyncio.Future[Result]]] = {}
@@ -194,6 +195,12 @@ class HubClient:
             self._resolve(message.id, result=message)
         elif isinstance(message, Error):
             self._on_error(message)
+        elif isinstance(message, Heartbeat):
+            now = time.monotonic()
+            positions = self.positions()
+            for topic, seq in message.seqs.items():
+                if topic in positions and positions[topic].seq == seq:
+                    self.last_frame_at[topic] = now  # nothing new, and we have all of it
         elif isinstance(message, Welcome):
             self.welcome = message
             self._set_link(LinkState.CONNECTED)

@@ -326,7 +326,18 @@ class Pong(_Msg, tag="pong"):
     server_time: float = 0.0
 
 
-ServerMessage = Welcome | Snapshot | Delta | Result | Ack | Error | Pong
+class Heartbeat(_Msg, tag="heartbeat"):
+    """Sent every few seconds: the hub is alive and each topic stands at ``seqs``.
+
+    A client whose position equals a topic's seq knows its data is current
+    even when nothing has changed for a while.
+    """
+
+    server_time: float
+    seqs: dict[str, int]
+
+
+ServerMessage = Welcome | Snapshot | Delta | Result | Ack | Error | Pong | Heartbeat
 
 _KNOWN_CLIENT_TYPES = frozenset(
     t.__struct_config__.tag

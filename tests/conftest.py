@@ -1,10 +1,15 @@
-"""Shared test set-up: Qt runs headless, in Chinese unless a test says otherwise."""
+"""Shared test set-up: Qt runs headless on five virtual screens (the wall layout's)."""
 
 from __future__ import annotations
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from console.launch import screens_config
+from layouts import load
+
+# Set before any QApplication exists: every Qt test sees wall-1 … wall-4 and desk.
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screens_config(load('wall'))}"
 
 import uuid
 from collections.abc import Iterator

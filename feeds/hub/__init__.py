@@ -27,7 +27,9 @@ async def run_hub(
     server = await hub.serve(host, port)
     bound = server.sockets[0].getsockname()
     address = f"ws://{bound[0]}:{bound[1]}"
-    log.info("hub listening on %s, database %s", address, store.engine.url.render_as_string(hide_password=True))
+    log.info(
+        "hub listening on %s, database %s", address, store.engine.url.render_as_string(hide_password=True)
+    )
     if on_ready:
         on_ready(address)
     try:

@@ -50,6 +50,7 @@ from feeds.protocol import (
     ErrorCode,
     Escalate,
     GetTimeline,
+    Heartbeat,
     Hello,
     Ping,
     Pong,
@@ -68,6 +69,7 @@ MAX_UNACKED = 32
 MAX_BATCH_RECORDS = 200_000
 MAX_QUEUED_FRAMES = 256
 MAX_PENDING_COMMANDS = 64
+HEARTBEAT_S = 5.0
 
 
 class Connection:
@@ -144,6 +146,7 @@ class Hub:
         self._dirty = asyncio.Event()
         self._open_batch: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._committer = asyncio.create_task(self._commit_loop(), name="hall-commit")
+        self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="hall-heartbeat")
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -160,6 +163,7 @@ class Hub:
 
     async def close(self) -> None:
         await self.durable()
+        self._heartbeat.cancel()
         self._committer.cancel()
         self._db.shutdown(wait=True)
         self.store.close()
@@ -193,6 +197,14 @@ class Hub:
                 loaded = await loop.run_in_executor(self._db, self.store.load)
                 self.core = HubCore(loaded, self.city, self.clock)
             done.set_result(ok)
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            seqs = {name: topic.published_seq for name, topic in self.core.topics.items()}
+            for connection in self.connections:
+                if connection.topics:
+                    connection.answer(Heartbeat(self.clock(), {t: seqs[t] for t in connection.topics}))
 
     def _fan_out(self, frames: list[Any]) -> None:
         for frame in frames:

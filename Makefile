@@ -1,0 +1,55 @@
+# Supervision Hall: `make demo` runs the demo, `make test` runs every check.
+# Both build the virtual environment from nothing on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# System packages Qt needs to run (and draw Chinese) on a bare Debian/Ubuntu machine.
+SYSTEM_PACKAGES := fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+
+ARGS ?=
+
+.PHONY: demo test lint bench screenshots translations system clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Installs what is missing, when we may (root with apt-get); otherwise says what to install.
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done 2>/dev/null); \
+	if [ -z "$$missing" ] || ! command -v dpkg >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing system packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+		echo "note: install these system packages for Qt and Chinese text: $$missing"; \
+	fi
+
+demo: $(STAMP) system
+	$(BIN)/hall demo $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(STAMP) system lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
+
+bench: $(STAMP) system
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py $(ARGS)
+
+screenshots: $(STAMP) system
+	$(BIN)/hall demo --layout wall --seconds 20 --screenshot screenshots
+	$(BIN)/hall demo --layout desk --seconds 20 --screenshot screenshots
+
+translations: $(STAMP)
+	$(BIN)/pyside6-lupdate console widgets -ts resources/i18n/hall_zh_CN.ts -no-obsolete
+	$(BIN)/pyside6-lrelease resources/i18n/hall_zh_CN.ts -qm resources/i18n/hall_zh_CN.qm
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,70 @@
+"""Status bar: the hub link and how old each feed's data is."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from feeds.client import LinkState
+
+#: Data older than this is shown as stale (the wall must not show a frozen city as live).
+STALE_AFTER_S = 15.0
+
+
+class QtFeedStatus(QStatusBar):
+    def __init__(self, topics: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("feedStatus")
+        self.link = QLabel()
+        self.link.setObjectName("link")
+        self.addWidget(self.link)
+        self.ages: dict[str, QLabel] = {}
+        for topic in topics:
+            label = QLabel()
+            label.setProperty("feed", topic)
+            self.ages[topic] = label
+            self.addWidget(label)
+        self.note = QLabel()
+        self.addPermanentWidget(self.note)
+        self.show_link(LinkState.CONNECTING, "")
+
+    def _topic_name(self, topic: str) -> str:
+        names = {
+            "cases": self.tr("Cases"),
+            "alarms": self.tr("Alarms"),
+            "sensors": self.tr("Sensors"),
+            "vehicles": self.tr("Vehicles"),
+        }
+        return names.get(topic, topic)
+
+    def show_link(self, state: LinkState, hub: str) -> None:
+        text = {
+            LinkState.CONNECTING: self.tr("Connecting to %1…"),
+            LinkState.CONNECTED: self.tr("Connected to %1"),
+            LinkState.DISCONNECTED: self.tr("Link to %1 lost — reconnecting"),
+            LinkState.REFUSED: self.tr("%1 refused this console (protocol version)"),
+        }[state]
+        self.link.setText("● " + text.replace("%1", hub))
+        self._mark(self.link, "ok" if state is LinkState.CONNECTED else "bad")
+
+    def show_ages(self, ages: dict[str, float | None]) -> None:
+        """Seconds since each feed's last frame; None when nothing arrived yet."""
+        for topic, label in self.ages.items():
+            age = ages.get(topic)
+            if age is None:
+                label.setText(self.tr("%1: waiting").replace("%1", self._topic_name(topic)))
+                self._mark(label, "bad")
+                continue
+            label.setText(
+                self.tr("%1: %2 s ago").replace("%1", self._topic_name(topic)).replace("%2", f"{age:.0f}")
+            )
+            self._mark(label, "ok" if age < STALE_AFTER_S else "stale")
+
+    def show_note(self, text: str) -> None:
+        self.note.setText(text)
+
+    @staticmethod
+    def _mark(label: QLabel, health: str) -> None:
+        if label.property("health") != health:
+            label.setProperty("health", health)
+            label.style().unpolish(label)
+            label.style().polish(label)

@@ -1,0 +1,78 @@
+"""The band across the top of every window: where we are, what is urgent, what time it is."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+
+@dataclass(frozen=True)
+class HallSummary:
+    """The counts a dispatcher scans first; computed from the mirror once a second."""
+
+    to_dispatch: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    alarms_active: int = 0
+    alarms_critical: int = 0
+    vehicles_online: int = 0
+    vehicles: int = 0
+
+
+class QtHallHeader(QWidget):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hallHeader")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 6, 16, 6)
+        layout.setSpacing(28)
+        self.title = QLabel(title)
+        self.title.setObjectName("hallTitle")
+        layout.addWidget(self.title)
+        layout.addStretch(1)
+        self.overdue = self._counter(layout, "overdue")
+        self.alarms = self._counter(layout, "alarms")
+        self.to_dispatch = self._counter(layout, "toDispatch")
+        self.escalated = self._counter(layout, "escalated")
+        self.vehicles = self._counter(layout, "vehicles")
+        self.clock = QLabel()
+        self.clock.setObjectName("hallClock")
+        layout.addWidget(self.clock)
+        self.show_summary(HallSummary(), time.time())
+
+    @staticmethod
+    def _counter(layout: QHBoxLayout, name: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setProperty("counter", True)
+        layout.addWidget(label)
+        return label
+
+    def show_summary(self, summary: HallSummary, now: float) -> None:
+        self.overdue.setText(self.tr("Overdue %n", "", summary.overdue))
+        self._alert(self.overdue, summary.overdue > 0)
+        self.alarms.setText(
+            self.tr("Alarms %1 (critical %2)")
+            .replace("%1", str(summary.alarms_active))
+            .replace("%2", str(summary.alarms_critical))
+        )
+        self._alert(self.alarms, summary.alarms_critical > 0)
+        self.to_dispatch.setText(self.tr("To dispatch %n", "", summary.to_dispatch))
+        self.escalated.setText(self.tr("Escalated %n", "", summary.escalated))
+        self.vehicles.setText(
+            self.tr("Vehicles online %1/%2")
+            .replace("%1", str(summary.vehicles_online))
+            .replace("%2", str(summary.vehicles))
+        )
+        self.clock.setText(time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)))
+
+    @staticmethod
+    def _alert(label: QLabel, on: bool) -> None:
+        if label.property("alert") != on:
+            label.setProperty("alert", on)
+            label.style().unpolish(label)
+            label.style().polish(label)
