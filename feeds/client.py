@@ -57,6 +57,10 @@ class LinkState(StrEnum):
     REFUSED = "refused"  # the hub will not talk to us (wrong protocol version): retrying is pointless
 
 
+class HubRefused(Exception):
+    """The hub will not serve this client (e.g. protocol version); retrying cannot help."""
+
+
 class CommandError(Exception):
     """The hub refused a command; ``code`` is a stable :class:`ErrorCode`."""
 
@@ -141,8 +145,8 @@ class HubClient:
                     self._ws = ws
                     await self._session(ws)
                     delay = BACKOFF_START_S
-            except ProtocolError as error:
-                log.error("hub refused the connection: %s", error.message)
+            except HubRefused as error:
+                log.error("hub refused the connection: %s", error)
                 self._set_link(LinkState.REFUSED)
                 return
             except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError) as error:
@@ -181,7 +185,13 @@ class HubClient:
         await ws.send(encode(hello), text=True)
         self._resyncing.clear()
         async for raw in ws:
-            self._receive(decode_server(raw), ws)
+            try:
+                message = decode_server(raw)
+            except ProtocolError as error:
+                # A newer hub may add message types within v1: skip what we do not know.
+                log.warning("skipped a frame from the hub: %s", error.message)
+                continue
+            self._receive(message, ws)
 
     def _receive(self, message: object, ws: ClientConnection) -> None:
         if isinstance(message, (Snapshot, Delta)):
@@ -214,7 +224,7 @@ class HubClient:
 
     def _on_error(self, error: Error) -> None:
         if error.code == ErrorCode.UNSUPPORTED_VERSION:
-            raise ProtocolError(error.code, error.message)
+            raise HubRefused(error.message)
         if error.id is not None and error.id in self._pending:
             self._resolve(error.id, error=CommandError(error.code, error.message, error.current))
             return

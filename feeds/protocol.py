@@ -9,7 +9,7 @@ socket, so tests feed bytes.  See ``docs/protocol.md`` for the prose and
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -137,21 +137,32 @@ class TimelineEntry(msgspec.Struct, omit_defaults=True):
 
 
 # ---------------------------------------------------------------------------
+# Length limits on what clients send: every stored string fits its column, and
+# a snapshot frame of FRAME_ITEMS records stays far below MAX_FRAME_BYTES.
+RequestId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+DeviceId = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+UserName = Annotated[str, msgspec.Meta(max_length=64)]
+Token = Annotated[str, msgspec.Meta(max_length=4096)]
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+Name = Annotated[str, msgspec.Meta(max_length=128)]
+Text = Annotated[str, msgspec.Meta(max_length=1000)]
+
+
 # Client → hub
 
 
 class Position(msgspec.Struct):
     """Where a client stands in a topic: the stream it saw and the last seq."""
 
-    stream: str
+    stream: Annotated[str, msgspec.Meta(max_length=64)]
     seq: int
 
 
 class Hello(_Msg, tag="hello"):
     protocol: int
     kind: ClientKind
-    user: str
-    token: str = ""
+    user: UserName
+    token: Token = ""
     topics: list[Topic] = msgspec.field(default_factory=lambda: list(TOPICS))
     resume: dict[str, Position] = msgspec.field(default_factory=dict)
 
@@ -159,25 +170,25 @@ class Hello(_Msg, tag="hello"):
 class Assign(_Msg, tag="assign"):
     """派遣: send a case to a department."""
 
-    id: str  # client-generated; a retry with the same id is answered, not redone
-    case_id: str
+    id: RequestId  # client-generated; a retry with the same id is answered, not redone
+    case_id: RequestId
     expected_version: int
-    department: str
-    reason: str = ""
+    department: Code
+    reason: Text = ""
 
 
 class Escalate(_Msg, tag="escalate"):
     """督办: flag a case for supervision."""
 
-    id: str
-    case_id: str
+    id: RequestId
+    case_id: RequestId
     expected_version: int
-    reason: str
+    reason: Text
 
 
 class GetTimeline(_Msg, tag="get_timeline"):
-    id: str
-    case_id: str
+    id: RequestId
+    case_id: RequestId
 
 
 class Resync(_Msg, tag="resync"):
@@ -187,7 +198,7 @@ class Resync(_Msg, tag="resync"):
 
 
 class Ping(_Msg, tag="ping"):
-    id: str = ""
+    id: Annotated[str, msgspec.Meta(max_length=64)] = ""
 
 
 # Producer ingest: single messages or a batch of them.
@@ -196,22 +207,22 @@ class Ping(_Msg, tag="ping"):
 class SensorInfo(_Msg, tag="sensor_info"):
     """Declares (or updates) a sensor before its readings arrive."""
 
-    id: str
-    kind: str
-    name: str
+    id: DeviceId
+    kind: Code
+    name: Name
     lon: float
     lat: float
-    unit: str
+    unit: Annotated[str, msgspec.Meta(max_length=16)]
 
 
 class VehicleInfo(_Msg, tag="vehicle_info"):
-    id: str
-    kind: str
-    plate: str
+    id: DeviceId
+    kind: Code
+    plate: DeviceId
 
 
 class Reading(_Msg, tag="reading"):
-    sensor_id: str
+    sensor_id: DeviceId
     value: float
     ts: float
 
@@ -219,33 +230,33 @@ class Reading(_Msg, tag="reading"):
 class Fix(_Msg, tag="fix"):
     """One GPS fix of a vehicle (WGS-84)."""
 
-    vehicle_id: str
+    vehicle_id: DeviceId
     lon: float
     lat: float
     ts: float
     speed: float = 0.0
     heading: float = 0.0
-    status: str = "moving"
+    status: Code = "moving"
 
 
 class Report(_Msg, tag="report"):
     """A problem reported by an inspector, the 12319 hotline, an app or a sensor."""
 
-    id: str  # the producer's own id: a repeated report is recognised, not doubled
-    category: str
+    id: RequestId  # the producer's own id: a repeated report is recognised, not doubled
+    category: Code
     lon: float
     lat: float
-    source: str
+    source: Code
     ts: float
-    description: str = ""
-    reporter: str = ""
+    description: Text = ""
+    reporter: UserName = ""
 
 
 IngestItem = SensorInfo | VehicleInfo | Reading | Fix | Report
 
 
 class Batch(_Msg, tag="batch"):
-    id: str
+    id: RequestId
     items: list[IngestItem]
 
 
@@ -359,7 +370,10 @@ def encode(message: msgspec.Struct) -> bytes:
 
 def _classify(data: bytes | str, known: frozenset[str], exc: msgspec.ValidationError) -> ProtocolError:
     """Tell an unknown ``type`` from a known type with bad fields."""
-    raw = msgspec.json.decode(data)
+    try:
+        raw = msgspec.json.decode(data)
+    except msgspec.MsgspecError:  # valid JSON that no decoder takes, e.g. a number out of range
+        return ProtocolError(ErrorCode.INVALID, f"{exc}")
     ref = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
     kind = raw.get("type") if isinstance(raw, dict) else None
     if not isinstance(kind, str) or kind not in known:

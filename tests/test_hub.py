@@ -10,6 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from feeds import protocol as p
+from feeds.hub import core as hub_core
 from feeds.hub import server as hub_server
 from feeds.hub.store import Store
 from tests.hubkit import (
@@ -288,3 +289,39 @@ async def test_a_producer_faster_than_the_store_is_held_back(db_url: str) -> Non
         acks = [await receive(producer, answer_to(frame_id)) for frame_id in ids]
     assert held == hub_server.MAX_UNACKED
     assert all(isinstance(a, p.Ack) and a.accepted == 1 for a in acks)
+
+
+async def test_a_snapshot_larger_than_one_frame_arrives_whole(db_url: str) -> None:
+    count = hub_core.FRAME_ITEMS + 500
+    sensors = [p.SensorInfo(f"T-{n:05d}", "dust", f"测试点{n}", 118.78, 32.04, "µg/m³") for n in range(count)]
+    async with running_hub(db_url) as (_hub, url):
+        async with client(url, "producer", "sim") as producer:
+            assert (await request(producer, p.Batch(new_id("b"), sensors))).accepted == count  # type: ignore[arg-type]
+        async with client(url, topics=["sensors"]) as console:
+            parts = [await receive(console, snapshot_of("sensors"))]
+            while not parts[-1].final:
+                parts.append(await receive(console, snapshot_of("sensors")))
+    assert [part.part for part in parts] == list(range(len(parts))) and len(parts) == 2
+    assert sorted(s.id for part in parts for s in part.items) == sorted(s.id for s in sensors)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"type": "reading", "sensor_id": "WL-01", "value": 1e400, "ts": 1}',
+        '{"type": "escalate", "id": "c1", "case_id": "AJ0000001", "expected_version": 1, "reason": "'
+        + "长" * 1001
+        + '"}',
+        '{"type": "sensor_info", "id": "'
+        + "S" * 33
+        + '", "kind": "dust", "name": "x", "lon": 1, "lat": 2, "unit": "u"}',
+        '{"type": "assign", "id": "", "case_id": "AJ0000001", "expected_version": 1, "department": "gas"}',
+    ],
+)
+async def test_out_of_range_values_are_invalid_not_fatal(db_url: str, frame: str) -> None:
+    async with running_hub(db_url) as (hub, url), client(url) as console:
+        await console.send(frame)
+        error = await receive(console, lambda m: isinstance(m, p.Error))
+        assert isinstance(await request(console, p.Ping("ok")), p.Pong)
+    assert error.code == p.ErrorCode.INVALID
+    assert hub.errors[p.ErrorCode.INVALID] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from console.models import AlarmColumn, AlarmTableModel, HallColors
-from widgets.case_queue import HALL_STYLE, QtLiveTable
+from widgets.case_queue import QtLiveTable
 
 
 class QtAlarmPanel(QWidget):
@@ -13,7 +13,6 @@ class QtAlarmPanel(QWidget):
 
     def __init__(self, model: AlarmTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(HALL_STYLE)
         self._model = model
         self._count: int | None = None
         self.count_label = QLabel(objectName="counts")

@@ -21,24 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from console import i18n
-from console.models import HallColors
 from feeds.domain import CATEGORIES, DEPARTMENTS
 from feeds.protocol import Case, TimelineEntry
-from widgets.case_queue import HALL_STYLE
 
 ASSIGN_KEYS = QKeySequence("Ctrl+D")
 ESCALATE_KEYS = QKeySequence("Ctrl+E")
-
-DETAIL_STYLE = f"""
-QLabel#banner {{ padding: 8px 12px; border-radius: 4px; font-weight: bold; font-size: 18px; }}
-QLabel#banner[ok="true"] {{ background: {HallColors.GREEN_TINT}; color: {HallColors.GREEN}; }}
-QLabel#banner[ok="false"] {{ background: {HallColors.RED_TINT}; color: #ffd5d6; }}
-QPushButton#escalate {{ background: #b45309; }}
-QPushButton#escalate:disabled {{ background: #26324a; color: #6b7a94; }}
-QFrame#actions {{ border: 1px solid #2a3b5c; border-radius: 6px; }}
-QLabel#field {{ color: {HallColors.MUTED}; }}
-"""
-
 
 def _time_text(epoch: float) -> str:
     return time.strftime("%m-%d %H:%M:%S", time.localtime(epoch))
@@ -65,7 +52,6 @@ class QtCaseDetail(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(HALL_STYLE + DETAIL_STYLE)
         self._case: Case | None = None
         self._read_only = False
         self._shortcuts_first = _PanelShortcutsFirst(self)

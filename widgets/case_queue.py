@@ -1,7 +1,7 @@
 """The case queue: every case with its light, most overdue first, with a filter bar.
 
 Also home of :class:`QtLiveTable`, the table view shared by every
-:class:`~console.models.LiveTableModel`, and of the hall's panel style.
+:class:`~console.models.LiveTableModel`.
 """
 
 from __future__ import annotations
@@ -25,32 +25,6 @@ from PySide6.QtWidgets import (
 from console import i18n
 from console.models import CaseColumn, CaseTableModel, HallColors, LiveTableModel, light_dot
 from feeds.domain import CaseStatus, Light
-
-C = HallColors
-#: Dark command-hall look, sized to be read from a few metres away.
-HALL_STYLE = f"""
-QWidget {{ background: {C.BACKGROUND}; color: {C.TEXT}; font-size: 16px; }}
-QTableView {{
-    background: {C.PANEL}; alternate-background-color: #14213a; gridline-color: #1e2b44;
-    selection-background-color: #1d4ed8; selection-color: #ffffff; border: 1px solid #1e2b44;
-}}
-QHeaderView::section {{
-    background: #16233b; color: #a9bbd6; padding: 4px 8px; border: none;
-    border-right: 1px solid #1e2b44; font-weight: bold;
-}}
-QLineEdit, QComboBox {{
-    background: #16233b; border: 1px solid #2a3b5c; border-radius: 4px; padding: 4px 8px; min-height: 28px;
-}}
-QLineEdit:focus, QComboBox:focus {{ border-color: {C.ACCENT}; }}
-QComboBox QAbstractItemView {{ background: #16233b; selection-background-color: #1d4ed8; }}
-QPushButton {{
-    background: #1d4ed8; color: #ffffff; border: none; border-radius: 4px; padding: 8px 18px;
-    font-weight: bold;
-}}
-QPushButton:disabled {{ background: #26324a; color: #6b7a94; }}
-QLabel#title {{ font-size: 22px; font-weight: bold; }}
-QLabel#counts {{ font-size: 18px; font-weight: bold; }}
-"""
 
 
 class QtLiveTable(QTableView):
@@ -99,7 +73,6 @@ class QtCaseQueue(QWidget):
 
     def __init__(self, model: CaseTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(HALL_STYLE)
         self._model = model
         self._selected: str | None = None
         self._counts: tuple[int, int] | None = None
@@ -177,4 +150,4 @@ class QtCaseQueue(QWidget):
         self._counts = shown, overdue = counts
         text = self.tr("Cases {total} · Overdue {overdue}")
         self.counts_label.setText(text.format(total=shown, overdue=overdue))
-        self.counts_label.setStyleSheet(f"color: {C.RED if overdue else C.TEXT};")
+        self.counts_label.setStyleSheet(f"color: {HallColors.RED if overdue else HallColors.TEXT};")

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from console import i18n
 from console.models import HallColors, VehicleColumn, VehicleTableModel
 from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES
-from widgets.case_queue import HALL_STYLE, QtLiveTable
+from widgets.case_queue import QtLiveTable
 
 #: Count colours: moving and working are good news, offline needs a look.
 STATUS_COLORS = {
@@ -24,7 +24,6 @@ class QtVehicleBoard(QWidget):
 
     def __init__(self, model: VehicleTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(HALL_STYLE)
         self._model = model
         self.count_labels: dict[tuple[str, str], QLabel] = {}
         self._counts: dict[str, dict[str, int]] = {}

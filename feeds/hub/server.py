@@ -16,8 +16,9 @@ Queues and their policies:
   producers wait for the commit;
 - a connection's outgoing deltas: at most ``MAX_QUEUED_FRAMES``; a slower
   reader loses its queued deltas and gets fresh snapshots instead (state is
-  never silently wrong, it is resynchronised); answers to commands are never
-  dropped.
+  never silently wrong, it is resynchronised);
+- a connection's unsent answers: never dropped, but a client with more than
+  ``MAX_QUEUED_ANSWERS`` unread is closed (1008): it sends without reading.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from feeds.protocol import (
     Report,
     Result,
     Resync,
+    Snapshot,
     Welcome,
     decode_client,
     encode,
@@ -69,6 +71,7 @@ MAX_UNACKED = 32
 MAX_BATCH_RECORDS = 200_000
 MAX_QUEUED_FRAMES = 256
 MAX_PENDING_COMMANDS = 64
+MAX_QUEUED_ANSWERS = 1024
 HEARTBEAT_S = 5.0
 
 
@@ -82,13 +85,20 @@ class Connection:
         self.user = ""
         self.topics: set[str] = set()
         self.control: deque[bytes] = deque()  # answers: never dropped, bounded by MAX_PENDING_COMMANDS
-        self.data: deque[tuple[str, int, bytes]] = deque()  # (topic, last seq, frame)
+        self.data: deque[tuple[str, int, bytes, bool]] = deque()  # (topic, last seq, frame, is snapshot)
         self.resync: set[str] = set()
         self.sent_seq: dict[str, int] = {}
         self.pending_commands = 0
+        self.overwhelmed = False
         self.wake = asyncio.Event()
 
     def answer(self, message: msgspec.Struct) -> None:
+        if len(self.control) >= MAX_QUEUED_ANSWERS:
+            # It sends and never reads: stop before its unread answers fill the hub's memory.
+            self.hub.errors["unread_answers"] += 1
+            self.overwhelmed = True
+            self.wake.set()
+            return
         self.control.append(encode(message))
         self.wake.set()
 
@@ -96,7 +106,7 @@ class Connection:
         self.hub.errors[error.code] += 1
         self.answer(Error(error.code, error.message, id=error.ref, current=current))
 
-    def push(self, topic: str, seq: int, frame: bytes) -> None:
+    def push(self, topic: str, seq: int, frame: bytes, snapshot: bool = False) -> None:
         if topic not in self.topics or topic in self.resync:
             return
         if len(self.data) >= MAX_QUEUED_FRAMES:
@@ -105,21 +115,24 @@ class Connection:
             self.data.clear()
             self.resync |= self.topics
         else:
-            self.data.append((topic, seq, frame))
+            self.data.append((topic, seq, frame, snapshot))
         self.wake.set()
 
     async def write_loop(self) -> None:
         while True:
             await self.wake.wait()
             self.wake.clear()
+            if self.overwhelmed:
+                await self.ws.close(1008, "too many unread answers")
+                return
             while self.control or self.resync or self.data:
                 if self.control:
                     await self.ws.send(self.control.popleft(), text=True)
                 elif self.resync:
                     await self._send_snapshot(self.resync.pop())
                 else:
-                    topic, seq, frame = self.data.popleft()
-                    if seq > self.sent_seq.get(topic, -1):  # older frames are covered by a snapshot
+                    topic, seq, frame, snapshot = self.data.popleft()
+                    if snapshot or seq > self.sent_seq.get(topic, -1):  # older deltas are in a snapshot
                         await self.ws.send(frame, text=True)
                         self.sent_seq[topic] = seq
 
@@ -244,7 +257,12 @@ class Hub:
         elif isinstance(message, (Assign, Escalate)):
             self._command(connection, message)
         elif isinstance(message, GetTimeline):
-            self._spawn(connection, self._timeline(connection, message))
+            if connection.pending_commands >= MAX_PENDING_COMMANDS:
+                connection.fail(
+                    ProtocolError(ErrorCode.TOO_MANY_PENDING, "too many requests in flight", message.id)
+                )
+            else:
+                self._spawn(connection, self._timeline(connection, message))
         elif isinstance(message, Resync):
             connection.resync.add(message.topic)
             connection.wake.set()
@@ -253,7 +271,9 @@ class Hub:
         elif connection.kind != "producer":
             connection.fail(
                 ProtocolError(
-                    ErrorCode.FORBIDDEN, f"a {connection.kind} does not send {type(message).__name__}"
+                    ErrorCode.FORBIDDEN,
+                    f"a {connection.kind} does not send {type(message).__name__}",
+                    getattr(message, "id", None),
                 )
             )
         elif isinstance(message, Batch):
@@ -290,14 +310,10 @@ class Hub:
         )
         for topic in sorted(connection.topics):
             for frame in self.core.catch_up(topic, hello.resume.get(topic)):
-                connection.push(topic, frame.seq, encode(frame))
+                connection.push(topic, frame.seq, encode(frame), isinstance(frame, Snapshot))
         self.connections.add(connection)
 
     def _spawn(self, connection: Connection, work: Any) -> None:
-        if connection.pending_commands >= MAX_PENDING_COMMANDS:
-            work.close()
-            connection.fail(ProtocolError(ErrorCode.TOO_MANY_PENDING, "too many requests in flight"))
-            return
         connection.pending_commands += 1
         task = asyncio.create_task(work)
         task.add_done_callback(lambda _: self._finished(connection))
@@ -312,6 +328,11 @@ class Hub:
             return
         if connection.kind != "console":
             connection.fail(ProtocolError(ErrorCode.FORBIDDEN, "only consoles send commands", command.id))
+            return
+        if connection.pending_commands >= MAX_PENDING_COMMANDS:
+            connection.fail(
+                ProtocolError(ErrorCode.TOO_MANY_PENDING, "too many requests in flight", command.id)
+            )
             return
         if command.id in self.core.command_ids:
             self._spawn(connection, self._answer_retry(connection, command))
