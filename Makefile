@@ -48,7 +48,7 @@ screenshots: $(STAMP) system
 	$(BIN)/hall demo --layout desk --seconds 20 --screenshot screenshots
 
 translations: $(STAMP)
-	$(BIN)/pyside6-lupdate console widgets -ts resources/i18n/hall_zh_CN.ts -no-obsolete
+	$(BIN)/pyside6-lupdate console/*.py widgets/*.py -ts resources/i18n/hall_zh_CN.ts -no-obsolete
 	$(BIN)/pyside6-lrelease resources/i18n/hall_zh_CN.ts -qm resources/i18n/hall_zh_CN.qm
 
 clean:

@@ -9,7 +9,6 @@ import signal
 import sys
 
 
-
 def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -117,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     if args.command in ("console", "demo") and args.screenshot and args.seconds is None:
-        print("hall: --screenshot needs --seconds N (how long to run before taking the pictures)", file=sys.stderr)
+        print(
+            "hall: --screenshot needs --seconds N (how long to run before taking the pictures)",
+            file=sys.stderr,
+        )
         return 2
     return int(args.run(args))
 

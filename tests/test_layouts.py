@@ -31,9 +31,13 @@ def test_shipped_layouts_load() -> None:
         ({"tabs": ["map", "radar"]}, "unknown panel 'radar'"),
     ],
 )
-def test_a_broken_layout_names_the_file_and_the_problem(tmp_path: Path, content: dict, complaint: str) -> None:
+def test_a_broken_layout_names_the_file_and_the_problem(
+    tmp_path: Path, content: dict, complaint: str
+) -> None:
     path = tmp_path / "broken.json"
-    path.write_text(json.dumps({"version": 1, "kind": "console", "screens": [{"id": "s1", "content": content}]}))
+    path.write_text(
+        json.dumps({"version": 1, "kind": "console", "screens": [{"id": "s1", "content": content}]})
+    )
     with pytest.raises(LayoutError, match=complaint) as caught:
         load(str(path))
     assert "broken.json:s1" in str(caught.value)
@@ -72,7 +76,9 @@ def test_with_fewer_screens_the_extra_windows_open_as_ordinary_windows_on_screen
 def test_each_window_of_the_wall_lands_on_its_own_virtual_screen(qtbot) -> None:  # type: ignore[no-untyped-def]
     layout = load("wall")
     present = physical_screens()
-    assert sorted(s.name for s in present) == sorted(s.id for s in layout.screens)  # the offscreen configuration
+    assert sorted(s.name for s in present) == sorted(
+        s.id for s in layout.screens
+    )  # the offscreen configuration
     placements, _note = plan(layout, present)
     windows = []
     for spec, placement in zip(layout.screens, placements, strict=True):

@@ -27,6 +27,7 @@ from feeds.protocol import Case, TimelineEntry
 ASSIGN_KEYS = QKeySequence("Ctrl+D")
 ESCALATE_KEYS = QKeySequence("Ctrl+E")
 
+
 def _time_text(epoch: float) -> str:
     return time.strftime("%m-%d %H:%M:%S", time.localtime(epoch))
 

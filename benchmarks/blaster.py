@@ -1,0 +1,81 @@
+"""A stand-in hub that streams vehicle and sensor deltas as fast as a client reads them.
+
+Run as a separate process so that producing frames does not share the
+measured process's interpreter.  It speaks just enough of protocol v1: it
+answers ``hello`` with ``welcome``, sends snapshots, then deltas with
+contiguous sequence numbers (TCP backpressure paces it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import numpy as np
+from websockets.asyncio.server import ServerConnection, serve
+
+from feeds import protocol as p
+from feeds.city import demo_city
+
+VEHICLES = 10_000
+PER_FRAME = 1_000
+
+
+def fleet(rng: np.random.Generator) -> tuple[list[str], np.ndarray, np.ndarray]:
+    city = demo_city()
+    lon = rng.uniform(min(g.lon for g in city.grids), max(g.lon for g in city.grids), VEHICLES)
+    lat = rng.uniform(min(g.lat for g in city.grids), max(g.lat for g in city.grids), VEHICLES)
+    return [f"V-{n:05d}" for n in range(VEHICLES)], lon, lat
+
+
+async def stream(ws: ServerConnection) -> None:
+    hello = p.decode_client(await ws.recv())
+    assert isinstance(hello, p.Hello)
+    await ws.send(p.encode(p.Welcome(1, "blaster", "s", "滨江市", 0.0, hello.kind, hello.user)), text=True)
+    rng = np.random.default_rng(7)
+    ids, lon, lat = fleet(rng)
+    kinds = ("sanitation", "muck", "enforcement", "repair")
+    vehicles = [
+        p.Vehicle(ids[n], kinds[n % 4], f"苏A·{n:05d}", lon[n], lat[n], status="moving", ts=0.0)
+        for n in range(VEHICLES)
+    ]
+    for topic, items in (("cases", []), ("alarms", []), ("sensors", []), ("vehicles", vehicles)):
+        await ws.send(p.encode(p.Snapshot(topic, "bench", 0, items)), text=True)  # type: ignore[arg-type]
+    seq = 0
+    start = 0
+    while True:
+        rows = np.arange(start, start + PER_FRAME) % VEHICLES
+        start += PER_FRAME
+        lon[rows] += rng.normal(0, 2e-5, PER_FRAME)
+        lat[rows] += rng.normal(0, 2e-5, PER_FRAME)
+        items = [
+            p.Vehicle(
+                ids[r],
+                kinds[r % 4],
+                "",
+                float(lon[r]),
+                float(lat[r]),
+                20.0,
+                90.0,
+                "moving",
+                float(seq),
+                seq + i + 1,
+            )
+            for i, r in enumerate(rows)
+        ]
+        frame = p.Delta("vehicles", "bench", seq + 1, seq + PER_FRAME, items)  # type: ignore[arg-type]
+        seq += PER_FRAME
+        await ws.send(p.encode(frame), text=True)
+
+
+async def main() -> None:
+    async with serve(stream, "127.0.0.1", 0, max_size=p.MAX_FRAME_BYTES) as server:
+        print(server.sockets[0].getsockname()[1], flush=True)
+        await asyncio.Future()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)

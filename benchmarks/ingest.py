@@ -1,0 +1,104 @@
+"""Console ingest rate beside the raw WebSocket receive-and-decode rate, same machine, same feed."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+
+from feeds import protocol as p
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def blaster() -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks" / "blaster.py")], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert process.stdout is not None
+        yield f"ws://127.0.0.1:{process.stdout.readline().strip()}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def _raw(url: str, seconds: float) -> float:
+    async with connect(url, max_size=p.MAX_FRAME_BYTES) as ws:
+        await ws.send(p.encode(p.Hello(1, "console", "bench")), text=True)
+        updates = 0
+        started = None
+        while True:
+            message = p.decode_server(await ws.recv(decode=False))
+            if isinstance(message, p.Delta):
+                if started is None:
+                    started = time.perf_counter()
+                    continue
+                updates += len(message.items)
+                elapsed = time.perf_counter() - started
+                if elapsed >= seconds:
+                    return updates / elapsed
+
+
+def measure_raw_ingest(seconds: float = 5.0) -> dict[str, float]:
+    """Vehicle updates per second a bare asyncio client receives and decodes."""
+    with blaster() as url:
+        return {"raw_decode_updates_per_s": asyncio.run(_raw(url, seconds))}
+
+
+def measure_console_ingest(seconds: float = 8.0) -> dict[str, float]:
+    """Updates per second the desk console applies and draws, and what its frames cost."""
+    import qasync
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from console import i18n
+    from console.app import Console, load_theme
+    from layouts import load
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    i18n.install(app)  # type: ignore[arg-type]
+    load_theme(app)  # type: ignore[arg-type]
+    with blaster() as url:
+        console = Console(load("desk"), url, "bench", "console")
+        ticks: list[float] = []
+        probe = QTimer()
+        probe.setInterval(50)
+        probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+        async def run() -> dict[str, float]:
+            console.start()
+            probe.start()
+            while console.state.updates < 10_000:  # the snapshot is in
+                await asyncio.sleep(0.05)
+            ticks.clear()
+            console.frame_ms.clear()
+            first, started = console.state.updates, time.perf_counter()
+            await asyncio.sleep(seconds)
+            elapsed = time.perf_counter() - started
+            applied = console.state.updates - first
+            probe.stop()
+            await console.stop()
+            intervals = [(b - a) * 1000 for a, b in itertools.pairwise(ticks)]
+            frames = sorted(console.frame_ms)
+            return {
+                "console_updates_per_s": applied / elapsed,
+                "console_frames_per_s": len(frames) / elapsed,
+                "console_frame_work_ms_median": statistics.median(frames),
+                "console_frame_work_ms_p95": frames[int(0.95 * (len(frames) - 1))],
+                "console_frame_interval_ms_p95": sorted(intervals)[int(0.95 * (len(intervals) - 1))],
+            }
+
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            return loop.run_until_complete(run())

@@ -1,0 +1,63 @@
+"""Run every benchmark, print one table, optionally write the figures as JSON.
+
+    python benchmarks/run.py [--json FILE] [--quick]
+
+Names in the JSON are stable; docs/performance.md records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from benchmarks.ingest import measure_console_ingest, measure_raw_ingest
+from benchmarks.map_frame import measure_map_frame
+from benchmarks.queue_sort import measure_queue_sort
+
+# (name, unit, aim, True when higher is better)
+AIMS = {
+    "raw_decode_updates_per_s": ("updates/s", None, True),
+    "console_updates_per_s": ("updates/s", 20_000, True),
+    "console_frame_work_ms_p95": ("ms", 50, False),
+    "console_frame_interval_ms_p95": ("ms", 50 * 1.5, False),
+    "map_frame_ms_median": ("ms", 33, False),
+    "map_frame_ms_p95": ("ms", 33, False),
+    "queue_sort_ms_median": ("ms", 100, False),
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--quick", action="store_true", help="shorter runs (less steady figures)")
+    args = parser.parse_args()
+    seconds = 2.0 if args.quick else 6.0
+
+    figures: dict[str, float] = {}
+    figures.update(measure_raw_ingest(seconds))
+    figures.update(measure_console_ingest(seconds))
+    figures.update(measure_map_frame())
+    figures.update(measure_queue_sort())
+    figures["console_to_raw_ratio"] = figures["console_updates_per_s"] / figures["raw_decode_updates_per_s"]
+
+    print(f"Supervision Hall benchmarks — Python {platform.python_version()}, {os.cpu_count()} cores")
+    print(f"{'figure':34} {'value':>12}  {'unit':10} {'aim':>10}  verdict")
+    for name, value in figures.items():
+        unit, aim, higher = AIMS.get(name, ("", None, True))
+        verdict = "" if aim is None else ("meets" if (value >= aim if higher else value <= aim) else "MISSES")
+        aim_text = "" if aim is None else (f"≥{aim:,}" if higher else f"≤{aim:,}")
+        print(f"{name:34} {value:>12,.2f}  {unit:10} {aim_text:>10}  {verdict}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

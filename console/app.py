@@ -1,0 +1,295 @@
+"""The console: one process driving every window of a seat or of the wall.
+
+Data path: the feed client (asyncio, on the Qt loop through qasync) applies
+each frame to the Qt-free mirror; one frame clock (20 Hz) takes what changed
+and hands it to every model and map, so the cost of drawing does not grow
+with the message rate.  Commands go out as coroutines and their outcome is
+shown on the case detail panel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from console import i18n
+from console.models import AlarmTableModel, CaseTableModel, VehicleTableModel
+from console.screens import physical_screens, place, plan
+from console.state import Changes, HallState
+from feeds.city import City, demo_city
+from feeds.client import CommandError, HubClient, LinkState
+from feeds.domain import CaseStatus
+from feeds.protocol import TOPICS, Assign, ErrorCode, Escalate, GetTimeline
+from layouts import Layout, ScreenSpec
+from widgets.alarm_panel import QtAlarmPanel
+from widgets.case_detail import QtCaseDetail
+from widgets.case_queue import QtCaseQueue
+from widgets.feed_status import QtFeedStatus
+from widgets.hall_header import HallSummary, QtHallHeader
+from widgets.map import QtCityMap
+from widgets.vehicle_board import QtVehicleBoard
+
+log = logging.getLogger("hall.console")
+
+FRAME_MS = 50  # 20 Hz: smooth to the eye, cheap for the machine
+SUMMARY_EVERY_S = 1.0
+THEME = Path(__file__).resolve().parent.parent / "resources" / "theme" / "hall.qss"
+
+
+class HallWindow(QMainWindow):
+    """One screen of the layout: header band, panels, feed status bar."""
+
+    def __init__(self, spec: ScreenSpec, content: QWidget) -> None:
+        super().__init__()
+        self.spec = spec
+        self.setObjectName(f"hall-{spec.id}")
+        self.setWindowTitle(self.tr("Urban Management Supervision Hall") + " — " + self._title(spec.title))
+        self.header = QtHallHeader(
+            self.tr("Urban Management Supervision Hall") + " · " + self._title(spec.title)
+        )
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        column.addWidget(content, 1)
+        self.setCentralWidget(body)
+        self.feed_status = QtFeedStatus(TOPICS)
+        self.setStatusBar(self.feed_status)
+
+    def _title(self, title: str) -> str:
+        names = {
+            "Dispatch desk": self.tr("Dispatch desk"),
+            "City map": self.tr("City map"),
+            "Alarms": self.tr("Alarms"),
+            "Case queue": self.tr("Case queue"),
+            "Fleet": self.tr("Fleet"),
+        }
+        return names.get(title, title)
+
+
+class Console(QObject):
+    def __init__(self, layout: Layout, hub_url: str, user: str, kind: str, city: City | None = None) -> None:
+        super().__init__()
+        self.layout = layout
+        self.hub_url = hub_url
+        self.kind = kind
+        self.city = city or demo_city()
+        self.state = HallState()
+        self.client = HubClient(
+            hub_url,
+            kind=kind,  # type: ignore[arg-type]
+            user=user,
+            on_frame=self.state.apply,
+            positions=lambda: self.state.positions,
+            on_link=self._on_link,
+        )
+        self.refreshers: list[Callable[[Changes, float], None]] = []
+        self.maps: list[QtCityMap] = []
+        self.queues: list[QtCaseQueue] = []
+        self.details: list[QtCaseDetail] = []
+        self.selected: str | None = None
+        self.frame_ms: deque[float] = deque(maxlen=600)  # recent frame costs, for the benchmark
+        self.windows = [HallWindow(spec, self._build(spec.content)) for spec in layout.screens]
+        self.placement_note: str | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._last_summary = 0.0
+        self._frame = QTimer(self)
+        self._frame.setInterval(FRAME_MS)
+        self._frame.timeout.connect(self._on_frame)
+
+    # -- building ---------------------------------------------------------------
+
+    def _build(self, node: dict[str, object]) -> QWidget:
+        if "panel" in node:
+            return self._panel(str(node["panel"]))
+        if "tabs" in node:
+            tabs = QTabWidget()
+            for name in node["tabs"]:  # type: ignore[attr-defined]
+                tabs.addTab(self._panel(name), self._panel_title(name))
+            return tabs
+        orientation = Qt.Orientation.Horizontal if node["split"] == "horizontal" else Qt.Orientation.Vertical
+        splitter = QSplitter(orientation)
+        for n, item in enumerate(node["items"]):  # type: ignore[attr-defined]
+            splitter.addWidget(self._build(item))
+            splitter.setStretchFactor(n, int(item.get("stretch", 1)))
+        return splitter
+
+    def _panel_title(self, name: str) -> str:
+        return {
+            "alarms": self.tr("Alarms"),
+            "vehicles": self.tr("Fleet"),
+            "queue": self.tr("Case queue"),
+            "map": self.tr("City map"),
+            "detail": self.tr("Case"),
+        }[name]
+
+    def _panel(self, name: str) -> QWidget:
+        if name == "map":
+            city_map = QtCityMap(self.city, self.state)
+            city_map.case_selected.connect(self.select_case)
+            self.maps.append(city_map)
+            self.refreshers.append(city_map.refresh)
+            return city_map
+        if name == "queue":
+            cases = CaseTableModel(self.state)
+            queue = QtCaseQueue(cases)
+            queue.case_selected.connect(self.select_case)
+            self.queues.append(queue)
+            self.refreshers.append(cases.refresh)
+            return queue
+        if name == "detail":
+            detail = QtCaseDetail()
+            detail.set_read_only(self.kind == "wall")
+            detail.assign_requested.connect(self._on_assign_requested)
+            detail.escalate_requested.connect(self._on_escalate_requested)
+            self.details.append(detail)
+            return detail
+        if name == "alarms":
+            alarms = AlarmTableModel(self.state)
+            self.refreshers.append(alarms.refresh)
+            return QtAlarmPanel(alarms)
+        vehicles = VehicleTableModel(self.state)
+        self.refreshers.append(vehicles.refresh)
+        return QtVehicleBoard(vehicles)
+
+    # -- running ----------------------------------------------------------------
+
+    def start(self) -> None:
+        placements, self.placement_note = plan(self.layout, physical_screens())
+        if self.placement_note:
+            log.warning("%s", self.placement_note)
+        for window, placement in zip(self.windows, placements, strict=True):
+            place(window, placement)
+            if placement.shared:
+                window.feed_status.show_note(self.tr("No screen of its own: opened as an ordinary window"))
+        self._spawn(self.client.run())
+        self._frame.start()
+
+    async def stop(self) -> None:
+        self._frame.stop()
+        await self.client.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for window in self.windows:
+            window.close()
+
+    def _spawn(self, work: object) -> None:
+        task = asyncio.ensure_future(work)  # type: ignore[call-overload]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_frame(self) -> None:
+        started = time.perf_counter()
+        now = time.time()
+        changes = self.state.take_changes()
+        for refresh in self.refreshers:
+            refresh(changes, now)
+        if self.selected and (self.selected in changes.cases or "cases" in changes.reset):
+            self._show_selected(fetch_timeline=True)
+        if now - self._last_summary >= SUMMARY_EVERY_S:
+            self._last_summary = now
+            self._show_summary(now)
+        self.frame_ms.append((time.perf_counter() - started) * 1000)
+
+    def _show_summary(self, now: float) -> None:
+        cases = self.state.cases.values()
+        alarms = [a for a in self.state.alarms.values() if a.state == "active"]
+        vehicles = self.state.vehicles.values()
+        summary = HallSummary(
+            to_dispatch=sum(c.status == CaseStatus.FILED for c in cases),
+            overdue=sum(c.deadline < now for c in cases),
+            escalated=sum(c.escalations > 0 for c in cases),
+            alarms_active=len(alarms),
+            alarms_critical=sum(a.priority == 1 for a in alarms),
+            vehicles_online=sum(v.status != "offline" and v.ts is not None for v in vehicles),
+            vehicles=len(self.state.vehicles),
+        )
+        monotonic = time.monotonic()
+        ages = {
+            topic: (monotonic - at if (at := self.client.last_frame_at.get(topic)) is not None else None)
+            for topic in TOPICS
+        }
+        for window in self.windows:
+            window.header.show_summary(summary, now)
+            window.feed_status.show_ages(ages)
+
+    def _on_link(self, state: LinkState) -> None:
+        for window in self.windows:
+            window.feed_status.show_link(state, self.hub_url)
+
+    # -- selecting and acting -------------------------------------------------------
+
+    def select_case(self, case_id: str) -> None:
+        if case_id not in self.state.cases:
+            return
+        self.selected = case_id
+        for city_map in self.maps:
+            city_map.select_case(case_id)
+        for queue in self.queues:
+            queue.select_case(case_id)
+        self._show_selected(fetch_timeline=True)
+
+    def _show_selected(self, fetch_timeline: bool) -> None:
+        case = self.state.cases.get(self.selected or "")
+        for detail in self.details:
+            detail.show_case(case)
+        if case is not None and fetch_timeline and self.details:
+            self._spawn(self._load_timeline(case.id))
+
+    async def _load_timeline(self, case_id: str) -> None:
+        try:
+            result = await self.client.request(GetTimeline(uuid.uuid4().hex, case_id))
+        except CommandError as error:
+            log.info("timeline of %s not loaded: %s", case_id, error.message)
+            return
+        if case_id == self.selected:
+            for detail in self.details:
+                detail.show_timeline(result.timeline or [])
+
+    def _on_assign_requested(self, case_id: str, version: int, department: str, reason: str) -> None:
+        command = Assign(uuid.uuid4().hex, case_id, version, department, reason)
+        done = (
+            self.tr("Assigned %1 to %2")
+            .replace("%1", case_id)
+            .replace("%2", i18n.department_name(department))
+        )
+        self._spawn(self._send(command, done))
+
+    def _on_escalate_requested(self, case_id: str, version: int, reason: str) -> None:
+        command = Escalate(uuid.uuid4().hex, case_id, version, reason)
+        self._spawn(self._send(command, self.tr("Escalated %1").replace("%1", case_id)))
+
+    async def _send(self, command: Assign | Escalate, done: str) -> None:
+        try:
+            await self.client.request(command)
+        except CommandError as error:
+            self._show_outcome(self._explain(error), ok=False)
+            return
+        self._show_outcome(done, ok=True)
+
+    def _explain(self, error: CommandError) -> str:
+        if error.code == ErrorCode.CONFLICT:
+            return self.tr(
+                "Not done: someone changed this case first (now version %1). Check it and try again."
+            ).replace("%1", str(getattr(error.current, "version", "?")))
+        if error.code == ErrorCode.READ_ONLY:
+            return self.tr("Not done: this seat is read-only.")
+        return self.tr("Not done: %1 (%2)").replace("%1", error.message).replace("%2", error.code)
+
+    def _show_outcome(self, text: str, ok: bool) -> None:
+        for detail in self.details:
+            detail.show_outcome(text, ok)
+
+
+def load_theme(app: QApplication) -> None:
+    app.setStyleSheet(THEME.read_text(encoding="utf-8"))

@@ -1,0 +1,72 @@
+"""``hall demo``: a hub on an embedded SQLite, the simulator and the console in one command."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from console.launch import prepare_platform, run_console
+from layouts import LayoutError, load
+
+READY_PREFIX = "hub listening on "
+
+
+def _hall(*args: str, **options: object) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "console.cli", *args], text=True, **options)  # type: ignore[call-overload]
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    try:
+        layout = load(args.layout)
+    except LayoutError as error:
+        print(f"hall: {error}", file=sys.stderr)
+        return 2
+    problem = prepare_platform(layout, bool(args.screenshot))
+    if problem:  # say so before starting anything
+        print(problem, file=sys.stderr)
+        return 2
+    folder = Path(tempfile.mkdtemp(prefix="hall-demo-"))
+    db = args.db or f"sqlite:///{folder / 'hall.db'}"
+    hub = _hall("hub", "--port", "0", "--db", db, stdout=subprocess.PIPE)
+    sim = None
+    try:
+        assert hub.stdout is not None
+        line = hub.stdout.readline().strip()
+        if not line.startswith(READY_PREFIX):
+            print(
+                f"hall: the hub did not start (exit code {hub.wait()}); see the messages above",
+                file=sys.stderr,
+            )
+            return 1
+        url = line.removeprefix(READY_PREFIX)
+        print(f"demo: hub at {url}, database {db}", flush=True)
+        sim = _hall(
+            "sim",
+            "--hub",
+            url,
+            "--scenario",
+            args.scenario,
+            "--rate",
+            str(args.rate),
+            "--seed",
+            str(args.seed),
+            stdout=subprocess.DEVNULL,
+        )
+        return run_console(argparse.Namespace(**{**vars(args), "hub": url, "kind": None}))
+    finally:
+        if sim is not None:
+            _stop(sim)
+        _stop(hub)

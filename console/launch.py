@@ -1,0 +1,120 @@
+"""Starting the console: the display check, the Qt + asyncio loop, timed runs and screenshots."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from layouts import Layout, LayoutError, load
+
+NO_DISPLAY = (
+    "hall: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it on a desktop session, "
+    "or add --seconds N --screenshot DIR to run offscreen and save a picture of every window."
+)
+SCREEN_SIZE = (1920, 1080)
+
+
+def prepare_platform(layout: Layout, screenshot: bool) -> str | None:
+    """Choose the Qt platform before Qt starts; returns a one-line problem, or None.
+
+    Offscreen runs (``--screenshot`` without a display, or QT_QPA_PLATFORM=offscreen)
+    get one virtual screen per layout screen, so every window lands on its own.
+    """
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    has_display = (
+        bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform != "linux"
+    )
+    if not platform and not has_display:
+        if not screenshot:
+            return NO_DISPLAY
+        platform = "offscreen"
+    if platform == "offscreen":
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screens_config(layout)}"
+    return None
+
+
+def screens_config(layout: Layout) -> Path:
+    """An offscreen-plugin config with one 1920×1080 screen per layout screen, side by side."""
+    width, height = SCREEN_SIZE
+    screens = [
+        {
+            "name": spec.id,
+            "x": n * width,
+            "y": 0,
+            "width": width,
+            "height": height,
+            "logicalDpi": 96,
+            "logicalBaseDpi": 96,
+            "dpr": 1,
+        }
+        for n, spec in enumerate(layout.screens)
+    ]
+    path = Path(tempfile.gettempdir()) / f"hall-screens-{layout.name}-{len(screens)}.json"
+    path.write_text(json.dumps({"screens": screens}), encoding="utf-8")
+    return path
+
+
+def run_console(args: argparse.Namespace) -> int:
+    try:
+        layout = load(args.layout)
+    except LayoutError as error:
+        print(f"hall: {error}", file=sys.stderr)
+        return 2
+    problem = prepare_platform(layout, bool(args.screenshot))
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from console import i18n
+    from console.app import Console, load_theme
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    i18n.install(app, args.lang)  # type: ignore[arg-type]
+    load_theme(app)  # type: ignore[arg-type]
+    console = Console(layout, args.hub, args.user, args.kind or layout.kind)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        return loop.run_until_complete(_run(console, args.seconds, args.screenshot))
+
+
+async def _run(console: object, seconds: float | None, screenshot: str | None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import Console
+
+    assert isinstance(console, Console)
+    closed = asyncio.Event()
+    QApplication.instance().lastWindowClosed.connect(closed.set)  # type: ignore[union-attr]
+    console.start()
+    if seconds is None:
+        await closed.wait()
+    else:
+        await asyncio.sleep(seconds)
+    if screenshot:
+        for path in save_screenshots(console, Path(screenshot)):
+            print(f"saved {path}", flush=True)
+    await console.stop()
+    return 0
+
+
+def save_screenshots(console: object, folder: Path) -> list[Path]:
+    from console.app import Console
+
+    assert isinstance(console, Console)
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for n, window in enumerate(console.windows, start=1):
+        path = folder / f"{console.layout.name}-{n}-{window.spec.id}.png"
+        if not window.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        saved.append(path)
+    return saved

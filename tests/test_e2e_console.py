@@ -1,0 +1,183 @@
+"""End to end: real hub and simulator processes, consoles offscreen, driven like a dispatcher would."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication
+
+from console.app import Console
+from feeds import protocol as p
+from feeds.client import LinkState
+from layouts import load
+from tests.hubkit import client, new_id, request
+from tests.processes import HubProcess, hall, sqlite_file
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Iterator[HubProcess]:
+    """A hub with the simulator playing the city into it."""
+    hub = HubProcess(sqlite_file(tmp_path)).start()
+    sim = hall("sim", "--hub", hub.url, "--rate", "200", "--seed", "5", stdout=subprocess.DEVNULL)
+    try:
+        yield hub
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+        if hub.process is not None:
+            hub.stop()
+
+
+@pytest.fixture(scope="session")
+def session_loop(qapp):  # type: ignore[no-untyped-def]
+    """asyncio on the Qt loop that pytest-qt spins: qtbot.waitUntil also runs the coroutines.
+
+    One for the session: stopping a qasync loop calls QCoreApplication.exit(),
+    which would end every later Qt event loop at once.
+    """
+    event_loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(event_loop)
+    return event_loop
+
+
+@pytest.fixture
+def loop(session_loop, qtbot):  # type: ignore[no-untyped-def]
+    asyncio.events._set_running_loop(session_loop)
+    yield session_loop
+    tasks = asyncio.all_tasks(session_loop)
+    for task in tasks:
+        task.cancel()
+    qtbot.waitUntil(lambda: all(task.done() for task in tasks), timeout=10_000)
+    asyncio.events._set_running_loop(None)
+
+
+def finish(qtbot, coroutine, timeout_ms: int = 30_000):  # type: ignore[no-untyped-def]
+    """Run a coroutine to its end while Qt keeps processing events."""
+    task = asyncio.ensure_future(coroutine)
+    qtbot.waitUntil(task.done, timeout=timeout_ms)
+    return task.result()
+
+
+async def escalate_as_another_dispatcher(url: str, case: p.Case, reason: str) -> None:
+    async with client(url, user="王五") as other:
+        answer = await request(other, p.Escalate(new_id(), case.id, case.version, reason))
+    assert isinstance(answer, p.Result), answer
+
+
+def open_console(hub: HubProcess, user: str, layout: str = "desk") -> Console:
+    console = Console(load(layout), hub.url, user, "console")
+    console.start()
+    return console
+
+
+def filed_cases(console: Console) -> list[p.Case]:
+    return sorted((c for c in console.state.cases.values() if c.status == "filed"), key=lambda c: c.id)
+
+
+def type_chinese(widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Chinese arrives through the input method, as a committed string (QTest keys are Latin-1 only)."""
+    widget.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def click_case(qtbot, console: Console, case_id: str) -> None:  # type: ignore[no-untyped-def]
+    queue = console.queues[0]
+    queue.filter_edit.clear()
+    qtbot.keyClicks(queue.filter_edit, case_id)  # as a dispatcher would: type the case number
+    table = queue.table
+    qtbot.waitUntil(lambda: table.model().row_of(case_id) is not None)
+    row = table.model().row_of(case_id)
+    rect = table.visualRect(table.model().index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_assign_and_escalate_round_trip_reach_a_second_console_and_survive_a_restart(
+    qtbot, loop, city
+) -> None:  # type: ignore[no-untyped-def]
+    desk = open_console(city, "李四")
+    other = open_console(city, "王五")
+    for window in desk.windows + other.windows:
+        qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: len(filed_cases(desk)) >= 2, timeout=60_000)
+    first, second = filed_cases(desk)[:2]
+    detail = desk.details[0]
+
+    click_case(qtbot, desk, first.id)
+    qtbot.waitUntil(lambda: detail.title.text().startswith(first.id))
+    detail.department_combo.setCurrentIndex(detail.department_combo.findData("enforcement"))
+    type_chinese(detail.assign_reason, "占道经营，请执法局处置")
+    qtbot.mouseClick(detail.assign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: detail.banner.isVisible() and detail.banner.property("ok") is True)
+    qtbot.waitUntil(lambda: other.state.cases[first.id].department == "enforcement")
+
+    click_case(qtbot, desk, second.id)
+    qtbot.waitUntil(lambda: detail.title.text().startswith(second.id))
+    assert not detail.escalate_button.isEnabled()  # no reason typed yet
+    type_chinese(detail.escalate_reason, "群众多次投诉")
+    qtbot.mouseClick(detail.escalate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: other.state.cases[second.id].escalations == 1)
+    finish(qtbot, desk.stop())
+    finish(qtbot, other.stop())
+
+    reopened = open_console(city, "李四")
+    qtbot.addWidget(reopened.windows[0])
+    qtbot.waitUntil(lambda: second.id in reopened.state.cases, timeout=30_000)
+    assert reopened.state.cases[first.id].department == "enforcement"
+    assert reopened.state.cases[second.id].escalations == 1
+    click_case(qtbot, reopened, first.id)
+    timeline = reopened.details[0].timeline
+    qtbot.waitUntil(lambda: timeline.count() == 2)
+    assign_line = timeline.item(1).text()
+    assert "李四" in assign_line and "城管执法局" in assign_line and "占道经营，请执法局处置" in assign_line
+    finish(qtbot, reopened.stop())
+
+
+def test_a_stale_action_shows_the_conflict_to_the_dispatcher(qtbot, loop, city) -> None:  # type: ignore[no-untyped-def]
+    desk = open_console(city, "李四")
+    qtbot.addWidget(desk.windows[0])
+    qtbot.waitUntil(lambda: len(filed_cases(desk)) >= 1, timeout=60_000)
+    case = filed_cases(desk)[0]
+    click_case(qtbot, desk, case.id)
+    detail = desk.details[0]
+    qtbot.waitUntil(lambda: detail.title.text().startswith(case.id))
+    desk._frame.stop()  # the dispatcher's screen lags: they act on what they see
+    finish(qtbot, escalate_as_another_dispatcher(city.url, case, "抢先督办"))
+    type_chinese(detail.escalate_reason, "再次督办")
+    qtbot.mouseClick(detail.escalate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: detail.banner.isVisible() and detail.banner.property("ok") is False)
+    assert str(case.version + 1) in detail.banner.text()
+    finish(qtbot, desk.stop())
+
+
+def test_after_a_hub_restart_the_console_resumes_without_gaps(qtbot, loop, city) -> None:  # type: ignore[no-untyped-def]
+    desk = open_console(city, "李四")
+    qtbot.addWidget(desk.windows[0])
+    frames: list[object] = []
+    apply = desk.client.on_frame
+    desk.client.on_frame = lambda frame: frames.append(frame) or apply(frame)  # type: ignore[func-returns-value]
+    qtbot.waitUntil(lambda: len(filed_cases(desk)) >= 1, timeout=60_000)
+    status = desk.windows[0].feed_status.link
+    city.stop()
+    qtbot.waitUntil(lambda: desk.client.link is not LinkState.CONNECTED)
+    qtbot.waitUntil(lambda: "lost" in status.text() or "Connecting" in status.text())
+    seen = len(frames)
+    city.start()
+    qtbot.waitUntil(lambda: desk.client.link is LinkState.CONNECTED, timeout=30_000)
+    case = filed_cases(desk)[0]
+    finish(qtbot, escalate_as_another_dispatcher(city.url, case, "重启后督办"))
+    qtbot.waitUntil(lambda: desk.state.cases[case.id].escalations == 1)
+    qtbot.waitUntil(lambda: "Connected" in status.text())
+    after = [f for f in frames[seen:] if f.topic == "cases"]  # type: ignore[attr-defined]
+    finish(qtbot, desk.stop())
+    assert after and all(isinstance(f, p.Delta) for f in after)  # resumed: no fresh snapshot
