@@ -54,7 +54,7 @@ def _sim(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
-    from console.app import run_console
+    from console.launch import run_console
 
     return run_console(args)
 

@@ -1,0 +1,62 @@
+"""The `hall` command as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from layouts import load
+
+pytestmark = pytest.mark.e2e
+
+
+def hall(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "console.cli", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )
+
+
+def without_display() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+
+
+def test_without_a_display_the_demo_says_so_in_one_line() -> None:
+    run = hall("demo", "--seconds", "5", env=without_display(), timeout=30)
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0 and "Traceback" not in run.stderr
+    assert run.stderr.startswith("hall: no display found") and "--screenshot" in run.stderr
+
+
+def test_screenshot_needs_seconds() -> None:
+    run = hall("demo", "--screenshot", "somewhere", timeout=30)
+    assert run.returncode == 2 and "--screenshot needs --seconds" in run.stderr
+
+
+def test_an_unknown_layout_is_a_clear_error() -> None:
+    run = hall("console", "--layout", "ballroom", env=without_display(), timeout=30)
+    assert run.returncode == 2 and "no layout 'ballroom'" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_wall_demo_leaves_a_picture_of_every_screen(tmp_path: Path) -> None:
+    shots = tmp_path / "shots"
+    run = hall(
+        "demo", "--layout", "wall", "--seconds", "8", "--screenshot", str(shots), env=without_display()
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    pictures = sorted(shots.glob("*.png"))
+    assert [p.name for p in pictures] == [
+        f"wall-{n}-{screen.id}.png" for n, screen in enumerate(load("wall").screens, start=1)
+    ]
+    for picture in pictures:
+        image = QImage(str(picture))
+        assert (image.width(), image.height()) == (1920, 1080), picture.name
+        colours = {image.pixel(x, y) for x in range(0, 1920, 37) for y in range(0, 1080, 29)}
+        assert len(colours) > 20, f"{picture.name} looks blank"
+    assert "hub at ws://127.0.0.1:" in run.stdout

@@ -1,0 +1,71 @@
+"""Chinese first, English too: every UI string is translated and the translation is current."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from console import i18n
+from console.app import HallWindow
+from layouts import load
+from widgets.hall_header import HallSummary, QtHallHeader
+
+ROOT = Path(__file__).resolve().parent.parent
+TS = ROOT / "resources" / "i18n" / "hall_zh_CN.ts"
+LUPDATE = Path(sys.executable).parent / "pyside6-lupdate"
+
+
+def sources(ts: Path) -> set[tuple[str, str]]:
+    root = ET.parse(ts).getroot()
+    return {(c.findtext("name"), m.findtext("source")) for c in root for m in c.findall("message")}  # type: ignore[misc]
+
+
+def test_every_string_has_a_finished_translation() -> None:
+    root = ET.parse(TS).getroot()
+    unfinished = [
+        m.findtext("source")
+        for c in root
+        for m in c.findall("message")
+        if m.find("translation").get("type") in ("unfinished", "vanished", "obsolete")  # type: ignore[union-attr]
+    ]
+    assert unfinished == []
+
+
+def test_the_translation_file_knows_every_string_in_the_code(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.ts"
+    files = sorted(str(p) for folder in ("console", "widgets") for p in (ROOT / folder).glob("*.py"))
+    subprocess.run([str(LUPDATE), *files, "-ts", str(fresh)], check=True, capture_output=True)
+    assert sources(fresh) == sources(TS), "run `make translations` and translate the new strings"
+
+
+@pytest.fixture
+def language(qapp):  # type: ignore[no-untyped-def]
+    yield lambda lang: i18n.install(qapp, lang)
+    i18n.install(qapp, "zh_CN")
+
+
+def test_the_hall_speaks_chinese_by_default_and_english_on_request(qtbot, language) -> None:  # type: ignore[no-untyped-def]
+    spec = load("desk").screens[0]
+    language("zh_CN")
+    header = QtHallHeader("x")
+    qtbot.addWidget(header)
+    header.show_summary(HallSummary(overdue=3, to_dispatch=5), 0.0)
+    window = HallWindow(spec, QtHallHeader("y"))
+    qtbot.addWidget(window)
+    assert window.windowTitle().startswith("数字化城市管理监督指挥中心")
+    assert header.overdue.text() == "超期 3" and header.to_dispatch.text() == "待派遣 5"
+    assert i18n.category_name("06010") == "暴露垃圾"
+
+    language("en")
+    header = QtHallHeader("x")
+    qtbot.addWidget(header)
+    header.show_summary(HallSummary(overdue=3, to_dispatch=5), 0.0)
+    window = HallWindow(spec, QtHallHeader("y"))
+    qtbot.addWidget(window)
+    assert window.windowTitle().startswith("Urban Management Supervision Hall")
+    assert header.overdue.text() == "Overdue 3"
+    assert i18n.category_name("06010") == "Exposed garbage"
