@@ -1,24 +1,28 @@
-"""A stand-in hub that streams vehicle and sensor deltas as fast as a client reads them.
+"""A stand-in hub that streams vehicle deltas at a set rate, or as fast as a client reads them.
 
 Run as a separate process so that producing frames does not share the
 measured process's interpreter.  It speaks just enough of protocol v1: it
 answers ``hello`` with ``welcome``, sends snapshots, then deltas with
-contiguous sequence numbers (TCP backpressure paces it).
+contiguous sequence numbers (unpaced, TCP backpressure limits it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 
 import numpy as np
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 from feeds import protocol as p
 from feeds.city import demo_city
 
 VEHICLES = 10_000
 PER_FRAME = 1_000
+#: Updates per second to send (first argument); 0 sends as fast as the reader takes them.
+RATE = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
 
 
 def fleet(rng: np.random.Generator) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -29,6 +33,11 @@ def fleet(rng: np.random.Generator) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 async def stream(ws: ServerConnection) -> None:
+    with contextlib.suppress(ConnectionClosed):  # the benchmark has its figures and hung up
+        await _stream(ws)
+
+
+async def _stream(ws: ServerConnection) -> None:
     hello = p.decode_client(await ws.recv())
     assert isinstance(hello, p.Hello)
     await ws.send(p.encode(p.Welcome(1, "blaster", "s", "滨江市", 0.0, hello.kind, hello.user)), text=True)
@@ -36,13 +45,15 @@ async def stream(ws: ServerConnection) -> None:
     ids, lon, lat = fleet(rng)
     kinds = ("sanitation", "muck", "enforcement", "repair")
     vehicles = [
-        p.Vehicle(ids[n], kinds[n % 4], f"苏A·{n:05d}", lon[n], lat[n], status="moving", ts=0.0)
+        p.Vehicle(ids[n], kinds[n % 4], f"苏A·{n:05d}", float(lon[n]), float(lat[n]), status="moving", ts=0.0)
         for n in range(VEHICLES)
     ]
     for topic, items in (("cases", []), ("alarms", []), ("sensors", []), ("vehicles", vehicles)):
         await ws.send(p.encode(p.Snapshot(topic, "bench", 0, items)), text=True)  # type: ignore[arg-type]
     seq = 0
     start = 0
+    loop = asyncio.get_running_loop()
+    sent_at = loop.time()
     while True:
         rows = np.arange(start, start + PER_FRAME) % VEHICLES
         start += PER_FRAME
@@ -66,6 +77,9 @@ async def stream(ws: ServerConnection) -> None:
         frame = p.Delta("vehicles", "bench", seq + 1, seq + PER_FRAME, items)  # type: ignore[arg-type]
         seq += PER_FRAME
         await ws.send(p.encode(frame), text=True)
+        if RATE:  # paced: PER_FRAME updates every PER_FRAME / RATE seconds, on the loop's clock
+            sent_at += PER_FRAME / RATE
+            await asyncio.sleep(max(0.0, sent_at - loop.time()))
 
 
 async def main() -> None:

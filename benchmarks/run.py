@@ -24,9 +24,10 @@ from benchmarks.queue_sort import measure_queue_sort
 # (name, unit, aim, True when higher is better)
 AIMS = {
     "raw_decode_updates_per_s": ("updates/s", None, True),
-    "console_updates_per_s": ("updates/s", 20_000, True),
-    "console_frame_work_ms_p95": ("ms", 50, False),
-    "console_frame_interval_ms_p95": ("ms", 50 * 1.5, False),
+    "console_20k_updates_per_s": ("updates/s", 19_000, True),
+    "console_20k_frame_work_ms_p95": ("ms", 50, False),
+    "console_20k_frame_interval_ms_p95": ("ms", 75, False),
+    "console_max_updates_per_s": ("updates/s", 20_000, True),
     "map_frame_ms_median": ("ms", 33, False),
     "map_frame_ms_p95": ("ms", 33, False),
     "queue_sort_ms_median": ("ms", 100, False),
@@ -45,7 +46,9 @@ def main() -> int:
     figures.update(measure_console_ingest(seconds))
     figures.update(measure_map_frame())
     figures.update(measure_queue_sort())
-    figures["console_to_raw_ratio"] = figures["console_updates_per_s"] / figures["raw_decode_updates_per_s"]
+    figures["console_max_to_raw_ratio"] = (
+        figures["console_max_updates_per_s"] / figures["raw_decode_updates_per_s"]
+    )
 
     print(f"Supervision Hall benchmarks — Python {platform.python_version()}, {os.cpu_count()} cores")
     print(f"{'figure':34} {'value':>12}  {'unit':10} {'aim':>10}  verdict")

@@ -152,6 +152,8 @@ class LiveTableModel(QAbstractTableModel):
     COLUMN_KEYS: ClassVar[tuple[str, ...]]  # the key each column sorts by
     DEFAULT_KEYS: ClassVar[tuple[str, ...]]  # natural order (sort column -1), and the tie-break of every sort
     CLOCK_COLUMN: ClassVar[int | None] = None  # a column whose text changes every second
+    #: Apply changes at most this often; in between they gather (a board need not move at 20 Hz).
+    REFRESH_EVERY_S: ClassVar[float] = 0.0
 
     def __init__(self, state: HallState, now: float | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -160,6 +162,8 @@ class LiveTableModel(QAbstractTableModel):
         self._sort_column = -1
         self._descending = False
         self._bold: QFont | None = None
+        self._waiting: set[str] = set()
+        self._last_refresh = -np.inf
         self._load()
 
     # -- Qt model interface ------------------------------------------------
@@ -195,13 +199,19 @@ class LiveTableModel(QAbstractTableModel):
 
     def refresh(self, changes: Changes, now: float) -> None:
         """Show one frame of changes from :meth:`HallState.take_changes` at time ``now``."""
-        new_second = int(now) != int(self._now)
-        self._now = now
         if self.TOPIC in changes.reset:
+            self._now = now
+            self._waiting.clear()
             self._reload()
             self.summary_changed.emit()
             return
-        changed_ids: set[str] = getattr(changes, self.TOPIC)
+        self._waiting |= getattr(changes, self.TOPIC)
+        if now - self._last_refresh < self.REFRESH_EVERY_S:
+            return
+        self._last_refresh = now
+        new_second = int(now) != int(self._now)
+        self._now = now
+        changed_ids, self._waiting = self._waiting, set()
         known = np.array([self._slots[i] for i in changed_ids if i in self._slots], np.int64)
         moved = self._store(known)
         added = self._add([i for i in changed_ids if i not in self._slots])
@@ -678,6 +688,7 @@ class VehicleTableModel(LiveTableModel):
 
     TOPIC = "vehicles"
     TR_CONTEXT = "VehicleTableModel"
+    REFRESH_EVERY_S = 1.0  # GPS fixes come every 10-30 s per vehicle; the map shows motion at frame rate
     HEADERS = (
         QT_TRANSLATE_NOOP("VehicleTableModel", "Plate"),
         QT_TRANSLATE_NOOP("VehicleTableModel", "Kind"),

@@ -192,6 +192,7 @@ class HubClient:
                 log.warning("skipped a frame from the hub: %s", error.message)
                 continue
             self._receive(message, ws)
+            await asyncio.sleep(0)  # let the UI's frame clock in between frames, even in a flood
 
     def _receive(self, message: object, ws: ClientConnection) -> None:
         if isinstance(message, (Snapshot, Delta)):

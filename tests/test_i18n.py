@@ -44,8 +44,13 @@ def test_the_translation_file_knows_every_string_in_the_code(tmp_path: Path) -> 
 
 @pytest.fixture
 def language(qapp):  # type: ignore[no-untyped-def]
+    """Switch languages inside a test; afterwards the rest of the suite finds the state it had."""
+    saved_language, saved_translators = i18n._language, list(i18n._translators)
     yield lambda lang: i18n.install(qapp, lang)
-    i18n.install(qapp, "zh_CN")
+    for translator in i18n._translators:
+        qapp.removeTranslator(translator)
+    i18n._translators[:] = saved_translators
+    i18n._language = saved_language
 
 
 def test_the_hall_speaks_chinese_by_default_and_english_on_request(qtbot, language) -> None:  # type: ignore[no-untyped-def]

@@ -537,3 +537,19 @@ def test_queue_sort_benchmark_reports_a_median():
     result = measure_queue_sort(rows=2000, repeats=3)
     assert result["queue_rows"] == 2000
     assert 0 < result["queue_sort_ms_median"] < 100
+
+
+def test_the_fleet_board_gathers_changes_and_applies_them_once_a_second(qtbot):
+    vehicles = [make_vehicle(n) for n in range(20)]
+    state = vehicle_state(vehicles)
+    model = VehicleTableModel(state, now=NOW)
+    model.refresh(Changes(), NOW)
+    delta(state, "vehicles", [make_vehicle(3, speed=77.0)])
+    with qtbot.assertNotEmitted(model.dataChanged):
+        model.refresh(state.take_changes(), NOW + 0.5)  # within the second: gathered, not shown
+    delta(state, "vehicles", [make_vehicle(4, speed=66.0)])
+    model.refresh(state.take_changes(), NOW + 0.7)
+    with qtbot.waitSignal(model.dataChanged):
+        model.refresh(Changes(), NOW + 1.1)  # due: both changes land together
+    assert "77" in model.data(model.index(model.row_of("V0003"), VehicleColumn.SPEED))
+    assert "66" in model.data(model.index(model.row_of("V0004"), VehicleColumn.SPEED))

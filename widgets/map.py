@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QLabel, QVBoxLayou
 from console import i18n
 from console.state import SENSOR_STATES, VEHICLE_KIND_CODES, VEHICLE_STATUS_CODES, Changes, HallState
 from feeds.city import City
-from feeds.domain import YELLOW_SHARE
+from feeds.domain import SENSOR_KINDS, YELLOW_SHARE
 
 BACKGROUND = "#0b1220"
 DISTRICT_COLORS = ("#3b82f6", "#14b8a6", "#a855f7", "#f59e0b", "#ec4899", "#22c55e")
@@ -229,7 +229,8 @@ class QtCityMap(QWidget):
             ("normal", self.tr("Normal")),
         )
         rows = [
-            f"<b>{cases}</b>&nbsp; " + " ".join(dot(c, t, "■") for c, t in zip(LIGHT_COLORS, lights, strict=True)),
+            f"<b>{cases}</b>&nbsp; "
+            + " ".join(dot(c, t, "■") for c, t in zip(LIGHT_COLORS, lights, strict=True)),
             f"<b>{sensors}</b>&nbsp; " + " ".join(dot(SENSOR_COLORS[s], t) for s, t in sensor_states),
             f"<b>{vehicles}</b>&nbsp; "
             + " ".join(dot(VEHICLE_COLORS[k], i18n.vehicle_kind_name(k)) for k in VEHICLE_KIND_CODES),
@@ -258,12 +259,15 @@ class QtCityMap(QWidget):
         n = len(table)
         x, y = self.city.project(table.lon[:n], table.lat[:n])
         state = table.state[:n].astype(np.int64)
-        order = np.argsort(state, kind="stable")  # alarms last: drawn on top
+        order = np.argsort(np.array([1, 2, 3, 0])[state], kind="stable")  # alarms on top, offline under all
         self.sensors.set_points(x[order], y[order], state[order])
         self._label_alarms()
 
     def _label_alarms(self) -> None:
-        alarmed = [s for s in self.state.sensors.values() if s.state == "alarm"][:MAX_ALARM_LABELS]
+        alarmed = sorted(
+            (s for s in self.state.sensors.values() if s.state == "alarm"),
+            key=lambda s: (SENSOR_KINDS[s.kind].priority if s.kind in SENSOR_KINDS else 9, -(s.value or 0.0)),
+        )[:MAX_ALARM_LABELS]  # the most urgent get the few labels there is room for
         while len(self._alarm_labels) < len(alarmed):
             label = pg.TextItem(color="#ffb4ab", anchor=(0, 1.2))
             label.setFont(QFont("Noto Sans CJK SC", 11, QFont.Weight.Bold))
@@ -272,7 +276,8 @@ class QtCityMap(QWidget):
             self._alarm_labels.append(label)
         for label, sensor in zip(self._alarm_labels, alarmed, strict=False):
             x, y = self.city.project(np.array([sensor.lon]), np.array([sensor.lat]))
-            label.setText(f"{sensor.name} {sensor.value:.1f}{sensor.unit}")
+            reading = "—" if sensor.value is None else f"{sensor.value:.1f}{sensor.unit}"
+            label.setText(f"{sensor.name} {reading}")
             label.setPos(float(x[0]), float(y[0]))
             label.show()
         for label in self._alarm_labels[len(alarmed) :]:
@@ -326,7 +331,7 @@ class QtCityMap(QWidget):
             )
 
     def _on_click(self, event: object) -> None:
-        if not self._pin_ids:
+        if not self._pin_ids or event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
             return
         view = self.plot.getViewBox()
         at = view.mapSceneToView(event.scenePos())  # type: ignore[attr-defined]

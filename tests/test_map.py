@@ -1,0 +1,436 @@
+"""The city map as a dispatcher sees it: vehicles, sensors and case pins where they are,
+in the colours that matter, and a click on a pin that opens its case."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+from pytestqt.qt_compat import qt_api
+from test_models import NOW, delta, make_case, snapshot
+
+from console.state import Changes, HallState
+from feeds.city import demo_city
+from feeds.domain import SENSOR_KINDS, VEHICLE_KINDS, VEHICLE_STATUSES, YELLOW_SHARE
+from feeds.protocol import Case, Sensor, Vehicle
+from widgets.map import (
+    BACKGROUND,
+    CLICK_RADIUS_PX,
+    LIGHT_COLORS,
+    PIN_RECOLOUR_S,
+    SENSOR_COLORS,
+    VEHICLE_COLORS,
+    PointLayer,
+    QtCityMap,
+)
+
+QColor = qt_api.QtGui.QColor
+QImage = qt_api.QtGui.QImage
+QPoint = qt_api.QtCore.QPoint
+QPointF = qt_api.QtCore.QPointF
+QRectF = qt_api.QtCore.QRectF
+Qt = qt_api.QtCore.Qt
+
+CITY = demo_city()
+RED, YELLOW, GREEN = LIGHT_COLORS
+LIMIT_S = 4 * 3600.0  # make_case's running clock
+
+
+# -- records ------------------------------------------------------------------------
+
+
+def spot(n: int) -> tuple[float, float]:
+    """(lon, lat) of the centre of a unit grid, a different one for each ``n``."""
+    grid = CITY.grids[n * 37 % len(CITY.grids)]
+    return grid.lon, grid.lat
+
+
+def make_vehicle(n: int, kind: str = "sanitation", status: str = "moving", at: int | None = None) -> Vehicle:
+    """Vehicle ``n`` at grid spot ``at`` (its own spot by default)."""
+    lon, lat = spot(n if at is None else at)
+    return Vehicle(id=f"V{n:04d}", kind=kind, plate=f"苏A·{n:05d}", lon=lon, lat=lat, status=status, ts=NOW)
+
+
+def make_sensor(n: int, state: str = "normal", value: float | None = None) -> Sensor:
+    """The demo city's sensor site ``n`` with a reading."""
+    site = CITY.sensors[n]
+    kind = SENSOR_KINDS[site.kind]
+    reading = kind.normal if value is None else value
+    return Sensor(
+        id=site.id,
+        kind=site.kind,
+        name=site.name,
+        lon=site.lon,
+        lat=site.lat,
+        unit=kind.unit,
+        value=reading,
+        ts=NOW,
+        state=state,  # type: ignore[arg-type]
+    )
+
+
+def sensor_spot(n: int) -> tuple[float, float]:
+    return CITY.sensors[n].lon, CITY.sensors[n].lat
+
+
+def make_pin(n: int, left_s: float, escalations: int = 0) -> Case:
+    """Case ``n`` at its own grid spot, due ``left_s`` seconds after NOW."""
+    lon, lat = spot(n)
+    return make_case(n, left_s=left_s, lon=lon, lat=lat, escalations=escalations)
+
+
+# -- reading the map back -------------------------------------------------------------
+
+
+class Sprite(NamedTuple):
+    color: str  # #rrggbb at the centre
+    alpha: int
+    width: int  # pixels at least half opaque across the middle row
+
+
+def sprite(layer: PointLayer, style: int) -> Sprite:
+    """What a point of ``style`` looks like on screen: its pre-rendered dot in the layer's atlas."""
+    left, top, width, height = (int(v) for v in layer._sources[style])
+    image = layer._atlas.toImage().copy(left, top, width, height).convertToFormat(QImage.Format.Format_ARGB32)
+    centre = image.pixelColor(width // 2, height // 2)
+    opaque = sum(image.pixelColor(x, height // 2).alpha() >= 64 for x in range(width))
+    return Sprite(centre.name(), centre.alpha(), opaque)
+
+
+def projected(lon: float, lat: float) -> tuple[float, float]:
+    x, y = CITY.project(np.array([lon]), np.array([lat]))
+    return float(x[0]), float(y[0])
+
+
+def indices_at(layer: PointLayer, lon: float, lat: float) -> list[int]:
+    """Draw-order indices of the layer's points at (lon, lat)."""
+    x, y = projected(lon, lat)
+    return np.flatnonzero(np.isclose(layer.x, x, atol=0.01) & np.isclose(layer.y, y, atol=0.01)).tolist()
+
+
+def sprites_at(layer: PointLayer, lon: float, lat: float) -> list[Sprite]:
+    """The sprites drawn at (lon, lat), bottom first."""
+    return [sprite(layer, int(layer.style[i])) for i in indices_at(layer, lon, lat)]
+
+
+def positions(layer: PointLayer) -> set[tuple[float, float]]:
+    return {(round(float(x), 2), round(float(y), 2)) for x, y in zip(layer.x, layer.y, strict=True)}
+
+
+def rounded(lon: float, lat: float) -> tuple[float, float]:
+    x, y = projected(lon, lat)
+    return round(x, 2), round(y, 2)
+
+
+def similar(color: str, expected: str, tolerance: int = 3) -> bool:
+    a, b = QColor(color), QColor(expected)
+    return max(abs(a.red() - b.red()), abs(a.green() - b.green()), abs(a.blue() - b.blue())) <= tolerance
+
+
+def on_viewport(city_map: QtCityMap, lon: float, lat: float) -> QPoint:
+    """Where (lon, lat) is on the plot's viewport, in pixels."""
+    scene = city_map.plot.getViewBox().mapViewToScene(QPointF(*projected(lon, lat)))
+    return city_map.plot.mapFromScene(scene)
+
+
+def frame(city_map: QtCityMap, now: float = NOW) -> None:
+    """One tick of the console's frame clock."""
+    city_map.refresh(city_map.state.take_changes(), now)
+
+
+def visible_labels(city_map: QtCityMap) -> list[str]:
+    return [label.toPlainText() for label in city_map._alarm_labels if label.isVisible()]
+
+
+# -- fixtures -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def city_map(qtbot) -> QtCityMap:
+    widget = QtCityMap(CITY, HallState())
+    qtbot.addWidget(widget)
+    return widget
+
+
+@pytest.fixture
+def shown_map(qtbot, city_map) -> QtCityMap:
+    city_map.resize(1200, 800)
+    city_map.show()
+    qtbot.waitExposed(city_map)
+    return city_map
+
+
+# -- vehicles -------------------------------------------------------------------------
+
+
+def test_vehicles_are_drawn_where_they_are_in_their_kind_colour_dimmed_when_idle_or_offline(city_map):
+    combos = [(kind, status) for kind in VEHICLE_KINDS for status in VEHICLE_STATUSES]
+    vehicles = [make_vehicle(n, kind, status) for n, (kind, status) in enumerate(combos)]
+    snapshot(city_map.state, "vehicles", vehicles)
+    frame(city_map)
+
+    layer = city_map.vehicles
+    assert len(layer.x) == len(vehicles)
+    assert positions(layer) == {rounded(v.lon, v.lat) for v in vehicles}
+    styles = {}
+    for vehicle in vehicles:
+        (index,) = indices_at(layer, vehicle.lon, vehicle.lat)
+        styles[vehicle.kind, vehicle.status] = int(layer.style[index])
+        drawn = sprite(layer, styles[vehicle.kind, vehicle.status])
+        assert similar(drawn.color, VEHICLE_COLORS[vehicle.kind]), vehicle
+        if vehicle.status in ("idle", "offline"):
+            assert drawn.alpha < 200, vehicle
+        else:
+            assert drawn.alpha == 255, vehicle
+    assert len(set(styles.values())) == len(combos)  # every kind and status has a look of its own
+    moving, idle = sprite(layer, styles["muck", "moving"]), sprite(layer, styles["muck", "idle"])
+    assert moving.width > idle.width
+
+
+def test_a_vehicle_without_a_fix_is_not_drawn(city_map):
+    no_fix = Vehicle(id="V9999", kind="repair", plate="苏A·99999", status="offline")
+    snapshot(city_map.state, "vehicles", [make_vehicle(1), no_fix])
+    frame(city_map)
+    assert positions(city_map.vehicles) == {rounded(*spot(1))}
+
+
+def test_a_vehicle_delta_moves_exactly_that_vehicle(city_map):
+    snapshot(city_map.state, "vehicles", [make_vehicle(n) for n in range(6)])
+    frame(city_map)
+    before = positions(city_map.vehicles)
+
+    delta(city_map.state, "vehicles", [make_vehicle(3, at=100)])
+    frame(city_map)
+
+    after = positions(city_map.vehicles)
+    assert before - after == {rounded(*spot(3))}
+    assert after - before == {rounded(*spot(100))}
+    assert len(city_map.vehicles.x) == 6
+
+
+def test_a_new_vehicle_snapshot_leaves_no_stale_points(city_map):
+    state = city_map.state
+    snapshot(state, "vehicles", [make_vehicle(n) for n in range(6)])
+    frame(city_map)
+
+    snapshot(state, "vehicles", [make_vehicle(20), make_vehicle(21, "muck", "idle")], stream="s2")
+    frame(city_map)
+    assert positions(city_map.vehicles) == {rounded(*spot(20)), rounded(*spot(21))}
+    assert len(city_map.vehicles.x) == 2
+
+    snapshot(state, "vehicles", [], stream="s3")
+    frame(city_map)
+    assert len(city_map.vehicles.x) == 0
+
+
+# -- sensors --------------------------------------------------------------------------
+
+
+def test_an_alarmed_sensor_is_drawn_in_the_alarm_style_on_top_of_every_other_sensor(city_map):
+    sensors = [make_sensor(n) for n in range(10)]
+    sensors[2] = make_sensor(2, "offline")
+    sensors[4] = make_sensor(4, "alarm", value=31.5)
+    sensors[6] = make_sensor(6, "warning", value=12.0)
+    sensors[8] = make_sensor(8, "offline")
+    snapshot(city_map.state, "sensors", sensors)
+    frame(city_map)
+
+    layer = city_map.sensors
+    assert positions(layer) == {rounded(s.lon, s.lat) for s in sensors}
+    (alarmed,) = sprites_at(layer, sensors[4].lon, sensors[4].lat)
+    (normal,) = sprites_at(layer, sensors[0].lon, sensors[0].lat)
+    assert similar(alarmed.color, SENSOR_COLORS["alarm"])
+    assert similar(normal.color, SENSOR_COLORS["normal"])
+    assert alarmed.width > normal.width
+    # Drawn last, so no other dot, offline ones included, covers it.
+    assert indices_at(layer, sensors[4].lon, sensors[4].lat) == [len(sensors) - 1]
+
+
+def test_an_alarmed_sensor_gets_a_label_with_its_name_and_reading(city_map):
+    sensors = [make_sensor(n) for n in range(5)]
+    sensors[3] = make_sensor(3, "alarm", value=31.5)
+    snapshot(city_map.state, "sensors", sensors)
+    frame(city_map)
+
+    (text,) = visible_labels(city_map)
+    assert sensors[3].name in text and "31.5" in text
+    (label,) = [label for label in city_map._alarm_labels if label.isVisible()]
+    assert (label.pos().x(), label.pos().y()) == pytest.approx(projected(sensors[3].lon, sensors[3].lat))
+
+
+def test_the_alarm_label_hides_when_the_sensor_is_back_to_normal(city_map):
+    state = city_map.state
+    snapshot(state, "sensors", [make_sensor(0), make_sensor(1, "alarm", value=40.0)])
+    frame(city_map)
+    assert len(visible_labels(city_map)) == 1
+
+    delta(state, "sensors", [make_sensor(1, "normal", value=0.5)])
+    frame(city_map)
+
+    assert visible_labels(city_map) == []
+    (back,) = sprites_at(city_map.sensors, *sensor_spot(1))
+    assert similar(back.color, SENSOR_COLORS["normal"])
+
+
+# -- case pins ------------------------------------------------------------------------
+
+
+def test_pin_colour_follows_the_time_limit_light(city_map):
+    overdue = make_pin(1, left_s=-60)
+    due_soon = make_pin(2, left_s=0.5 * YELLOW_SHARE * LIMIT_S)
+    in_time = make_pin(3, left_s=0.5 * LIMIT_S)
+    snapshot(city_map.state, "cases", [in_time, overdue, due_soon])
+    frame(city_map)
+
+    pins = city_map.pins
+    for case, color in ((overdue, RED), (due_soon, YELLOW), (in_time, GREEN)):
+        (pin,) = sprites_at(pins, case.lon, case.lat)
+        assert similar(pin.color, color), case.id
+        assert pin.alpha == 255
+    (red,) = sprites_at(pins, overdue.lon, overdue.lat)
+    (green,) = sprites_at(pins, in_time.lon, in_time.lat)
+    assert red.width > green.width  # overdue pins stand out
+    assert indices_at(pins, overdue.lon, overdue.lat) == [len(pins.x) - 1]  # and lie on top
+
+
+def test_an_escalated_case_gets_a_ring_under_its_pin(city_map):
+    escalated = make_pin(1, left_s=-60, escalations=2)
+    plain = make_pin(2, left_s=-60)
+    snapshot(city_map.state, "cases", [escalated, plain])
+    frame(city_map)
+
+    ring, dot = sprites_at(city_map.pins, escalated.lon, escalated.lat)
+    assert similar(ring.color, RED) and similar(dot.color, RED)
+    assert ring.width > dot.width and ring.alpha < dot.alpha
+    assert len(sprites_at(city_map.pins, plain.lon, plain.lat)) == 1
+
+
+def test_pins_recolour_as_time_passes_without_any_case_change(city_map):
+    # Green now; yellow once YELLOW_SHARE of the limit is left, one recolour period later; then red.
+    case = make_pin(1, left_s=YELLOW_SHARE * LIMIT_S + 1)
+    snapshot(city_map.state, "cases", [case])
+    frame(city_map)
+
+    def pin_color() -> str:
+        (pin,) = sprites_at(city_map.pins, case.lon, case.lat)
+        return pin.color
+
+    assert similar(pin_color(), GREEN)
+    city_map.refresh(Changes(), NOW + PIN_RECOLOUR_S)
+    assert similar(pin_color(), YELLOW)
+    city_map.refresh(Changes(), case.deadline + PIN_RECOLOUR_S)
+    assert similar(pin_color(), RED)
+
+
+# -- clicking and selecting -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("offset", [(0, 0), (6, -5)], ids=["on the pin", "a few pixels off"])
+def test_clicking_a_pin_selects_its_case(qtbot, shown_map, offset):
+    cases = [make_pin(n, left_s=600 * n) for n in range(1, 6)]
+    snapshot(shown_map.state, "cases", cases)
+    frame(shown_map)
+
+    target = cases[2]
+    point = on_viewport(shown_map, target.lon, target.lat) + QPoint(*offset)
+    assert shown_map.plot.viewport().rect().contains(point)
+    with qtbot.waitSignal(shown_map.case_selected, timeout=1000) as selected:
+        qtbot.mouseClick(shown_map.plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert selected.args == [target.id]
+
+
+def test_clicking_away_from_every_pin_selects_nothing(qtbot, shown_map):
+    cases = [make_pin(n, left_s=600 * n) for n in range(1, 6)]
+    snapshot(shown_map.state, "cases", cases)
+    frame(shown_map)
+
+    pins = [on_viewport(shown_map, c.lon, c.lat) for c in cases]
+    point = on_viewport(shown_map, *spot(1)) + QPoint(0, int(4 * CLICK_RADIUS_PX))
+    assert min(np.hypot(p.x() - point.x(), p.y() - point.y()) for p in pins) > 3 * CLICK_RADIUS_PX
+    with qtbot.assertNotEmitted(shown_map.case_selected):
+        qtbot.mouseClick(shown_map.plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
+
+
+def selection_at(city_map: QtCityMap) -> list[tuple[float, float]]:
+    x, y = city_map.selection.getData()
+    return [(float(a), float(b)) for a, b in zip(x, y, strict=True)]
+
+
+def test_select_case_rings_a_case_in_view_without_moving_the_map(shown_map):
+    case = make_pin(1, left_s=600)
+    snapshot(shown_map.state, "cases", [case, make_pin(2, left_s=600)])
+    frame(shown_map)
+    view = shown_map.plot.getViewBox()
+    before = view.viewRect()
+
+    shown_map.select_case(case.id)
+
+    assert selection_at(shown_map) == [pytest.approx(projected(case.lon, case.lat))]
+    assert view.viewRect() == before
+
+    shown_map.select_case(None)
+    assert selection_at(shown_map) == []
+
+
+def test_select_case_pans_to_a_case_out_of_view(shown_map):
+    case = make_pin(1, left_s=600)
+    snapshot(shown_map.state, "cases", [case])
+    frame(shown_map)
+    x, y = projected(case.lon, case.lat)
+    view = shown_map.plot.getViewBox()
+    view.setRange(QRectF(x + 3000, y + 2000, 1500, 1000), padding=0)  # zoomed in elsewhere
+    assert not view.viewRect().contains(QPointF(x, y))
+    width = view.viewRect().width()
+
+    shown_map.select_case(case.id)
+
+    shown = view.viewRect()
+    assert shown.contains(QPointF(x, y))
+    assert (shown.center().x(), shown.center().y()) == pytest.approx((x, y), abs=1.0)
+    assert shown.width() == pytest.approx(width)  # panned, not zoomed
+    assert selection_at(shown_map) == [pytest.approx((x, y))]
+
+
+def test_the_selection_ring_goes_when_the_selected_case_leaves(shown_map):
+    state = shown_map.state
+    snapshot(state, "cases", [make_pin(1, left_s=600), make_pin(2, left_s=600)])
+    frame(shown_map)
+    shown_map.select_case("C000001")
+
+    snapshot(state, "cases", [make_pin(2, left_s=600)], stream="s2")
+    frame(shown_map)
+
+    assert selection_at(shown_map) == []
+
+
+# -- what reaches the screen ----------------------------------------------------------
+
+
+def pixels(image: QImage) -> np.ndarray:
+    """(height, width, 3) RGB array of a grabbed image."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    data = np.frombuffer(rgb.constBits(), np.uint8).reshape(rgb.height(), rgb.bytesPerLine())
+    # A copy: the array must outlive the converted image that owns the buffer.
+    return data[:, : 3 * rgb.width()].reshape(rgb.height(), rgb.width(), 3).copy()
+
+
+def test_the_rendered_map_shows_an_overdue_pin_in_red_on_a_dark_map(qtbot, shown_map):
+    overdue = make_pin(5, left_s=-600)
+    snapshot(shown_map.state, "cases", [overdue, make_pin(6, left_s=3600)])
+    snapshot(shown_map.state, "vehicles", [make_vehicle(n) for n in range(20, 40)])
+    frame(shown_map)
+
+    image = shown_map.grab().toImage()
+    ratio = image.devicePixelRatio()
+    rgb = pixels(image)
+    pin = shown_map.plot.viewport().mapTo(shown_map, on_viewport(shown_map, overdue.lon, overdue.lat))
+    red, green, blue = (int(v) for v in rgb[round(pin.y() * ratio), round(pin.x() * ratio)])
+    assert red > 200 and green < 110 and blue < 110, (red, green, blue)
+
+    background = QColor(BACKGROUND)
+    luminance = rgb.astype(float).mean(axis=2)
+    assert np.median(luminance) < 60  # a dark map …
+    is_background = np.all(np.abs(rgb.astype(int) - background.getRgb()[:3]) <= 4, axis=2)
+    assert 0.05 < is_background.mean() < 0.95  # … with districts, roads and dots drawn on it
+    assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 50
