@@ -118,9 +118,11 @@ class Console(QObject):
             return tabs
         orientation = Qt.Orientation.Horizontal if node["split"] == "horizontal" else Qt.Orientation.Vertical
         splitter = QSplitter(orientation)
+        stretches = [int(item.get("stretch", 1)) for item in node["items"]]  # type: ignore[attr-defined]
         for n, item in enumerate(node["items"]):  # type: ignore[attr-defined]
             splitter.addWidget(self._build(item))
-            splitter.setStretchFactor(n, int(item.get("stretch", 1)))
+            splitter.setStretchFactor(n, stretches[n])
+        splitter.setSizes([1000 * s for s in stretches])  # the layout's proportions, not size hints
         return splitter
 
     def _panel_title(self, name: str) -> str:

@@ -9,6 +9,22 @@ import signal
 import sys
 
 
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def _hub_url(text: str) -> str:
+    if not text.startswith(("ws://", "wss://")):
+        raise argparse.ArgumentTypeError(f"a hub address starts with ws:// or wss://, not {text!r}")
+    return text
+
+
 def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -69,7 +85,7 @@ def _add_console_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layout", default="desk", help="layout name from layouts/ (desk, wall)")
     parser.add_argument("--user", default="dispatcher", help="who acts at this seat")
     parser.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en"), help="UI language")
-    parser.add_argument("--seconds", type=float, help="run this long, then exit 0")
+    parser.add_argument("--seconds", type=_positive, help="run this long, then exit 0")
     parser.add_argument("--screenshot", metavar="DIR", help="with --seconds: save a PNG of every window here")
 
 
@@ -85,23 +101,23 @@ def build_parser() -> argparse.ArgumentParser:
     hub.set_defaults(run=_hub)
 
     sim = commands.add_parser("sim", help="play the demo city into a hub")
-    sim.add_argument("--hub", default="ws://127.0.0.1:8765", help="hub URL")
+    sim.add_argument("--hub", type=_hub_url, default="ws://127.0.0.1:8765", help="hub URL")
     sim.add_argument("--scenario", default="normal", choices=("normal", "rainstorm"))
-    sim.add_argument("--rate", type=float, default=300, help="sensor readings and GPS fixes per second")
+    sim.add_argument("--rate", type=_positive, default=300, help="sensor readings and GPS fixes per second")
     sim.add_argument("--seed", type=int, default=1)
-    sim.add_argument("--seconds", type=float, help="stop after this long (default: run until stopped)")
+    sim.add_argument("--seconds", type=_positive, help="stop after this long (default: run until stopped)")
     sim.add_argument("--user", default="simulator")
     sim.set_defaults(run=_sim)
 
     console = commands.add_parser("console", help="open the console")
-    console.add_argument("--hub", default="ws://127.0.0.1:8765", help="hub URL")
+    console.add_argument("--hub", type=_hub_url, default="ws://127.0.0.1:8765", help="hub URL")
     console.add_argument("--kind", choices=("console", "wall"), help="connect as (default: from the layout)")
     _add_console_options(console)
     console.set_defaults(run=_console)
 
     demo = commands.add_parser("demo", help="hub + simulator + console on an embedded SQLite")
     demo.add_argument("--scenario", default="rainstorm", choices=("normal", "rainstorm"))
-    demo.add_argument("--rate", type=float, default=400, help="simulator messages per second")
+    demo.add_argument("--rate", type=_positive, default=400, help="simulator messages per second")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file in a temporary folder)")
     _add_console_options(demo)

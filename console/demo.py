@@ -8,8 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from console.launch import prepare_platform, run_console
-from layouts import LayoutError, load
+from console.launch import checked_layout, run_console
 
 READY_PREFIX = "hub listening on "
 
@@ -29,14 +28,7 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    try:
-        layout = load(args.layout)
-    except LayoutError as error:
-        print(f"hall: {error}", file=sys.stderr)
-        return 2
-    problem = prepare_platform(layout, bool(args.screenshot))
-    if problem:  # say so before starting anything
-        print(problem, file=sys.stderr)
+    if checked_layout(args) is None:  # say so before starting anything
         return 2
     folder = Path(tempfile.mkdtemp(prefix="hall-demo-"))
     db = args.db or f"sqlite:///{folder / 'hall.db'}"

@@ -59,15 +59,23 @@ def screens_config(layout: Layout) -> Path:
     return path
 
 
-def run_console(args: argparse.Namespace) -> int:
+def checked_layout(args: argparse.Namespace) -> Layout | None:
+    """The layout to open, with the Qt platform chosen for it; None after saying what is wrong."""
     try:
         layout = load(args.layout)
     except LayoutError as error:
         print(f"hall: {error}", file=sys.stderr)
-        return 2
+        return None
     problem = prepare_platform(layout, bool(args.screenshot))
     if problem:
         print(problem, file=sys.stderr)
+        return None
+    return layout
+
+
+def run_console(args: argparse.Namespace) -> int:
+    layout = checked_layout(args)
+    if layout is None:
         return 2
 
     import qasync

@@ -618,22 +618,33 @@ class Connection(TypingProtocol):
 class _Sent:
     frame: bytes
     items: int
+    declares: bool = False  # sensors and vehicles, which the data batches need first
 
 
 class Uplink:
     """Feeds a :class:`CityPlay` to the hub over any number of connections.
 
-    Data batches (backlog and ticks) stay in ``unacked`` from the moment they
-    are made until the hub acknowledges them.  A tick is played only while
-    fewer than ``MAX_UNACKED`` are out, so a slow hub slows the play down
-    instead of growing a buffer.  Each connection declares the sensors and
-    vehicles afresh, then resends what is still un-acknowledged, in order
-    (report ids make that idempotent at the hub)."""
+    Batches stay in ``unacked`` from the moment they are made until the hub
+    acknowledges them.  A tick is played only while fewer than
+    ``MAX_UNACKED`` are out, so a slow hub slows the play down instead of
+    growing a buffer.  Each connection first declares the sensors and
+    vehicles (afresh, unless an earlier declaration is still un-acknowledged:
+    that one goes out again), then resends what is still un-acknowledged, in
+    order (report ids make that idempotent at the hub)."""
 
-    def __init__(self, play: CityPlay, seconds: float | None, user: str, pace: float = TICK_S) -> None:
+    def __init__(
+        self,
+        play: CityPlay,
+        seconds: float | None,
+        user: str,
+        pace: float = TICK_S,
+        stats: SimStats | None = None,
+    ) -> None:
+        if seconds is not None and seconds < 0:
+            raise ValueError("seconds must not be negative")  # it would never count down to 0
         self.play, self.user, self.pace = play, user, pace
         self.ticks_left = None if seconds is None else round(seconds / TICK_S)
-        self.stats = SimStats()
+        self.stats = stats if stats is not None else SimStats()
         self.unacked: dict[str, _Sent] = {}  # in the order they were made
         self.welcomes = 0
         self._batches_made = 0
@@ -649,8 +660,11 @@ class Uplink:
         await self._handshake(ws)
         reader = asyncio.create_task(self._read(ws))
         try:
-            await self._send_new(ws, self.play.declarations(), keep=False)
-            for sent in list(self.unacked.values()):
+            # Declarations first: the hub refuses readings and fixes of unknown sensors and vehicles.
+            resend = sorted(self.unacked.values(), key=lambda sent: not sent.declares)
+            if not any(sent.declares for sent in resend):
+                await self._send_new(ws, self.play.declarations(), declares=True)
+            for sent in resend:
                 await ws.send(sent.frame, text=True)
             if not self._backlog_made:
                 self._backlog_made = True
@@ -704,17 +718,16 @@ class Uplink:
             self._heard.clear()
             await self._heard.wait()
 
-    async def _send_new(self, ws: Connection, items: Sequence[IngestItem], keep: bool = True) -> None:
-        """Send items in new batches; ``keep`` them for resending until acknowledged."""
+    async def _send_new(self, ws: Connection, items: Sequence[IngestItem], declares: bool = False) -> None:
+        """Send items in new batches, kept for resending until acknowledged."""
         size = protocol.MAX_BATCH_ITEMS
         batches: dict[str, _Sent] = {}
         for first in range(0, len(items), size):
             self._batches_made += 1
             batch = Batch(f"b-{self._batches_made}", list(items[first : first + size]))
-            batches[batch.id] = _Sent(protocol.encode(batch), len(batch.items))
+            batches[batch.id] = _Sent(protocol.encode(batch), len(batch.items), declares)
             self.stats.sent += len(batch.items)
-        if keep:  # before sending, so that a lost connection resends them
-            self.unacked.update(batches)
+        self.unacked.update(batches)  # before sending, so that a lost connection resends them
         for sent in batches.values():
             await ws.send(sent.frame, text=True)
 
@@ -775,13 +788,15 @@ async def run_simulator(
     seed: int = 1,
     seconds: float | None = None,
     user: str = "simulator",
+    stats: SimStats | None = None,
 ) -> SimStats:
     """Play the demo city into the hub at ``hub_url`` for ``seconds`` (None: until cancelled).
 
     Reconnects after connection trouble (see :func:`next_backoff`); raises
-    :class:`HubRefused` when the hub rejects the handshake."""
+    :class:`HubRefused` when the hub rejects the handshake.  Pass ``stats``
+    to watch the counts while it runs; the same object is returned."""
     play = CityPlay(demo_city(), scenario, seed, rate, start=time.time())
-    uplink = Uplink(play, seconds, user)
+    uplink = Uplink(play, seconds, user, stats=stats)
     delay: float | None = None
     while True:
         welcomes = uplink.welcomes

@@ -6,6 +6,8 @@ import asyncio
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
+
 from console.state import HallState
 from feeds import protocol as p
 from feeds.city import demo_city
@@ -57,11 +59,9 @@ async def test_commands_round_trip_and_errors_are_typed(sqlite_url: str) -> None
         case = sorted(seat.state.cases.values(), key=lambda c: c.id)[0]
         result = await seat.client.request(p.Assign(new_id(), case.id, case.version, "sanitation", "属地"))
         await until(lambda: seat.state.cases[case.id].version == case.version + 1)
-        try:
+        with pytest.raises(CommandError) as refused:
             await seat.client.request(p.Escalate(new_id(), case.id, case.version, "stale"))
-            raise AssertionError("a stale version must be refused")
-        except CommandError as error:
-            conflict = error
+        conflict = refused.value
         await seat.close()
     assert result.case is not None and result.case.department == "sanitation"
     assert conflict.code == p.ErrorCode.CONFLICT and conflict.current.version == case.version + 1  # type: ignore[attr-defined]

@@ -60,3 +60,16 @@ def test_wall_demo_leaves_a_picture_of_every_screen(tmp_path: Path) -> None:
         colours = {image.pixel(x, y) for x in range(0, 1920, 37) for y in range(0, 1080, 29)}
         assert len(colours) > 20, f"{picture.name} looks blank"
     assert "hub at ws://127.0.0.1:" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (("sim", "--rate", "-5"), "must be more than 0"),
+        (("sim", "--hub", "http://example"), "starts with ws:// or wss://"),
+        (("console", "--hub", "127.0.0.1:8765"), "starts with ws:// or wss://"),
+    ],
+)
+def test_bad_arguments_get_a_short_message_not_a_traceback(args: tuple[str, ...], complaint: str) -> None:
+    run = hall(*args, timeout=30)
+    assert run.returncode == 2 and complaint in run.stderr and "Traceback" not in run.stderr

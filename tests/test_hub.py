@@ -325,3 +325,31 @@ async def test_out_of_range_values_are_invalid_not_fatal(db_url: str, frame: str
         assert isinstance(await request(console, p.Ping("ok")), p.Pong)
     assert error.code == p.ErrorCode.INVALID
     assert hub.errors[p.ErrorCode.INVALID] == 1
+
+
+class FailingStore(Store):
+    """A store whose next commit fails, as a full disk or a lost database connection would."""
+
+    fail_next = False
+
+    def commit(self, batch):  # type: ignore[no-untyped-def]
+        if FailingStore.fail_next:
+            FailingStore.fail_next = False
+            raise OSError("no space left on device")
+        super().commit(batch)
+
+
+async def test_a_failed_commit_is_refused_not_half_applied_and_the_retry_works(db_url: str) -> None:
+    async with running_hub(db_url, FailingStore) as (hub, url):
+        async with client(url, "producer", "sim") as producer:
+            await declare_and_report(producer, reports=1)
+        case = await first_case(url)
+        command = p.Escalate(new_id(), case.id, case.version, "催办")
+        async with client(url) as console:
+            FailingStore.fail_next = True
+            refused = await request(console, command)
+            assert (await first_case(url)).version == case.version  # nothing of it is visible
+            retried = await request(console, command)  # the same id, sent again
+    assert isinstance(refused, p.Error) and refused.code == p.ErrorCode.STORAGE
+    assert isinstance(retried, p.Result) and retried.case.version == case.version + 1
+    assert hub.errors[p.ErrorCode.STORAGE] >= 1

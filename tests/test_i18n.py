@@ -53,24 +53,22 @@ def language(qapp):  # type: ignore[no-untyped-def]
     i18n._language = saved_language
 
 
-def test_the_hall_speaks_chinese_by_default_and_english_on_request(qtbot, language) -> None:  # type: ignore[no-untyped-def]
-    spec = load("desk").screens[0]
-    language("zh_CN")
+@pytest.mark.parametrize(
+    ("lang", "title", "overdue", "category"),
+    [
+        ("zh_CN", "数字化城市管理监督指挥中心", "超期 3", "暴露垃圾"),
+        ("en", "Urban Management Supervision Hall", "Overdue 3", "Exposed garbage"),
+    ],
+)
+def test_the_hall_speaks_chinese_by_default_and_english_on_request(  # type: ignore[no-untyped-def]
+    qtbot, language, lang: str, title: str, overdue: str, category: str
+) -> None:
+    language(lang)
     header = QtHallHeader("x")
+    window = HallWindow(load("desk").screens[0], QtHallHeader("y"))
     qtbot.addWidget(header)
-    header.show_summary(HallSummary(overdue=3, to_dispatch=5), 0.0)
-    window = HallWindow(spec, QtHallHeader("y"))
     qtbot.addWidget(window)
-    assert window.windowTitle().startswith("数字化城市管理监督指挥中心")
-    assert header.overdue.text() == "超期 3" and header.to_dispatch.text() == "待派遣 5"
-    assert i18n.category_name("06010") == "暴露垃圾"
-
-    language("en")
-    header = QtHallHeader("x")
-    qtbot.addWidget(header)
-    header.show_summary(HallSummary(overdue=3, to_dispatch=5), 0.0)
-    window = HallWindow(spec, QtHallHeader("y"))
-    qtbot.addWidget(window)
-    assert window.windowTitle().startswith("Urban Management Supervision Hall")
-    assert header.overdue.text() == "Overdue 3"
-    assert i18n.category_name("06010") == "Exposed garbage"
+    header.show_summary(HallSummary(overdue=3), 0.0)
+    assert window.windowTitle().startswith(title)
+    assert header.overdue.text() == overdue
+    assert i18n.category_name("06010") == category

@@ -1,34 +1,43 @@
-"""The simulator: the seeded play (no I/O) and its shell against fake hub connections."""
+"""The simulator: the seeded play (no I/O), and its shell against real hubs on loopback."""
 
 from __future__ import annotations
 
 import asyncio
+import re
+import signal
+import subprocess
+import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from websockets.exceptions import ConnectionClosedError
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import ServerConnection, serve
 
 from feeds import protocol, sim
 from feeds.city import City, demo_city
 from feeds.domain import CATEGORIES, SENSOR_KINDS, SOURCES, VEHICLE_KINDS, VEHICLE_STATUSES
+from feeds.hub.store import Store, WriteBatch
 from feeds.protocol import (
     Ack,
     Batch,
+    Case,
     Error,
     ErrorCode,
     Fix,
-    Hello,
     Reading,
     Report,
     SensorInfo,
     VehicleInfo,
     Welcome,
 )
-from feeds.sim import MAX_UNACKED, CityPlay, HubRefused, Uplink, next_backoff
+from feeds.sim import MAX_UNACKED, CityPlay, HubRefused, SimStats, Uplink, next_backoff, run_simulator
+from tests.hubkit import client, receive, running_hub, until
+from tests.processes import HubProcess, free_port, hall
 
 START = 1_795_000_000.0
 
@@ -59,7 +68,7 @@ def encoded(items: list[Any]) -> list[bytes]:
 
 def test_same_seed_same_items(city: City) -> None:
     def script(p: CityPlay) -> list[bytes]:
-        items = p.declarations() + p.backlog()
+        items: list[Any] = [*p.declarations(), *p.backlog()]
         for dt in (0.1, 0.1, 0.5, 2.5, 0.1, 7.0, 0.3):
             items += p.step(dt)
         return encoded(items)
@@ -196,187 +205,169 @@ def test_rejects_unknown_scenarios(city: City) -> None:
 
 
 # ---------------------------------------------------------------------------
-# The shell, against a fake hub connection
+# The shell against real hubs on loopback
 
 
-class FakeHub:
-    """One connection to a pretend hub: welcomes, then acknowledges batches as told."""
-
-    def __init__(self, ack: bool = True, refuse: str | None = None) -> None:
-        self.ack = ack
-        self.refuse = refuse
-        self.received: list[Any] = []
-        self.held: list[Batch] = []  # batches not yet acknowledged
-        self.most_held = 0
-        self.script: dict[str, list[protocol.ServerMessage]] = {}  # answers for given batch ids
-        self._inbox: asyncio.Queue[bytes | None] = asyncio.Queue()
-        self._closed = False
-
-    async def send(self, message: bytes, *, text: bool | None = None) -> None:
-        assert text, "frames are JSON text"
-        if self._closed:
-            raise ConnectionClosedError(None, None)
-        decoded = protocol.decode_client(message)
-        self.received.append(decoded)
-        if isinstance(decoded, Hello):
-            self.answer(self._greeting())
-        elif isinstance(decoded, Batch):
-            self._take(decoded)
-
-    def _greeting(self) -> protocol.ServerMessage:
-        if self.refuse:
-            return Error(self.refuse, "not today")
-        return Welcome(protocol.PROTOCOL_VERSION, "fake", "s1", "滨江市", START, "producer", "sim")
-
-    def _take(self, batch: Batch) -> None:
-        if batch.id in self.script:
-            for answer in self.script.pop(batch.id):
-                self.answer(answer)
-        elif self.ack or isinstance(batch.items[0], SensorInfo):
-            self.answer(Ack(batch.id, len(batch.items)))
-        else:
-            self.held.append(batch)
-            self.most_held = max(self.most_held, len(self.held))
-
-    def answer(self, message: protocol.ServerMessage | bytes) -> None:
-        self._inbox.put_nowait(message if isinstance(message, bytes) else protocol.encode(message))
-
-    def release(self) -> None:
-        """Acknowledge everything held, and everything from now on."""
-        self.ack = True
-        for batch in self.held:
-            self.answer(Ack(batch.id, len(batch.items)))
-        self.held.clear()
-
-    def drop(self) -> None:
-        self._closed = True
-        self._inbox.put_nowait(None)
-
-    async def recv(self) -> bytes:
-        frame = await self._inbox.get()
-        if frame is None:
-            raise ConnectionClosedError(None, None)
-        return frame
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        while True:  # like websockets: a dropped connection raises ConnectionClosedError
-            yield await self.recv()
-
-    def batches(self) -> list[Batch]:
-        return [m for m in self.received if isinstance(m, Batch)]
+def played(
+    city: City, seed: int, seconds: float, rate: float, scenario: str = "normal", start: float = START
+) -> list[Any]:
+    """What run_simulator sends in ``seconds``: declarations, backlog, then one step per tick."""
+    p = CityPlay(city, scenario, seed, rate, start)
+    items: list[Any] = [*p.declarations(), *p.backlog()]
+    for _ in range(round(seconds / sim.TICK_S)):
+        items += p.step(sim.TICK_S)
+    return items
 
 
-def uplink(city: City, seconds: float) -> Uplink:
-    return Uplink(play(city), seconds, "sim", pace=0.0)
+def reports_in(items: list[Any]) -> list[Report]:
+    return [item for item in items if isinstance(item, Report)]
 
 
-async def settle() -> None:
-    """Let every task run until all are blocked (pace 0: the shell never waits on the clock)."""
-    for _ in range(500):
-        await asyncio.sleep(0)
+def run_start(report_ids: Any) -> float:
+    """The start time in a run's report ids (``R-<seed>-<start>-<n>``): ids, unlike content, name the run."""
+    (start,) = {report_id.split("-")[2] for report_id in report_ids}
+    return float(start)
 
 
-async def test_declares_then_backlog_then_ticks_all_acknowledged(city: City) -> None:
-    link, hub = uplink(city, seconds=1.0), FakeHub()
-    await link.serve(hub)
-    hello, *rest = hub.received
-    assert isinstance(hello, Hello) and hello.kind == "producer"
-    assert hello.protocol == protocol.PROTOCOL_VERSION
-    assert all(isinstance(m, Batch) for m in rest)
-    declarations, backlog, *ticks = hub.batches()
-    assert {i.id for i in declarations.items if isinstance(i, SensorInfo)} == {s.id for s in city.sensors}
-    assert {i.id for i in declarations.items if isinstance(i, VehicleInfo)} == {u.id for u in city.fleet}
-    assert all(isinstance(i, Report) for i in backlog.items) and len(backlog.items) == sim.BACKLOG_SIZE
-    assert len(ticks) == 10
-    assert [b.id for b in hub.batches()] == [f"b-{n}" for n in range(1, 13)]
-    assert link.finished()
-    total = sum(len(b.items) for b in hub.batches())
-    assert link.stats.sent == link.stats.acked == total
-    assert link.stats.errors == link.stats.reconnects == 0
+def content(item: Case | Report) -> tuple[str, float, float, str, str]:
+    return (item.category, item.lon, item.lat, item.source, item.description)
 
 
-async def test_no_more_than_the_window_is_unacknowledged(city: City) -> None:
-    link, hub = uplink(city, seconds=6.0), FakeHub(ack=False)
-    serving = asyncio.create_task(link.serve(hub))
-    await settle()
-    assert not serving.done()
-    assert len(hub.held) == MAX_UNACKED  # the backlog and 31 ticks, then the play waits
-    hub.release()
-    await asyncio.wait_for(serving, timeout=10)
-    assert hub.most_held == MAX_UNACKED
-    assert len(hub.batches()) == 1 + 1 + 60 and link.finished()
+async def snapshot(url: str, topic: str) -> list[Any]:
+    """A topic's whole published state, as a console joining now sees it."""
+
+    def part_of_it(message: Any) -> bool:
+        return isinstance(message, protocol.Snapshot) and message.topic == topic
+
+    async with client(url, topics=[topic]) as console:
+        parts = [await receive(console, part_of_it)]
+        while not parts[-1].final:
+            parts.append(await receive(console, part_of_it))
+    return [item for part in parts for item in part.items]
 
 
-async def test_reconnect_resends_what_was_not_acknowledged(city: City) -> None:
-    link = uplink(city, seconds=5.0)
-    first = FakeHub(ack=False)
-    serving = asyncio.create_task(link.serve(first))
-    await settle()
-    unacked = list(first.held)
-    first.drop()
-    with pytest.raises(ConnectionClosedError):
-        await asyncio.wait_for(serving, timeout=10)
-
-    second = FakeHub()
-    await asyncio.wait_for(link.serve(second), timeout=10)
-    declarations, *resent = second.batches()[: 1 + len(unacked)]
-    assert isinstance(declarations.items[0], SensorInfo) and declarations.id not in {b.id for b in unacked}
-    assert [protocol.encode(b) for b in resent] == [protocol.encode(b) for b in unacked]
-    backlogs = [b for b in first.batches() + second.batches() if b.id == unacked[0].id]
-    assert len(backlogs) == 2  # the backlog went out once and was resent once, never made again
-    ticks = [b.id for b in second.batches()[1:] if isinstance(b.items[0], (Reading, Fix))]
-    assert len(ticks) == len(set(ticks)) == 50  # every tick arrived, none twice
-    assert link.finished()
+def stored_report_ids(db_url: str) -> dict[str, str]:
+    store = Store(db_url)
+    try:
+        return store.load().report_ids
+    finally:
+        store.close()
 
 
-async def test_hub_refusal_is_a_clear_error(city: City) -> None:
-    with pytest.raises(HubRefused, match="unsupported_version") as refused:
-        await uplink(city, seconds=1.0).serve(FakeHub(refuse=ErrorCode.UNSUPPORTED_VERSION))
-    assert refused.value.code == ErrorCode.UNSUPPORTED_VERSION
+async def test_a_short_run_reaches_the_hub_whole(sqlite_url: str, city: City) -> None:
+    async with running_hub(sqlite_url) as (hub, url):
+        stats = await asyncio.wait_for(run_simulator(url, "rainstorm", rate=500, seed=6, seconds=1.0), 20)
+        sensors, vehicles, cases = [await snapshot(url, topic) for topic in ("sensors", "vehicles", "cases")]
+        report_ids = dict(hub.core.report_ids)
+    expected = played(city, 6, 1.0, 500, "rainstorm", start=run_start(report_ids))
+    assert stats == SimStats(sent=len(expected), acked=len(expected))  # no rejections, errors, reconnects
+    assert {s.id for s in sensors} == {site.id for site in city.sensors}
+    assert {v.id for v in vehicles} == {unit.id for unit in city.fleet}
+    assert sum(s.ts is not None for s in sensors) > 100 and sum(v.ts is not None for v in vehicles) > 100
+    reports = reports_in(expected)
+    assert len(reports) > sim.BACKLOG_SIZE  # the backlog and some live reports
+    assert sorted(report_ids) == sorted(r.id for r in reports)
+    assert Counter(map(content, cases)) == Counter(map(content, reports))
 
 
-async def test_error_frames_are_counted_not_fatal(city: City) -> None:
-    link, hub = uplink(city, seconds=1.0), FakeHub()
-    hub.script["b-3"] = [Error(ErrorCode.UNKNOWN_CATEGORY, "no such category", "b-3"), Ack("b-3", 5, 1)]
-    hub.script["b-4"] = [Error(ErrorCode.STORAGE, "send it again", "b-4")]  # then acked on the resend
-    hub.answer(b"{not json")
-    await asyncio.wait_for(link.serve(hub), timeout=10)
-    assert link.stats.errors == 3
-    assert link.stats.rejected == 1
-    assert [b.id for b in hub.batches()].count("b-4") == 2
-    assert link.finished()
-
-
-async def test_run_simulator_reconnects_and_stops_after_its_seconds(
-    city: City, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("how", "exit_code"), [(signal.SIGTERM, 0), (signal.SIGKILL, -signal.SIGKILL)], ids=["SIGTERM", "SIGKILL"]
+)
+async def test_the_simulator_rides_out_a_hub_restart(
+    sqlite_url: str, city: City, how: signal.Signals, exit_code: int
 ) -> None:
-    dropping, last = FakeHub(ack=False), FakeHub()
-    attempts: Iterator[Exception | FakeHub] = iter([OSError("connection refused"), dropping, last])
-    opened: list[dict[str, Any]] = []
+    port = free_port()
+    hub = await asyncio.to_thread(HubProcess(sqlite_url, port).start)
+    stats = SimStats()
+    simulator = asyncio.create_task(run_simulator(hub.url, rate=500, seed=11, seconds=3.0, stats=stats))
+    try:
+        declared = len(city.sensors) + len(city.fleet)
+        await until(lambda: stats.acked > declared + sim.BACKLOG_SIZE + 200)  # the backlog and some ticks
+        # In threads, so the simulator keeps running: it finds the port closed, then the new hub.
+        assert await asyncio.to_thread(hub.stop, how) == exit_code
+        assert not simulator.done()
+        hub = await asyncio.to_thread(HubProcess(sqlite_url, port).start)
+        assert await asyncio.wait_for(simulator, 30) is stats
+        cases = await snapshot(hub.url, "cases")
+    finally:
+        simulator.cancel()
+        if hub.process is not None:
+            await asyncio.to_thread(hub.stop)
+    assert stats.reconnects >= 1
+    assert stats.acked == stats.sent and stats.errors == stats.rejected == 0
+    report_ids = stored_report_ids(sqlite_url)
+    reports = reports_in(played(city, 11, 3.0, 500, start=run_start(report_ids)))
+    assert sorted(report_ids) == sorted(r.id for r in reports)
+    assert Counter(map(content, cases)) == Counter(map(content, reports))  # none lost, none twice
 
-    @asynccontextmanager
-    async def fake_connect(url: str, **options: Any) -> AsyncIterator[FakeHub]:
-        opened.append({"url": url, **options})
-        attempt = next(attempts)
-        if isinstance(attempt, Exception):
-            raise attempt
-        if attempt is dropping:
-            asyncio.get_running_loop().call_soon(dropping.drop)
-        yield attempt
 
-    monkeypatch.setattr(sim, "connect", fake_connect)
-    monkeypatch.setattr(sim, "BACKOFF_INITIAL_S", 0.0)
-    stats = await asyncio.wait_for(sim.run_simulator("ws://hub", seconds=0.2, seed=3), timeout=10)
-    assert stats.reconnects == 2 and stats.errors == 0
-    assert all(o == {"url": "ws://hub", "max_size": protocol.MAX_FRAME_BYTES} for o in opened)
-    assert len(opened) == 3
-    # The last connection got the declarations, the backlog and both ticks, all acknowledged.
-    declarations, backlog, *ticks = last.batches()
-    assert len(declarations.items) == len(city.sensors) + len(city.fleet)
-    assert all(r.id.startswith("R-3-") for r in backlog.items)
-    assert [r.id[-6:] for r in backlog.items] == [f"{n:06d}" for n in range(1, sim.BACKLOG_SIZE + 1)]
-    assert len(ticks) == 2
-    assert stats.acked == stats.sent  # the declarations twice, everything else once
+async def test_the_same_seed_files_the_same_cases(tmp_path: Path) -> None:
+    async def cases_played(name: str, seed: int) -> Counter[tuple[str, float, float, str, str]]:
+        async with running_hub(f"sqlite:///{tmp_path / name}.db") as (_hub, url):
+            stats = await run_simulator(url, "rainstorm", rate=100, seed=seed, seconds=1.0)
+            assert stats.acked == stats.sent
+            return Counter(map(content, await snapshot(url, "cases")))
+
+    first, again, other = await asyncio.wait_for(
+        asyncio.gather(cases_played("first", 10), cases_played("again", 10), cases_played("other", 6)), 20
+    )
+    assert sum(first.values()) > sim.BACKLOG_SIZE
+    assert first == again
+    assert first != other and not first & other
+
+
+class GatedStore(Store):
+    """The real store behind a gate the test opens and closes: a disk as slow as the test wants."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def commit(self, batch: WriteBatch) -> None:
+        self.gate.wait(timeout=30)
+        super().commit(batch)
+
+
+async def test_a_hub_that_does_not_acknowledge_holds_the_play_back(sqlite_url: str, city: City) -> None:
+    link = Uplink(play(city), seconds=6.0, user="sim", pace=0.0)  # pace 0: only the window holds it back
+    async with running_hub(sqlite_url, GatedStore) as (hub, url):
+        store = hub.store
+        assert isinstance(store, GatedStore)
+        store.gate.clear()
+        try:
+            async with connect(url, max_size=protocol.MAX_FRAME_BYTES) as ws:
+                serving = asyncio.create_task(link.serve(ws))
+                await until(lambda: len(link.unacked) == MAX_UNACKED)
+                producer = next(c for c in hub.connections if c.kind == "producer")
+                await until(lambda: producer.pending_commands == MAX_UNACKED)  # the hub has read them all
+                held = (len(link.unacked), link.ticks_left, link.stats.acked)
+                store.gate.set()
+                await asyncio.wait_for(serving, 20)
+        finally:
+            store.gate.set()
+        cases = len(hub.core.topics["cases"].live)
+    # The declarations, the backlog and 30 ticks are out; the other 30 ticks wait for acknowledgements.
+    assert held == (MAX_UNACKED, 60 - (MAX_UNACKED - 2), 0)
+    assert link.finished() and link.stats.acked == link.stats.sent
+    assert cases == len(reports_in(played(city, 1, 6.0, 200)))
+
+
+async def test_a_hub_of_another_protocol_version_turns_the_simulator_away(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A simulator of a newer release: its hello names a protocol this (real) hub does not speak.
+    monkeypatch.setattr(protocol, "PROTOCOL_VERSION", protocol.PROTOCOL_VERSION + 1)
+    async with running_hub(sqlite_url) as (hub, url):
+        with pytest.raises(HubRefused, match="unsupported_version") as refused:
+            await asyncio.wait_for(run_simulator(url, seconds=1.0), 10)
+    assert refused.value.code == ErrorCode.UNSUPPORTED_VERSION
+    assert hub.errors[ErrorCode.UNSUPPORTED_VERSION] == 1  # refused once: no retrying
+
+
+async def test_negative_seconds_are_refused_before_connecting() -> None:
+    with pytest.raises(ValueError, match="seconds"):
+        await run_simulator(f"ws://127.0.0.1:{free_port()}", seconds=-1.0)
 
 
 def test_backoff_doubles_to_five_seconds_and_restarts_after_a_welcome() -> None:
@@ -384,3 +375,156 @@ def test_backoff_doubles_to_five_seconds_and_restarts_after_a_welcome() -> None:
     for _ in range(7):
         delays.append(next_backoff(delays[-1]))
     assert delays == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 5.0]
+
+
+# ---------------------------------------------------------------------------
+# The shell against a scripted hub on a real loopback socket
+#
+# Kept for what the real hub never does on cue: refuse a valid item, send an
+# undecodable frame, ask for a good batch again, or drop the connection at a
+# chosen batch so that the exact resend order can be checked.
+
+Answers = list[protocol.ServerMessage | bytes] | None  # None: close the connection
+
+
+class ScriptedHub:
+    """Welcomes any producer, records its batches per connection and answers them as scripted."""
+
+    def __init__(self, answers: Callable[[int, Batch], Answers], greeting: tuple[bytes, ...]) -> None:
+        self.answers = answers
+        self.greeting = greeting
+        self.received: list[list[Batch]] = []
+
+    async def handle(self, ws: ServerConnection) -> None:
+        batches: list[Batch] = []
+        self.received.append(batches)
+        hello = protocol.decode_client(await ws.recv())
+        assert isinstance(hello, protocol.Hello) and hello.kind == "producer"
+        welcome = Welcome(
+            protocol.PROTOCOL_VERSION, "scripted", "s1", "滨江市", START, hello.kind, hello.user
+        )
+        for frame in (protocol.encode(welcome), *self.greeting):
+            await ws.send(frame, text=True)
+        async for raw in ws:
+            batch = protocol.decode_client(raw)
+            assert isinstance(batch, Batch)
+            batches.append(batch)
+            answers = self.answers(len(self.received), batch)
+            if answers is None:
+                await ws.close()
+                return
+            for answer in answers:
+                await ws.send(answer if isinstance(answer, bytes) else protocol.encode(answer), text=True)
+
+
+@asynccontextmanager
+async def scripted_hub(
+    answers: Callable[[int, Batch], Answers], greeting: tuple[bytes, ...] = ()
+) -> AsyncIterator[tuple[ScriptedHub, str]]:
+    hub = ScriptedHub(answers, greeting)
+    async with serve(hub.handle, "127.0.0.1", 0, max_size=protocol.MAX_FRAME_BYTES) as server:
+        host, port = server.sockets[0].getsockname()[:2]
+        yield hub, f"ws://{host}:{port}"
+
+
+def number(batch: Batch) -> int:
+    return int(batch.id.removeprefix("b-"))
+
+
+def declares(batch: Batch) -> bool:
+    return all(isinstance(item, (SensorInfo, VehicleInfo)) for item in batch.items)
+
+
+async def test_error_frames_are_counted_and_a_storage_error_resends() -> None:
+    seen: Counter[str] = Counter()
+
+    def answers(_connection: int, batch: Batch) -> Answers:
+        seen[batch.id] += 1
+        if batch.id in ("b-1", "b-4") and seen[batch.id] == 1:  # the declarations and the second tick
+            return [Error(ErrorCode.STORAGE, "send it again", batch.id)]
+        if batch.id == "b-3":
+            refused = Error(ErrorCode.UNKNOWN_CATEGORY, "no such category", batch.id)
+            return [refused, Ack(batch.id, len(batch.items) - 1, 1)]
+        return [Ack(batch.id, len(batch.items))]
+
+    async with scripted_hub(answers, greeting=(b"{not json",)) as (hub, url):
+        stats = await asyncio.wait_for(run_simulator(url, seconds=0.5), 10)
+    [batches] = hub.received
+    assert declares(batches[0]) and batches[0].id == "b-1"
+    assert seen == {"b-1": 2, "b-2": 1, "b-3": 1, "b-4": 2, "b-5": 1, "b-6": 1, "b-7": 1}
+    assert stats == SimStats(sent=stats.sent, acked=stats.sent - 1, rejected=1, errors=4)
+
+
+@pytest.mark.parametrize(
+    ("dropped", "declarations_acked_on", "declared_on"),
+    [
+        (1, set(), 1),  # nothing acknowledged: the first declarations go out again
+        (1, {1}, 2),  # declarations acknowledged: the next connection declares afresh
+        (2, {1}, 2),  # the fresh declarations were lost too: they go out again, first
+    ],
+)
+async def test_each_connection_declares_first_then_resends_in_order(
+    dropped: int, declarations_acked_on: set[int], declared_on: int
+) -> None:
+    def answers(connection: int, batch: Batch) -> Answers:
+        if connection > dropped:
+            return [Ack(batch.id, len(batch.items))]
+        if len(hub.received[connection - 1]) == 3:
+            return None  # drop the connection at its third batch
+        return (
+            [Ack(batch.id, len(batch.items))]
+            if connection in declarations_acked_on and declares(batch)
+            else []
+        )
+
+    async with scripted_hub(answers) as (hub, url):
+        stats = await asyncio.wait_for(run_simulator(url, seconds=0.5), 10)
+    *lost, last = hub.received
+    assert len(lost) == dropped == stats.reconnects
+    assert [b.id for b in lost[0]] == ["b-1", "b-2", "b-3"]
+    declarations, *data = last
+    assert declares(declarations)
+    assert declarations.id == hub.received[declared_on - 1][0].id
+    assert (declarations.id in {b.id for c in lost for b in c}) == (declared_on <= dropped)
+    assert not any(declares(b) for b in data)
+    assert [b.id for b in data[:2]] == ["b-2", "b-3"]  # the backlog and the first tick, resent in order
+    assert sorted(data, key=number) == data and len(data) == 1 + 5  # the backlog and every tick, once
+    assert stats.acked == stats.sent and stats.errors == stats.rejected == 0
+
+
+# ---------------------------------------------------------------------------
+# ``hall sim`` as a process
+
+
+def test_hall_sim_plays_into_a_hub_process_and_prints_its_stats(sqlite_url: str, city: City) -> None:
+    hub = HubProcess(sqlite_url).start()
+    try:
+        run = hall(
+            "sim", "--hub", hub.url, "--seconds", "1", "--rate", "200", "--seed", "7",
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        out, err = run.communicate(timeout=30)
+    finally:
+        assert hub.stop() == 0
+    assert run.returncode == 0, err
+    stats = re.fullmatch(r"SimStats\(sent=(\d+), acked=(\d+), rejected=0, errors=0, reconnects=0\)\n", out)
+    assert stats is not None, out
+    assert int(stats[1]) == int(stats[2]) == len(played(city, 7, 1.0, 200))
+    report_ids = stored_report_ids(sqlite_url)
+    assert sorted(report_ids) == sorted(
+        r.id for r in reports_in(played(city, 7, 1.0, 200, start=run_start(report_ids)))
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scenario", "snowstorm"], "argument --scenario: invalid choice: 'snowstorm'"),
+        (["--rate", "fast"], "argument --rate: expected a number, not 'fast'"),
+    ],
+)
+def test_hall_sim_refuses_bad_arguments_clearly(args: list[str], message: str) -> None:
+    run = hall("sim", *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = run.communicate(timeout=30)
+    assert run.returncode == 2 and out == ""
+    assert message in err and err.startswith("usage: hall sim")

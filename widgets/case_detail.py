@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from console import i18n
 from feeds.domain import CATEGORIES, DEPARTMENTS
 from feeds.protocol import Case, TimelineEntry
+from widgets.restyle import restyle
 
 ASSIGN_KEYS = QKeySequence("Ctrl+D")
 ESCALATE_KEYS = QKeySequence("Ctrl+E")
@@ -98,9 +99,7 @@ class QtCaseDetail(QWidget):
     def show_outcome(self, text: str, ok: bool) -> None:
         """Show the hub's answer to the last action: green when done, red for errors and conflicts."""
         self.banner.setText(text)
-        self.banner.setProperty("ok", ok)
-        self.banner.style().unpolish(self.banner)
-        self.banner.style().polish(self.banner)
+        restyle(self.banner, "ok", ok)
         self.banner.show()
 
     def set_read_only(self, read_only: bool) -> None:

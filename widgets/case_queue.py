@@ -95,7 +95,7 @@ class QtCaseQueue(QWidget):
         self.counts_label = QLabel(objectName="counts")
 
         # Widths fit the longest usual content in Chinese at 16 px: ids, "06010 暴露垃圾", "-12h30".
-        widths = (150, 230, 290, 120, 100, 130, 70, 120)
+        widths = (120, 200, 220, 110, 90, 120, 60, 100)
         self.table = QtLiveTable(model, widths, stretch_column=CaseColumn.PLACE)
         self.table.enable_sorting(CaseColumn.TIME_LEFT)  # red first, longest overdue on top
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from feeds.client import LinkState
+from widgets.restyle import restyle
 
 #: Data older than this is shown as stale (the wall must not show a frozen city as live).
 STALE_AFTER_S = 15.0
@@ -44,7 +45,7 @@ class QtFeedStatus(QStatusBar):
             LinkState.REFUSED: self.tr("%1 refused this console (protocol version)"),
         }[state]
         self.link.setText("● " + text.replace("%1", hub))
-        self._mark(self.link, "ok" if state is LinkState.CONNECTED else "bad")
+        restyle(self.link, "health", "ok" if state is LinkState.CONNECTED else "bad")
 
     def show_ages(self, ages: dict[str, float | None]) -> None:
         """Seconds since each feed's last frame; None when nothing arrived yet."""
@@ -52,19 +53,12 @@ class QtFeedStatus(QStatusBar):
             age = ages.get(topic)
             if age is None:
                 label.setText(self.tr("%1: waiting").replace("%1", self._topic_name(topic)))
-                self._mark(label, "bad")
+                restyle(label, "health", "bad")
                 continue
             label.setText(
                 self.tr("%1: %2 s ago").replace("%1", self._topic_name(topic)).replace("%2", f"{age:.0f}")
             )
-            self._mark(label, "ok" if age < STALE_AFTER_S else "stale")
+            restyle(label, "health", "ok" if age < STALE_AFTER_S else "stale")
 
     def show_note(self, text: str) -> None:
         self.note.setText(text)
-
-    @staticmethod
-    def _mark(label: QLabel, health: str) -> None:
-        if label.property("health") != health:
-            label.setProperty("health", health)
-            label.style().unpolish(label)
-            label.style().polish(label)

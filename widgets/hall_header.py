@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from widgets.restyle import restyle
+
 
 @dataclass(frozen=True)
 class HallSummary:
@@ -54,13 +56,13 @@ class QtHallHeader(QWidget):
 
     def show_summary(self, summary: HallSummary, now: float) -> None:
         self.overdue.setText(self.tr("Overdue %n", "", summary.overdue))
-        self._alert(self.overdue, summary.overdue > 0)
+        restyle(self.overdue, "alert", summary.overdue > 0)
         self.alarms.setText(
             self.tr("Alarms %1 (critical %2)")
             .replace("%1", str(summary.alarms_active))
             .replace("%2", str(summary.alarms_critical))
         )
-        self._alert(self.alarms, summary.alarms_critical > 0)
+        restyle(self.alarms, "alert", summary.alarms_critical > 0)
         self.to_dispatch.setText(self.tr("To dispatch %n", "", summary.to_dispatch))
         self.escalated.setText(self.tr("Escalated %n", "", summary.escalated))
         self.vehicles.setText(
@@ -69,10 +71,3 @@ class QtHallHeader(QWidget):
             .replace("%2", str(summary.vehicles))
         )
         self.clock.setText(time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)))
-
-    @staticmethod
-    def _alert(label: QLabel, on: bool) -> None:
-        if label.property("alert") != on:
-            label.setProperty("alert", on)
-            label.style().unpolish(label)
-            label.style().polish(label)

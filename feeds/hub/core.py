@@ -11,7 +11,7 @@ not yet stored.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 import msgspec
@@ -146,27 +146,21 @@ class HubCore:
         elif isinstance(item, Report):
             self._report(item)
         elif isinstance(item, SensorInfo):
-            self._sensor_info(item)
+            self._declare("sensors", domain.SENSOR_KINDS, Sensor, item)
         else:
-            self._vehicle_info(item)
+            self._declare("vehicles", domain.VEHICLE_KINDS, Vehicle, item)
 
-    def _sensor_info(self, info: SensorInfo) -> None:
-        if info.kind not in domain.SENSOR_KINDS:
-            raise ProtocolError(ErrorCode.INVALID, f"unknown sensor kind {info.kind!r}")
-        old = self.topics["sensors"].live.get(info.id)
+    def _declare(
+        self, topic: str, kinds: Collection[str], record: type[Any], info: SensorInfo | VehicleInfo
+    ) -> None:
+        """A producer declares (or redeclares) a sensor or vehicle; its live values are kept."""
+        if info.kind not in kinds:
+            raise ProtocolError(ErrorCode.INVALID, f"unknown {topic[:-1]} kind {info.kind!r}")
+        old = self.topics[topic].live.get(info.id)
         fields = msgspec.structs.asdict(info)
-        sensor = replace(old, **fields) if old else Sensor(**fields)
-        if sensor != old:
-            self._change("sensors", sensor)
-
-    def _vehicle_info(self, info: VehicleInfo) -> None:
-        if info.kind not in domain.VEHICLE_KINDS:
-            raise ProtocolError(ErrorCode.INVALID, f"unknown vehicle kind {info.kind!r}")
-        old = self.topics["vehicles"].live.get(info.id)
-        fields = msgspec.structs.asdict(info)
-        vehicle = replace(old, **fields) if old else Vehicle(**fields)
-        if vehicle != old:
-            self._change("vehicles", vehicle)
+        declared = replace(old, **fields) if old else record(**fields)
+        if declared != old:
+            self._change(topic, declared)
 
     def _reading(self, reading: Reading) -> None:
         sensor = self.topics["sensors"].live.get(reading.sensor_id)

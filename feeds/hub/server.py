@@ -209,6 +209,9 @@ class Hub:
                 self.errors[ErrorCode.STORAGE] += 1
                 loaded = await loop.run_in_executor(self._db, self.store.load)
                 self.core = HubCore(loaded, self.city, self.clock)
+                # What arrived meanwhile was applied to the state just thrown away: refuse it too.
+                later, self._open_batch = self._open_batch, loop.create_future()
+                later.set_result(False)
             done.set_result(ok)
 
     async def _heartbeat_loop(self) -> None:
