@@ -50,7 +50,7 @@ FIX_SHARE = 0.3
 MAX_SLICE_S = 1.0
 GPS_NOISE_M = 3.0
 BACKLOG_SIZE = 30
-BACKLOG_SPAN_S = 3 * 3600.0
+BACKLOG_SPAN_S = 50 * 60.0  # with a 30-min dispatch limit: some overdue, some due soon, most in time
 
 # Independent random streams, so that e.g. the backlog does not shift the live play.
 _SENSOR_STREAM, _FLEET_STREAM, _REPORT_STREAM, _BACKLOG_STREAM = range(4)

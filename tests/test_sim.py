@@ -159,7 +159,7 @@ def test_reports_are_unique_valid_and_inside_the_city(city: City) -> None:
     assert all(r.source in SOURCES for r in reports)
     assert all(r.description and r.reporter for r in reports)
     assert all(city.grid_at(r.lon, r.lat) is not None for r in reports)
-    assert all(START - 3 * 3600 <= r.ts < START for r in backlog)
+    assert all(START - sim.BACKLOG_SPAN_S <= r.ts < START for r in backlog)
     assert all(START <= r.ts <= START + 300 for r in live)
     sources = Counter(r.source for r in reports)
     assert sources.most_common(1)[0][0] == "inspector"
