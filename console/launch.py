@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -102,11 +104,15 @@ async def _run(console: object, seconds: float | None, screenshot: str | None) -
     assert isinstance(console, Console)
     closed = asyncio.Event()
     QApplication.instance().lastWindowClosed.connect(closed.set)  # type: ignore[union-attr]
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or a service stop: close cleanly
+        signal.signal(signum, lambda *_: closed.set())
     console.start()
+    print(f"console: {len(console.windows)} window(s) open on {console.hub_url}", flush=True)
     if seconds is None:
         await closed.wait()
     else:
-        await asyncio.sleep(seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(closed.wait(), seconds)
     if screenshot:
         for path in save_screenshots(console, Path(screenshot)):
             print(f"saved {path}", flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,29 @@ def test_wall_demo_leaves_a_picture_of_every_screen(tmp_path: Path) -> None:
 def test_bad_arguments_get_a_short_message_not_a_traceback(args: tuple[str, ...], complaint: str) -> None:
     run = hall(*args, timeout=30)
     assert run.returncode == 2 and complaint in run.stderr and "Traceback" not in run.stderr
+
+
+def test_ctrl_c_closes_the_demo_cleanly_with_its_hub_and_simulator(tmp_path: Path) -> None:
+    env = {**without_display(), "QT_QPA_PLATFORM": "offscreen"}
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "console.cli", "demo", "--db", f"sqlite:///{tmp_path / 'hall.db'}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert demo.stdout is not None
+    lines = []
+    for line in demo.stdout:  # blocks until the console says its windows are open
+        lines.append(line)
+        if line.startswith("console:"):
+            break
+    children = subprocess.run(["pgrep", "-P", str(demo.pid)], capture_output=True, text=True).stdout.split()
+    demo.send_signal(signal.SIGINT)
+    assert demo.wait(timeout=60) == 0, demo.stderr.read()[-3000:]  # type: ignore[union-attr]
+    assert "console: 1 window(s) open" in lines[-1]
+    assert len(children) == 2  # the hub and the simulator …
+    for pid in children:  # … and both are gone
+        assert (
+            not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+        )

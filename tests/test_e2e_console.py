@@ -181,3 +181,18 @@ def test_after_a_hub_restart_the_console_resumes_without_gaps(qtbot, loop, city)
     after = [f for f in frames[seen:] if f.topic == "cases"]  # type: ignore[attr-defined]
     finish(qtbot, desk.stop())
     assert after and all(isinstance(f, p.Delta) for f in after)  # resumed: no fresh snapshot
+
+
+def test_a_wall_console_shows_the_city_but_offers_no_actions(qtbot, loop, city) -> None:  # type: ignore[no-untyped-def]
+    wall = Console(load("wall"), city.url, "大屏", "wall")
+    wall.start()
+    for window in wall.windows:
+        qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: len(wall.state.cases) >= 1 and len(wall.state.vehicles) > 0, timeout=60_000)
+    qtbot.waitUntil(lambda: all(w.isVisible() for w in wall.windows))
+    assert all(not detail.actions.isVisible() for detail in wall.details)
+    assert all(
+        w.isFullScreen() for w, spec in zip(wall.windows, wall.layout.screens, strict=True) if spec.fullscreen
+    )
+    assert {w.screen().name() for w in wall.windows} == {spec.id for spec in wall.layout.screens}
+    finish(qtbot, wall.stop())
