@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from benchmarks.hub_ingest import OFFERED_RATE, measure_hub
 from benchmarks.ingest import measure_console_ingest, measure_raw_ingest
 from benchmarks.map_frame import measure_map_frame
 from benchmarks.queue_sort import measure_queue_sort
@@ -31,6 +32,8 @@ AIMS = {
     "map_frame_ms_median": ("ms", 33, False),
     "map_frame_ms_p95": ("ms", 33, False),
     "queue_sort_ms_median": ("ms", 100, False),
+    "hub_sqlite_items_per_s": ("items/s", None, True),
+    "hub_postgres_items_per_s": ("items/s", None, True),
 }
 
 
@@ -46,11 +49,13 @@ def main() -> int:
     figures.update(measure_console_ingest(seconds))
     figures.update(measure_map_frame())
     figures.update(measure_queue_sort())
+    figures.update(measure_hub(seconds))
     figures["console_max_to_raw_ratio"] = (
         figures["console_max_updates_per_s"] / figures["raw_decode_updates_per_s"]
     )
 
     print(f"Supervision Hall benchmarks — Python {platform.python_version()}, {os.cpu_count()} cores")
+    print(f"(hub figures: the simulator offers {OFFERED_RATE:,} items/s, rainstorm)")
     print(f"{'figure':34} {'value':>12}  {'unit':10} {'aim':>10}  verdict")
     for name, value in figures.items():
         unit, aim, higher = AIMS.get(name, ("", None, True))
