@@ -323,6 +323,7 @@ class Ack(_Msg, tag="ack"):
     id: str
     accepted: int
     rejected: int = 0
+    cases: dict[str, str] = msgspec.field(default_factory=dict)  # report id → case id, for accepted reports
 
 
 class Error(_Msg, tag="error"):

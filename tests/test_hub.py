@@ -10,6 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from feeds import protocol as p
+from feeds.city import demo_city
 from feeds.hub import core as hub_core
 from feeds.hub import server as hub_server
 from feeds.hub.store import Store
@@ -187,12 +188,16 @@ async def test_hello_comes_first_and_versions_must_match(db_url: str) -> None:
     assert refused.code == p.ErrorCode.UNSUPPORTED_VERSION
 
 
-async def test_an_oversize_frame_closes_with_1009(db_url: str) -> None:
-    async with running_hub(db_url) as (_hub, url), client(url) as console:
-        await console.send('{"type": "ping", "id": "' + "x" * p.MAX_FRAME_BYTES + '"}')
-        with pytest.raises(ConnectionClosed) as closed:
-            while True:  # the snapshots sent before the close arrive first
-                await console.recv()
+async def test_an_oversize_frame_closes_with_1009_and_is_counted(db_url: str) -> None:
+    async with running_hub(db_url) as (hub, url):
+        async with client(url) as console:
+            await console.send('{"type": "ping", "id": "' + "x" * p.MAX_FRAME_BYTES + '"}')
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:  # the snapshots sent before the close arrive first
+                    await console.recv()
+        await until(lambda: hub.errors["oversize"] == 1)
+        async with client(url) as console:  # the hub serves the next client as before
+            assert isinstance(await request(console, p.Ping("after")), p.Pong)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
 
 
@@ -353,3 +358,38 @@ async def test_a_failed_commit_is_refused_not_half_applied_and_the_retry_works(d
     assert isinstance(refused, p.Error) and refused.code == p.ErrorCode.STORAGE
     assert isinstance(retried, p.Result) and retried.case.version == case.version + 1
     assert hub.errors[p.ErrorCode.STORAGE] >= 1
+
+
+async def test_a_report_is_acknowledged_with_the_case_it_became_even_when_retried(db_url: str) -> None:
+    city = demo_city()
+    grid = city.grids[100]
+    report = p.Report(
+        "R-12319-000042", "06010", grid.lon, grid.lat, "hotline", 1_795_000_000.0, "市民来电：暴露垃圾"
+    )
+    async with running_hub(db_url) as (_hub, url), client(url, "producer", "12319") as hotline:
+        first = await request(hotline, report)
+        again = await request(hotline, p.Batch(new_id("b"), [report]))
+    assert isinstance(first, p.Ack) and first.cases == {report.id: first.cases[report.id]}
+    assert first.cases[report.id].startswith("AJ")
+    assert again.cases == first.cases  # the retry names the same case, and made no second one
+
+
+async def test_timestamps_far_in_the_future_are_refused(db_url: str) -> None:
+    clock = Clock()
+    async with running_hub(db_url, clock=clock) as (_hub, url), client(url, "producer", "sim") as producer:
+        await declare_and_report(producer, reports=0)
+        batch = p.Batch(
+            new_id("b"), [p.Reading("WL-01", 3.0, clock.now + 86_400), p.Reading("WL-01", 4.0, clock.now)]
+        )
+        await send(producer, batch)
+        error = await receive(producer, lambda m: isinstance(m, p.Error))
+        ack = await receive(producer, answer_to(batch.id))
+    assert error.code == p.ErrorCode.INVALID and "ahead of the hub's clock" in error.message
+    assert (ack.accepted, ack.rejected) == (1, 1)
+
+
+async def test_resync_of_a_topic_not_followed_is_refused(db_url: str) -> None:
+    async with running_hub(db_url) as (_hub, url), client(url, topics=["cases"]) as console:
+        await send(console, p.Resync("vehicles"))
+        error = await receive(console, lambda m: isinstance(m, p.Error))
+    assert error.code == p.ErrorCode.INVALID and "vehicles" in error.message

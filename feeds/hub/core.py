@@ -45,6 +45,8 @@ from feeds.protocol import (
 
 #: Items per snapshot or delta frame; keeps frames far below the size limit.
 FRAME_ITEMS = 2000
+#: How far ahead of the hub's clock a producer's timestamp may be (clocks drift; days ahead is a bug).
+MAX_CLOCK_SKEW_S = 300.0
 
 
 class TopicState:
@@ -139,6 +141,12 @@ class HubCore:
 
     def ingest(self, item: IngestItem) -> None:
         """Apply one producer item; raises ProtocolError if it is refused."""
+        if isinstance(item, (Reading, Fix, Report)) and item.ts > self.clock() + MAX_CLOCK_SKEW_S:
+            # Kept, it would hide every true reading after it as "older than the latest".
+            ahead = item.ts - self.clock()
+            raise ProtocolError(
+                ErrorCode.INVALID, f"timestamp {item.ts} is {ahead:.0f} s ahead of the hub's clock"
+            )
         if isinstance(item, Reading):
             self._reading(item)
         elif isinstance(item, Fix):

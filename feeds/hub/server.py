@@ -35,6 +35,7 @@ from typing import Any
 import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
 
 from feeds.city import City
 from feeds.hub.core import HubCore
@@ -244,8 +245,9 @@ class Hub:
                     connection.fail(error)
                     continue
                 await self._dispatch(connection, message)
-        except ConnectionClosed:
-            pass
+        except ConnectionClosed as closed:
+            if closed.sent is not None and closed.sent.code == CloseCode.MESSAGE_TOO_BIG:
+                self.errors["oversize"] += 1
         finally:
             self.connections.discard(connection)
             writer.cancel()
@@ -267,8 +269,11 @@ class Hub:
             else:
                 self._spawn(connection, self._timeline(connection, message))
         elif isinstance(message, Resync):
-            connection.resync.add(message.topic)
-            connection.wake.set()
+            if message.topic in connection.topics:
+                connection.resync.add(message.topic)
+                connection.wake.set()
+            else:
+                connection.fail(ProtocolError(ErrorCode.INVALID, f"not following {message.topic!r}"))
         elif isinstance(message, Ping):
             connection.answer(Pong(message.id, self.clock()))
         elif connection.kind != "producer":
@@ -392,12 +397,16 @@ class Hub:
             return
         accepted = 0
         first_error: ProtocolError | None = None
+        cases: dict[str, str] = {}  # report id → the case it became: the 12319 system quotes it to the caller
         for item in items:
             try:
                 self.core.ingest(item)
                 accepted += 1
             except ProtocolError as error:
                 first_error = first_error or error
+                continue
+            if isinstance(item, Report):
+                cases[item.id] = self.core.report_ids[item.id]
         rejected = len(items) - accepted
         if first_error is not None:
             first_error.ref = frame_id
@@ -409,17 +418,17 @@ class Hub:
             return  # single messages are not acknowledged one by one
         committed = self._open_batch
         connection.pending_commands += 1
-        committed.add_done_callback(lambda f: self._ack(connection, frame_id, accepted, rejected, f))
+        committed.add_done_callback(
+            lambda f: self._ack(connection, Ack(frame_id, accepted, rejected, cases), f)
+        )
         if connection.pending_commands >= MAX_UNACKED or len(self.core.batch) >= MAX_BATCH_RECORDS:
             await asyncio.shield(committed)  # backpressure: stop reading until the commit catches up
 
-    def _ack(
-        self, connection: Connection, frame_id: str, accepted: int, rejected: int, done: asyncio.Future[bool]
-    ) -> None:
+    def _ack(self, connection: Connection, ack: Ack, done: asyncio.Future[bool]) -> None:
         connection.pending_commands -= 1
         if done.result():
-            connection.answer(Ack(frame_id, accepted, rejected))
+            connection.answer(ack)
         else:
             connection.fail(
-                ProtocolError(ErrorCode.STORAGE, "the database refused this frame; send it again", frame_id)
+                ProtocolError(ErrorCode.STORAGE, "the database refused this frame; send it again", ack.id)
             )
