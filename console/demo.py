@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
+import signal
 import subprocess
 import sys
 import tempfile
@@ -11,10 +13,19 @@ from pathlib import Path
 from console.launch import checked_layout, run_console
 
 READY_PREFIX = "hub listening on "
+PR_SET_PDEATHSIG = 1  # prctl option, <linux/prctl.h>
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the demo dies, even by a signal that runs no cleanup."""
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _hall(*args: str, **options: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "console.cli", *args], text=True, **options)  # type: ignore[call-overload]
+    on_linux = {"preexec_fn": _die_with_parent} if sys.platform == "linux" else {}
+    return subprocess.Popen(  # type: ignore[call-overload,no-any-return]
+        [sys.executable, "-m", "console.cli", *args], text=True, **on_linux, **options
+    )
 
 
 def _stop(process: subprocess.Popen[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes.util
 import json
 import os
 import signal
@@ -19,6 +20,13 @@ NO_DISPLAY = (
     "or add --seconds N --screenshot DIR to run offscreen and save a picture of every window."
 )
 SCREEN_SIZE = (1920, 1080)
+#: Libraries Qt's xcb plugin loads (from 6.5), and the Debian packages holding them.
+X11_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+}
 
 
 def prepare_platform(layout: Layout, screenshot: bool) -> str | None:
@@ -37,7 +45,18 @@ def prepare_platform(layout: Layout, screenshot: bool) -> str | None:
         platform = "offscreen"
     if platform == "offscreen":
         os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screens_config(layout)}"
+    elif sys.platform == "linux" and platform in ("", "xcb") and os.environ.get("DISPLAY"):
+        return _missing_x11_libraries()
     return None
+
+
+def _missing_x11_libraries() -> str | None:
+    """Qt's X11 plugin aborts the process when these are absent; say what to install instead."""
+    missing = [name for name in X11_LIBRARIES if ctypes.util.find_library(name) is None]
+    if not missing:
+        return None
+    packages = " ".join(X11_LIBRARIES[name] for name in missing)
+    return f"hall: Qt needs X11 libraries that are not installed: apt-get install {packages} (or `make demo`)"
 
 
 def screens_config(layout: Layout) -> Path:

@@ -158,7 +158,7 @@ class LiveTableModel(QAbstractTableModel):
     def __init__(self, state: HallState, now: float | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self._now = time.time() if now is None else now
+        self._now = math.floor(time.time() if now is None else now)  # whole seconds: texts and lights agree
         self._sort_column = -1
         self._descending = False
         self._bold: QFont | None = None
@@ -200,7 +200,7 @@ class LiveTableModel(QAbstractTableModel):
     def refresh(self, changes: Changes, now: float) -> None:
         """Show one frame of changes from :meth:`HallState.take_changes` at time ``now``."""
         if self.TOPIC in changes.reset:
-            self._now = now
+            self._now = math.floor(now)
             self._waiting.clear()
             self._reload()
             self.summary_changed.emit()
@@ -210,7 +210,7 @@ class LiveTableModel(QAbstractTableModel):
             return
         self._last_refresh = now
         new_second = int(now) != int(self._now)
-        self._now = now
+        self._now = math.floor(now)
         changed_ids, self._waiting = self._waiting, set()
         known = np.array([self._slots[i] for i in changed_ids if i in self._slots], np.int64)
         moved = self._store(known)

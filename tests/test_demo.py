@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -100,3 +101,24 @@ def test_ctrl_c_closes_the_demo_cleanly_with_its_hub_and_simulator(tmp_path: Pat
         assert (
             not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
         )
+
+
+def test_the_demo_runs_on_a_real_x11_display(tmp_path: Path) -> None:
+    """As on a dispatcher's desktop: Qt's xcb plugin on an X server (Xvfb), not the offscreen one."""
+    if shutil.which("xvfb-run") is None:
+        message = "xvfb-run is not installed (Debian: apt-get install xvfb xauth)"
+        if os.environ.get("HALL_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    shots = tmp_path / "shots"
+    env = without_display()
+    run = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m", "console.cli", "demo",
+         "--seconds", "6", "--screenshot", str(shots)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    (picture,) = shots.glob("*.png")
+    image = QImage(str(picture))
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)}
+    assert image.width() >= 1000 and len(colours) > 20
