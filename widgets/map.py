@@ -278,6 +278,7 @@ class QtCityMap(QWidget):
             x, y = self.city.project(np.array([sensor.lon]), np.array([sensor.lat]))
             reading = "—" if sensor.value is None else f"{sensor.value:.1f}{sensor.unit}"
             label.setText(f"{sensor.name} {reading}")
+            label.setAnchor((1, 1.2) if x[0] > 0 else (0, 1.2))  # east half: text runs west, stays on screen
             label.setPos(float(x[0]), float(y[0]))
             label.show()
         for label in self._alarm_labels[len(alarmed) :]:
