@@ -56,13 +56,14 @@ class QtHallHeader(QWidget):
 
     def show_summary(self, summary: HallSummary, now: float) -> None:
         self.overdue.setText(self.tr("Overdue %n", "", summary.overdue))
-        restyle(self.overdue, "alert", summary.overdue > 0)
+        restyle(self.overdue, "alert", "critical" if summary.overdue else "")
         self.alarms.setText(
             self.tr("Alarms %1 (critical %2)")
             .replace("%1", str(summary.alarms_active))
             .replace("%2", str(summary.alarms_critical))
         )
-        restyle(self.alarms, "alert", summary.alarms_critical > 0)
+        alarms_alert = "critical" if summary.alarms_critical else "warning" if summary.alarms_active else ""
+        restyle(self.alarms, "alert", alarms_alert)
         self.to_dispatch.setText(self.tr("To dispatch %n", "", summary.to_dispatch))
         self.escalated.setText(self.tr("Escalated %n", "", summary.escalated))
         self.vehicles.setText(
