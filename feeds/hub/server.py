@@ -24,6 +24,7 @@ Queues and their policies:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -120,6 +121,10 @@ class Connection:
         self.wake.set()
 
     async def write_loop(self) -> None:
+        with contextlib.suppress(ConnectionClosed):  # the reader sees the close and cleans up
+            await self._write()
+
+    async def _write(self) -> None:
         while True:
             await self.wake.wait()
             self.wake.clear()
