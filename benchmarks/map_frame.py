@@ -10,7 +10,15 @@ import numpy as np
 
 from console.state import HallState
 from feeds import protocol as p
-from feeds.city import demo_city
+from feeds.city import City, demo_city
+from feeds.domain import SENSOR_KINDS
+
+
+def _sensor_snapshot(city: City) -> p.Snapshot:
+    sensors = [
+        p.Sensor(s.id, s.kind, s.name, s.lon, s.lat, SENSOR_KINDS[s.kind].unit, seq=1) for s in city.sensors
+    ]
+    return p.Snapshot("sensors", "bench", 1, sensors)  # type: ignore[arg-type]
 
 
 def _snapshot(n: int, lon: np.ndarray, lat: np.ndarray) -> p.Snapshot:
@@ -34,6 +42,7 @@ def measure_map_frame(n_vehicles: int = 10_000, frames: int = 40) -> dict[str, f
     west, south, east, north = city.extent()
     lon, lat = rng.uniform(west, east, n_vehicles), rng.uniform(south, north, n_vehicles)
     state = HallState()
+    state.apply(_sensor_snapshot(city))
     state.apply(_snapshot(n_vehicles, lon, lat))
     city_map = QtCityMap(city, state)
     city_map.resize(1920, 1080)

@@ -10,19 +10,21 @@ import pytest
 from pytestqt.qt_compat import qt_api
 from test_models import NOW, delta, make_case, snapshot
 
+from console.models import LIGHT_COLORS
 from console.state import Changes, HallState
 from feeds.city import demo_city
-from feeds.domain import SENSOR_KINDS, VEHICLE_KINDS, VEHICLE_STATUSES, YELLOW_SHARE
+from feeds.domain import SENSOR_KINDS, VEHICLE_KINDS, VEHICLE_STATUSES, YELLOW_SHARE, Light
 from feeds.protocol import Case, Sensor, Vehicle
 from widgets.map import (
     BACKGROUND,
     CLICK_RADIUS_PX,
-    LIGHT_COLORS,
-    PIN_RECOLOUR_S,
+    SCALE_BAR_PX,
     SENSOR_COLORS,
     VEHICLE_COLORS,
+    CityBackdrop,
     PointLayer,
     QtCityMap,
+    nice_length,
 )
 
 QColor = qt_api.QtGui.QColor
@@ -33,7 +35,7 @@ QRectF = qt_api.QtCore.QRectF
 Qt = qt_api.QtCore.Qt
 
 CITY = demo_city()
-RED, YELLOW, GREEN = LIGHT_COLORS
+RED, YELLOW, GREEN = (LIGHT_COLORS[light] for light in (Light.RED, Light.YELLOW, Light.GREEN))
 LIMIT_S = 4 * 3600.0  # make_case's running clock
 
 
@@ -85,17 +87,19 @@ def make_pin(n: int, left_s: float, escalations: int = 0) -> Case:
 
 class Sprite(NamedTuple):
     color: str  # #rrggbb at the centre
-    alpha: int
-    width: int  # pixels at least half opaque across the middle row
+    alpha: int  # at the centre: 0 for a ring
+    width: int  # pixels from the first to the last at least quarter-opaque one across the middle row
+    edge: str  # #rrggbb of that first pixel: a ring's colour
 
 
 def sprite(layer: PointLayer, style: int) -> Sprite:
-    """What a point of ``style`` looks like on screen: its pre-rendered dot in the layer's atlas."""
+    """What a point of ``style`` looks like on screen: its pre-rendered mark in the layer's atlas."""
     left, top, width, height = (int(v) for v in layer._sources[style])
     image = layer._atlas.toImage().copy(left, top, width, height).convertToFormat(QImage.Format.Format_ARGB32)
     centre = image.pixelColor(width // 2, height // 2)
-    opaque = sum(image.pixelColor(x, height // 2).alpha() >= 64 for x in range(width))
-    return Sprite(centre.name(), centre.alpha(), opaque)
+    row = [image.pixelColor(x, height // 2) for x in range(width)]
+    opaque = [x for x, pixel in enumerate(row) if pixel.alpha() >= 64]
+    return Sprite(centre.name(), centre.alpha(), opaque[-1] - opaque[0] + 1, row[opaque[0]].name())
 
 
 def projected(lon: float, lat: float) -> tuple[float, float]:
@@ -294,20 +298,22 @@ def test_pin_colour_follows_the_time_limit_light(city_map):
     assert indices_at(pins, overdue.lon, overdue.lat) == [len(pins.x) - 1]  # and lie on top
 
 
-def test_an_escalated_case_gets_a_ring_under_its_pin(city_map):
+def test_an_escalated_case_gets_a_ring_around_its_pin(city_map):
     escalated = make_pin(1, left_s=-60, escalations=2)
     plain = make_pin(2, left_s=-60)
     snapshot(city_map.state, "cases", [escalated, plain])
     frame(city_map)
 
-    ring, dot = sprites_at(city_map.pins, escalated.lon, escalated.lat)
-    assert similar(ring.color, RED) and similar(dot.color, RED)
-    assert ring.width > dot.width and ring.alpha < dot.alpha
+    dot, ring = sprites_at(city_map.pins, escalated.lon, escalated.lat)
+    assert similar(dot.color, RED) and dot.alpha == 255
+    assert ring.alpha == 0  # a ring: the pin shows through it …
+    assert ring.width > dot.width + 6  # … with room around the pin
+    assert QColor(ring.edge).lightness() > 200  # light, unlike any light colour
     assert len(sprites_at(city_map.pins, plain.lon, plain.lat)) == 1
 
 
-def test_pins_recolour_as_time_passes_without_any_case_change(city_map):
-    # Green now; yellow once YELLOW_SHARE of the limit is left, one recolour period later; then red.
+def test_pins_recolour_on_the_second_their_light_changes_without_any_case_change(city_map):
+    # Green now; yellow one second later, when YELLOW_SHARE of the limit is left; red at the deadline.
     case = make_pin(1, left_s=YELLOW_SHARE * LIMIT_S + 1)
     snapshot(city_map.state, "cases", [case])
     frame(city_map)
@@ -317,10 +323,28 @@ def test_pins_recolour_as_time_passes_without_any_case_change(city_map):
         return pin.color
 
     assert similar(pin_color(), GREEN)
-    city_map.refresh(Changes(), NOW + PIN_RECOLOUR_S)
+    city_map.refresh(Changes(), NOW + 0.99)
+    assert similar(pin_color(), GREEN)  # whole seconds, as the case queue counts them
+    city_map.refresh(Changes(), NOW + 1)
     assert similar(pin_color(), YELLOW)
-    city_map.refresh(Changes(), case.deadline + PIN_RECOLOUR_S)
+    city_map.refresh(Changes(), case.deadline)
     assert similar(pin_color(), RED)
+
+
+def test_a_frame_with_nothing_changed_redraws_nothing(city_map):
+    state = city_map.state
+    snapshot(state, "sensors", [make_sensor(n) for n in range(5)])
+    snapshot(state, "vehicles", [make_vehicle(n) for n in range(5)])
+    snapshot(state, "cases", [make_pin(n, left_s=3600) for n in range(5)])
+    frame(city_map)
+    layers = (city_map.sensors, city_map.vehicles, city_map.pins)
+    drawn = [(layer.x, layer.y, layer.style) for layer in layers]
+
+    for now in (NOW + 0.5, NOW + 1, NOW + 2):  # new seconds, but no light turns
+        city_map.refresh(state.take_changes(), now)
+
+    for layer, (x, y, style) in zip(layers, drawn, strict=True):
+        assert layer.x is x and layer.y is y and layer.style is style, layer  # the same arrays: not redrawn
 
 
 # -- clicking and selecting -----------------------------------------------------------
@@ -353,8 +377,8 @@ def test_clicking_away_from_every_pin_selects_nothing(qtbot, shown_map):
 
 
 def selection_at(city_map: QtCityMap) -> list[tuple[float, float]]:
-    x, y = city_map.selection.getData()
-    return [(float(a), float(b)) for a, b in zip(x, y, strict=True)]
+    layer = city_map.selection
+    return [(float(a), float(b)) for a, b in zip(layer.x, layer.y, strict=True)]
 
 
 def test_select_case_rings_a_case_in_view_without_moving_the_map(shown_map):
@@ -415,18 +439,26 @@ def pixels(image: QImage) -> np.ndarray:
     return data[:, : 3 * rgb.width()].reshape(rgb.height(), rgb.width(), 3).copy()
 
 
-def test_the_rendered_map_shows_an_overdue_pin_in_red_on_a_dark_map(qtbot, shown_map):
+def color_at(city_map: QtCityMap, rgb: np.ndarray, ratio: float, lon: float, lat: float) -> str:
+    """#rrggbb of the grabbed map at (lon, lat)."""
+    at = city_map.plot.viewport().mapTo(city_map, on_viewport(city_map, lon, lat))
+    return QColor(*(int(v) for v in rgb[round(at.y() * ratio), round(at.x() * ratio)])).name()
+
+
+def test_the_rendered_map_shows_pins_and_vehicles_in_their_colours_on_a_dark_map(qtbot, shown_map):
     overdue = make_pin(5, left_s=-600)
     snapshot(shown_map.state, "cases", [overdue, make_pin(6, left_s=3600)])
-    snapshot(shown_map.state, "vehicles", [make_vehicle(n) for n in range(20, 40)])
+    vehicles = [make_vehicle(n, kind) for n, kind in zip(range(20, 40), list(VEHICLE_KINDS) * 5, strict=True)]
+    snapshot(shown_map.state, "vehicles", vehicles)
     frame(shown_map)
 
     image = shown_map.grab().toImage()
     ratio = image.devicePixelRatio()
     rgb = pixels(image)
-    pin = shown_map.plot.viewport().mapTo(shown_map, on_viewport(shown_map, overdue.lon, overdue.lat))
-    red, green, blue = (int(v) for v in rgb[round(pin.y() * ratio), round(pin.x() * ratio)])
-    assert red > 200 and green < 110 and blue < 110, (red, green, blue)
+    assert similar(color_at(shown_map, rgb, ratio, overdue.lon, overdue.lat), RED, tolerance=30)
+    for vehicle in vehicles[:4]:  # one of each kind
+        drawn = color_at(shown_map, rgb, ratio, vehicle.lon, vehicle.lat)
+        assert similar(drawn, VEHICLE_COLORS[vehicle.kind], tolerance=30), (vehicle.kind, drawn)
 
     background = QColor(BACKGROUND)
     luminance = rgb.astype(float).mean(axis=2)
@@ -434,3 +466,42 @@ def test_the_rendered_map_shows_an_overdue_pin_in_red_on_a_dark_map(qtbot, shown
     is_background = np.all(np.abs(rgb.astype(int) - background.getRgb()[:3]) <= 4, axis=2)
     assert 0.05 < is_background.mean() < 0.95  # … with districts, roads and dots drawn on it
     assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 50
+
+
+# -- backdrop and scale ---------------------------------------------------------------
+
+
+def test_districts_grids_and_roads_are_one_cached_item_not_one_per_line(city_map):
+    items = city_map.plot.getViewBox().addedItems
+    (backdrop,) = [item for item in items if isinstance(item, CityBackdrop)]
+    assert backdrop.cacheMode() == backdrop.CacheMode.DeviceCoordinateCache
+    assert len(items) < len(CITY.districts) + 10 < len(CITY.grids)  # labels and layers, nothing per grid
+
+
+@pytest.mark.parametrize(
+    ("metres", "length"), [(0.3, 0.2), (86.4, 50), (140, 100), (999, 500), (1000, 1000), (4321, 2000)]
+)
+def test_nice_length_is_the_longest_1_2_or_5_times_a_power_of_ten_that_fits(metres, length):
+    assert nice_length(metres) == pytest.approx(length)
+
+
+def scale_bar_px(city_map: QtCityMap) -> float:
+    return city_map.scale_bar.bar.rect().width()
+
+
+def length_text(metres: float) -> str:
+    return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+
+
+def test_the_scale_bar_shows_a_round_length_and_follows_the_zoom(shown_map):
+    bar = shown_map.scale_bar
+    before = bar.size
+    assert nice_length(before) == before
+    assert SCALE_BAR_PX / 2.5 <= scale_bar_px(shown_map) <= SCALE_BAR_PX
+    assert bar.text.toPlainText() == length_text(before)
+
+    shown_map.plot.getViewBox().scaleBy((0.1, 0.1))  # zoom in ten times
+
+    assert bar.size == pytest.approx(before / 10)
+    assert SCALE_BAR_PX / 2.5 <= scale_bar_px(shown_map) <= SCALE_BAR_PX
+    assert bar.text.toPlainText() == length_text(bar.size)

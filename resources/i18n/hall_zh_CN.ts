@@ -3,47 +3,47 @@
 <context>
     <name>AlarmTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="586" />
+        <location filename="../../console/models.py" line="596" />
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="587" />
+        <location filename="../../console/models.py" line="597" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="588" />
+        <location filename="../../console/models.py" line="598" />
         <source>Value</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="589" />
+        <location filename="../../console/models.py" line="599" />
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="590" />
+        <location filename="../../console/models.py" line="600" />
         <source>Raised</source>
         <translation>报警时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="591" />
+        <location filename="../../console/models.py" line="601" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="646" />
+        <location filename="../../console/models.py" line="656" />
         <source>Cleared</source>
         <translation>已解除</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="648" />
+        <location filename="../../console/models.py" line="658" />
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="649" />
+        <location filename="../../console/models.py" line="659" />
         <source>Active</source>
         <translation>报警中</translation>
     </message>
@@ -51,48 +51,48 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="434" />
+        <location filename="../../console/models.py" line="444" />
         <source>Case</source>
-        <extracomment>Light codes in urgency order; the models keep lights as these int8 codes. A vehicle whose last GPS fix is older than this is shown as stale (fixes come every 10-30 s). Emitted after a refresh, sort or filter change: counts shown beside the table may have moved.</extracomment>
+        <extracomment>Light codes in urgency order; the models keep lights as these int8 codes. A vehicle whose last GPS fix is older than this is shown as stale (fixes come every 10-30 s). Emitted after a refresh, sort or filter change: counts shown beside the table may have moved. Apply changes at most this often; in between they gather (a board need not move at 20 Hz).</extracomment>
         <translation>案件号</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="435" />
+        <location filename="../../console/models.py" line="445" />
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="436" />
+        <location filename="../../console/models.py" line="446" />
         <source>District / grid</source>
         <translation>区 / 网格</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="437" />
+        <location filename="../../console/models.py" line="447" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="438" />
+        <location filename="../../console/models.py" line="448" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="439" />
+        <location filename="../../console/models.py" line="449" />
         <source>Assignee</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="440" />
+        <location filename="../../console/models.py" line="450" />
         <source>Escalations</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="441" />
+        <location filename="../../console/models.py" line="451" />
         <source>Time left</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="564" />
+        <location filename="../../console/models.py" line="574" />
         <source>Reported {reported} · due {deadline}</source>
         <translation>上报 {reported} · 时限 {deadline}</translation>
     </message>
@@ -100,57 +100,57 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../console/app.py" line="126" />
+        <location filename="../../console/app.py" line="130" />
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="127" />
+        <location filename="../../console/app.py" line="131" />
         <source>Fleet</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="128" />
+        <location filename="../../console/app.py" line="132" />
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="129" />
+        <location filename="../../console/app.py" line="133" />
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="130" />
+        <location filename="../../console/app.py" line="134" />
         <source>Case</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="171" />
+        <location filename="../../console/app.py" line="175" />
         <source>No screen of its own: opened as an ordinary window</source>
         <translation>无独立屏幕：以普通窗口打开</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="259" />
+        <location filename="../../console/app.py" line="264" />
         <source>Assigned %1 to %2</source>
         <translation>已将 %1 派遣至 %2</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="264" />
+        <location filename="../../console/app.py" line="272" />
         <source>Escalated %1</source>
         <translation>已督办 %1</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="277" />
+        <location filename="../../console/app.py" line="285" />
         <source>Not done: someone changed this case first (now version %1). Check it and try again.</source>
         <translation>未执行：案件已被他人先行处理（当前版本 %1），请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="280" />
+        <location filename="../../console/app.py" line="288" />
         <source>Not done: this seat is read-only.</source>
         <translation>未执行：本席位为只读。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="281" />
+        <location filename="../../console/app.py" line="289" />
         <source>Not done: %1 (%2)</source>
         <translation>未执行：%1（%2）</translation>
     </message>
@@ -159,32 +159,32 @@
     <name>HallWindow</name>
     <message>
         <location filename="../../console/app.py" line="54" />
-        <location filename="../../console/app.py" line="55" />
+        <location filename="../../console/app.py" line="56" />
         <source>Urban Management Supervision Hall</source>
         <translation>数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="68" />
+        <location filename="../../console/app.py" line="70" />
         <source>Dispatch desk</source>
         <translation>派遣席</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="69" />
+        <location filename="../../console/app.py" line="71" />
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="70" />
+        <location filename="../../console/app.py" line="72" />
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="71" />
+        <location filename="../../console/app.py" line="73" />
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="72" />
+        <location filename="../../console/app.py" line="74" />
         <source>Fleet</source>
         <translation>车队</translation>
     </message>
@@ -205,12 +205,12 @@
 <context>
     <name>QtCaseDetail</name>
     <message>
-        <location filename="../../widgets/case_detail.py" line="74" />
+        <location filename="../../widgets/case_detail.py" line="76" />
         <source>History</source>
         <translation>处置过程</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="86" />
+        <location filename="../../widgets/case_detail.py" line="88" />
         <source>No case selected</source>
         <translation>未选择案件</translation>
     </message>
@@ -326,102 +326,116 @@
 <context>
     <name>QtCityMap</name>
     <message>
-        <location filename="../../widgets/map.py" line="203" />
+        <location filename="../../widgets/map.py" line="356" />
         <source>Cases</source>
-        <extracomment>Lights change with time alone; recolour the pins this often even when no case changed.</extracomment>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="203" />
+        <location filename="../../widgets/map.py" line="358" />
+        <source>Escalated</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map.py" line="360" />
         <source>Sensors</source>
         <translation>感知设备</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="203" />
+        <location filename="../../widgets/map.py" line="362" />
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="204" />
+        <location filename="../../widgets/map.py" line="344" />
         <source>Overdue</source>
         <translation>超期</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="204" />
+        <location filename="../../widgets/map.py" line="345" />
         <source>Due soon</source>
         <translation>临期</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="204" />
+        <location filename="../../widgets/map.py" line="346" />
         <source>In time</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="206" />
+        <location filename="../../widgets/map.py" line="349" />
         <source>Alarm</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="207" />
+        <location filename="../../widgets/map.py" line="350" />
         <source>Warning</source>
         <translation>预警</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="208" />
+        <location filename="../../widgets/map.py" line="351" />
         <source>Normal</source>
         <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map.py" line="352" />
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map.py" line="364" />
+        <source>Idle or offline</source>
+        <translation>停驶/离线</translation>
     </message>
 </context>
 <context>
     <name>QtFeedStatus</name>
     <message>
-        <location filename="../../widgets/feed_status.py" line="32" />
+        <location filename="../../widgets/feed_status.py" line="33" />
         <source>Cases</source>
         <extracomment>Data older than this is shown as stale (the wall must not show a frozen city as live).</extracomment>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/feed_status.py" line="33" />
+        <location filename="../../widgets/feed_status.py" line="34" />
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/feed_status.py" line="34" />
+        <location filename="../../widgets/feed_status.py" line="35" />
         <source>Sensors</source>
         <translation>感知设备</translation>
     </message>
     <message>
-        <location filename="../../widgets/feed_status.py" line="35" />
+        <location filename="../../widgets/feed_status.py" line="36" />
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../widgets/feed_status.py" line="41" />
+        <location filename="../../widgets/feed_status.py" line="42" />
         <source>Connecting to %1…</source>
         <translation>正在连接 %1…</translation>
     </message>
     <message>
-        <location filename="../../widgets/feed_status.py" line="42" />
+        <location filename="../../widgets/feed_status.py" line="43" />
         <source>Connected to %1</source>
         <translation>已连接 %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/feed_status.py" line="43" />
+        <location filename="../../widgets/feed_status.py" line="44" />
         <source>Link to %1 lost — reconnecting</source>
         <translation>与 %1 的连接中断，正在重连</translation>
     </message>
     <message>
-        <location filename="../../widgets/feed_status.py" line="44" />
+        <location filename="../../widgets/feed_status.py" line="45" />
         <source>%1 refused this console (protocol version)</source>
         <translation>%1 拒绝了本控制台（协议版本不符）</translation>
     </message>
     <message>
-        <location filename="../../widgets/feed_status.py" line="54" />
+        <location filename="../../widgets/feed_status.py" line="55" />
         <source>%1: waiting</source>
         <translation>%1：等待数据</translation>
     </message>
     <message>
-        <location filename="../../widgets/feed_status.py" line="58" />
+        <location filename="../../widgets/feed_status.py" line="59" />
         <source>%1: %2 s ago</source>
         <translation>%1：%2 秒前</translation>
     </message>
@@ -429,27 +443,27 @@
 <context>
     <name>QtHallHeader</name>
     <message numerus="yes">
-        <location filename="../../widgets/hall_header.py" line="56" />
+        <location filename="../../widgets/hall_header.py" line="58" />
         <source>Overdue %n</source>
         <translation><numerusform>超期 %n</numerusform></translation>
     </message>
     <message>
-        <location filename="../../widgets/hall_header.py" line="59" />
+        <location filename="../../widgets/hall_header.py" line="61" />
         <source>Alarms %1 (critical %2)</source>
         <translation>报警 %1（紧急 %2）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/hall_header.py" line="64" />
+        <location filename="../../widgets/hall_header.py" line="67" />
         <source>To dispatch %n</source>
         <translation><numerusform>待派遣 %n</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/hall_header.py" line="65" />
+        <location filename="../../widgets/hall_header.py" line="68" />
         <source>Escalated %n</source>
         <translation><numerusform>督办 %n</numerusform></translation>
     </message>
     <message>
-        <location filename="../../widgets/hall_header.py" line="67" />
+        <location filename="../../widgets/hall_header.py" line="70" />
         <source>Vehicles online %1/%2</source>
         <translation>在线车辆 %1/%2</translation>
     </message>
@@ -466,42 +480,42 @@
 <context>
     <name>VehicleTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="682" />
+        <location filename="../../console/models.py" line="693" />
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="683" />
+        <location filename="../../console/models.py" line="694" />
         <source>Kind</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="684" />
+        <location filename="../../console/models.py" line="695" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="685" />
+        <location filename="../../console/models.py" line="696" />
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="686" />
+        <location filename="../../console/models.py" line="697" />
         <source>Last fix</source>
         <translation>定位</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="746" />
+        <location filename="../../console/models.py" line="757" />
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="748" />
+        <location filename="../../console/models.py" line="759" />
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="749" />
+        <location filename="../../console/models.py" line="760" />
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
