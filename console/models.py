@@ -34,7 +34,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from console import i18n
 from console.state import Changes, HallState
 from feeds import domain
-from feeds.domain import Light
+from feeds.domain import LIGHTS, Light, lights
 from feeds.protocol import Alarm, Case, Vehicle
 
 Index = QModelIndex | QPersistentModelIndex
@@ -61,21 +61,10 @@ class HallColors:
     PRIORITY: ClassVar[dict[int, str]] = {1: RED, 2: ORANGE, 3: YELLOW, 4: MUTED}
 
 
-#: Light codes in urgency order; the models keep lights as these int8 codes.
-LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN)
-_RED, _YELLOW, _GREEN = range(3)
 LIGHT_COLORS = {Light.RED: HallColors.RED, Light.YELLOW: HallColors.YELLOW, Light.GREEN: HallColors.GREEN}
 
 #: A vehicle whose last GPS fix is older than this is shown as stale (fixes come every 10-30 s).
 STALE_FIX_S = 90.0
-
-
-def lights(deadline: np.ndarray, limit_s: np.ndarray, now: float) -> np.ndarray:
-    """:func:`feeds.domain.light` for whole columns, as codes into :data:`LIGHTS`."""
-    left = deadline - now
-    return np.where(left <= 0, _RED, np.where(left <= domain.YELLOW_SHARE * limit_s, _YELLOW, _GREEN)).astype(
-        np.int8
-    )
 
 
 def time_left_text(seconds: float) -> str:
@@ -487,7 +476,7 @@ class CaseTableModel(LiveTableModel):
 
     def counts(self) -> tuple[int, int]:
         """(cases shown, overdue among them)."""
-        return len(self._order), int(np.count_nonzero(self._codes[self._order] == _RED))
+        return len(self._order), int(np.count_nonzero(self._codes[self._order] == LIGHTS.index(Light.RED)))
 
     def _refilter(self) -> None:
         self._reorder()

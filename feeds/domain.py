@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Category:
@@ -109,13 +111,20 @@ class Light(StrEnum):
     RED = "red"
 
 
-def light(deadline: float, limit_s: float, now: float) -> Light:
+#: Lights in urgency order; whole columns of lights are kept as int8 codes into this tuple.
+LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN)
+
+
+def lights(deadline: np.ndarray, limit_s: np.ndarray, now: float) -> np.ndarray:
+    """The light of each case at ``now``, as codes into :data:`LIGHTS`: red once overdue,
+    yellow when at most ``YELLOW_SHARE`` of the limit is left, green before."""
     left = deadline - now
-    if left <= 0:
-        return Light.RED
-    if left <= YELLOW_SHARE * limit_s:
-        return Light.YELLOW
-    return Light.GREEN
+    return np.where(left <= 0, 0, np.where(left <= YELLOW_SHARE * limit_s, 1, 2)).astype(np.int8)
+
+
+def light(deadline: float, limit_s: float, now: float) -> Light:
+    """:func:`lights` for one case."""
+    return LIGHTS[int(lights(np.array([deadline]), np.array([limit_s]), now)[0])]
 
 
 @dataclass(frozen=True)

@@ -49,13 +49,19 @@ class Seat:
         await self.task
 
 
+async def seat_with_cases(url: str, reports: int) -> Seat:
+    """Report some cases as a producer, then open a seat and wait until it shows them."""
+    async with client(url, "producer", "sim") as producer:
+        await declare_and_report(producer, reports=reports)
+    seat = Seat(url)
+    await until(lambda: len(seat.state.cases) == reports)
+    return seat
+
+
 async def test_commands_round_trip_and_errors_are_typed(sqlite_url: str) -> None:
     async with hub_on(sqlite_url) as (_hub, port):
         url = f"ws://127.0.0.1:{port}"
-        async with client(url, "producer", "sim") as producer:
-            await declare_and_report(producer, reports=2)
-        seat = Seat(url)
-        await until(lambda: len(seat.state.cases) == 2)
+        seat = await seat_with_cases(url, reports=2)
         case = sorted(seat.state.cases.values(), key=lambda c: c.id)[0]
         result = await seat.client.request(p.Assign(new_id(), case.id, case.version, "sanitation", "属地"))
         await until(lambda: seat.state.cases[case.id].version == case.version + 1)
@@ -70,10 +76,7 @@ async def test_commands_round_trip_and_errors_are_typed(sqlite_url: str) -> None
 async def test_after_a_hub_restart_the_seat_resumes_without_gaps(sqlite_url: str) -> None:
     async with hub_on(sqlite_url) as (_hub, port):
         url = f"ws://127.0.0.1:{port}"
-        async with client(url, "producer", "sim") as producer:
-            await declare_and_report(producer, reports=3)
-        seat = Seat(url)
-        await until(lambda: len(seat.state.cases) == 3)
+        seat = await seat_with_cases(url, reports=3)
     await until(lambda: seat.client.link is not LinkState.CONNECTED)
     # while the seat is cut off, the restarted hub takes more work
     async with hub_on(sqlite_url, port) as (_hub, _port):

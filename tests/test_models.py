@@ -12,7 +12,6 @@ from pytestqt.qt_compat import qt_api
 
 from benchmarks.queue_sort import measure_queue_sort
 from console.models import (
-    LIGHTS,
     AlarmColumn,
     AlarmTableModel,
     CaseColumn,
@@ -20,13 +19,12 @@ from console.models import (
     HallColors,
     VehicleColumn,
     VehicleTableModel,
-    lights,
     time_left_text,
 )
 from console.state import Changes, HallState
 from feeds import domain
 from feeds.city import demo_city
-from feeds.domain import CaseStatus, Light
+from feeds.domain import LIGHTS, CaseStatus, Light, lights
 from feeds.protocol import Alarm, Case, Delta, Sensor, Snapshot, Vehicle
 
 NOW = 1_760_000_000.0

@@ -26,10 +26,10 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, Q
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from console import i18n
-from console.models import LIGHT_COLORS, LIGHTS, HallColors, lights
+from console.models import LIGHT_COLORS, HallColors
 from console.state import SENSOR_STATES, VEHICLE_KIND_CODES, VEHICLE_STATUS_CODES, Changes, HallState
 from feeds.city import City
-from feeds.domain import SENSOR_KINDS, Light
+from feeds.domain import LIGHTS, SENSOR_KINDS, Light, lights
 from feeds.protocol import Case
 
 BACKGROUND = HallColors.BACKGROUND
