@@ -16,7 +16,7 @@ import numpy as np
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from feeds import protocol as p
+from feeds import wire as p
 from feeds.city import demo_city
 
 VEHICLES = 10_000

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect
 
-from feeds import protocol as p
+from feeds import wire as p
 
 ROOT = Path(__file__).resolve().parent.parent
 

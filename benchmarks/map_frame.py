@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from console.state import HallState
-from feeds import protocol as p
+from feeds import wire as p
 from feeds.city import City, demo_city
 from feeds.domain import SENSOR_KINDS
 

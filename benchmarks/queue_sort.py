@@ -14,7 +14,7 @@ import time
 from console.models import CaseColumn, CaseTableModel
 from console.state import HallState
 from feeds import domain
-from feeds.protocol import Case, Snapshot
+from feeds.wire import Case, Snapshot
 
 NOW = 1_760_000_000.0
 

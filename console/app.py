@@ -25,9 +25,9 @@ from console.models import AlarmTableModel, CaseTableModel, VehicleTableModel
 from console.screens import physical_screens, place, plan
 from console.state import Changes, HallState
 from feeds.city import City, demo_city
-from feeds.client import CommandError, HubClient, LinkState
 from feeds.domain import CaseStatus
-from feeds.protocol import TOPICS, Assign, ErrorCode, Escalate, GetTimeline
+from feeds.wire import TOPICS, Assign, ErrorCode, Escalate, GetTimeline
+from feeds.wire.client import CommandError, HubClient, LinkState
 from layouts import Layout, ScreenSpec
 from widgets.alarm_panel import QtAlarmPanel
 from widgets.case_detail import QtCaseDetail
@@ -218,7 +218,7 @@ class Console(QObject):
         )
         monotonic = time.monotonic()
         ages = {
-            topic: (monotonic - at if (at := self.client.last_frame_at.get(topic)) is not None else None)
+            topic: (monotonic - at if (at := self.client.last_current_at.get(topic)) is not None else None)
             for topic in TOPICS
         }
         for window in self.windows:

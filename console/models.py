@@ -35,7 +35,7 @@ from console import i18n
 from console.state import Changes, HallState
 from feeds import domain
 from feeds.domain import LIGHTS, Light, lights
-from feeds.protocol import Alarm, Case, Vehicle
+from feeds.wire import Alarm, Case, Vehicle
 
 Index = QModelIndex | QPersistentModelIndex
 Role = Qt.ItemDataRole

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES
-from feeds.protocol import Alarm, Case, Delta, Position, Sensor, Snapshot, Vehicle
+from feeds.wire import Alarm, Case, Delta, Position, Sensor, Snapshot, Vehicle
 
 SENSOR_STATES = ("normal", "warning", "alarm", "offline")
 VEHICLE_KIND_CODES = tuple(VEHICLE_KINDS)

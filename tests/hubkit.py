@@ -10,7 +10,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from feeds import protocol as p
+from feeds import wire as p
 from feeds.city import demo_city
 from feeds.hub.server import Hub
 from feeds.hub.store import Store

@@ -16,7 +16,7 @@ import msgspec
 import pytest
 import yaml
 
-from feeds import protocol as p
+from feeds import wire as p
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 ASYNCAPI = DOCS / "asyncapi.yaml"

@@ -8,7 +8,8 @@ from collections import Counter, defaultdict
 import numpy as np
 import pytest
 
-from feeds.city import City, contains, demo_city
+from feeds.city import City, demo_city
+from feeds.city.demo import contains
 from feeds.domain import SENSOR_KINDS, VEHICLE_KINDS
 
 

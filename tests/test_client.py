@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from console.state import HallState
-from feeds import protocol as p
+from feeds import wire as p
 from feeds.city import demo_city
-from feeds.client import CommandError, HubClient, LinkState
 from feeds.hub.server import Hub
 from feeds.hub.store import Store
+from feeds.wire.client import CommandError, HubClient, LinkState
 from tests.hubkit import client, declare_and_report, new_id, request, until
 
 
@@ -96,7 +96,7 @@ async def test_after_a_hub_restart_the_seat_resumes_without_gaps(sqlite_url: str
 
 async def test_a_refused_protocol_version_stops_retrying(sqlite_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     async with hub_on(sqlite_url) as (_hub, port):
-        monkeypatch.setattr("feeds.client.PROTOCOL_VERSION", 99)
+        monkeypatch.setattr("feeds.wire.session.PROTOCOL_VERSION", 99)
         states: list[LinkState] = []
         hub_client = HubClient(
             f"ws://127.0.0.1:{port}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from feeds import protocol as p
+from feeds import wire as p
 from feeds.hub.store import Store
 from tests.hubkit import client, declare_and_report, new_id, receive, request, send
 from tests.processes import HubProcess, sqlite_file

@@ -14,8 +14,8 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
 from console.app import Console
-from feeds import protocol as p
-from feeds.client import LinkState
+from feeds import wire as p
+from feeds.wire.client import LinkState
 from layouts import load
 from tests.hubkit import client, new_id, request
 from tests.processes import HubProcess, hall, sqlite_file
@@ -164,8 +164,8 @@ def test_after_a_hub_restart_the_console_resumes_without_gaps(qtbot, loop, city)
     desk = open_console(city, "李四")
     qtbot.addWidget(desk.windows[0])
     frames: list[object] = []
-    apply = desk.client.on_frame
-    desk.client.on_frame = lambda frame: frames.append(frame) or apply(frame)  # type: ignore[func-returns-value]
+    apply = desk.client.session.apply
+    desk.client.session.apply = lambda frame: frames.append(frame) or apply(frame)  # type: ignore[func-returns-value]
     qtbot.waitUntil(lambda: len(filed_cases(desk)) >= 1, timeout=60_000)
     status = desk.windows[0].feed_status.link
     city.stop()

@@ -9,10 +9,9 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from feeds import protocol as p
+from feeds import wire as p
 from feeds.city import demo_city
-from feeds.hub import core as hub_core
-from feeds.hub import server as hub_server
+from feeds.hub import policy, topics
 from feeds.hub.store import Store
 from tests.hubkit import (
     Clock,
@@ -277,7 +276,7 @@ async def test_a_producer_faster_than_the_store_is_held_back(db_url: str) -> Non
     async with running_hub(db_url, GatedStore) as (hub, url), client(url, "producer", "sim") as producer:
         await declare_and_report(producer, reports=0)
         GatedStore.gate.clear()
-        frames = 4 * hub_server.MAX_UNACKED
+        frames = 4 * policy.MAX_UNACKED
         ids = [new_id("b") for _ in range(frames)]
         sending = asyncio.gather(
             *(
@@ -287,17 +286,17 @@ async def test_a_producer_faster_than_the_store_is_held_back(db_url: str) -> Non
         )
         connection = next(c for c in hub.connections if c.kind == "producer")
         # the hub stops reading once MAX_UNACKED frames wait for the (stuck) commit
-        await until(lambda: connection.pending_commands >= hub_server.MAX_UNACKED)
+        await until(lambda: connection.pending_commands >= policy.MAX_UNACKED)
         held = connection.pending_commands
         GatedStore.gate.set()
         await sending
         acks = [await receive(producer, answer_to(frame_id)) for frame_id in ids]
-    assert held == hub_server.MAX_UNACKED
+    assert held == policy.MAX_UNACKED
     assert all(isinstance(a, p.Ack) and a.accepted == 1 for a in acks)
 
 
 async def test_a_snapshot_larger_than_one_frame_arrives_whole(db_url: str) -> None:
-    count = hub_core.FRAME_ITEMS + 500
+    count = topics.FRAME_ITEMS + 500
     sensors = [p.SensorInfo(f"T-{n:05d}", "dust", f"测试点{n}", 118.78, 32.04, "µg/m³") for n in range(count)]
     async with running_hub(db_url) as (_hub, url):
         async with client(url, "producer", "sim") as producer:

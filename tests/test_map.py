@@ -14,7 +14,7 @@ from console.models import LIGHT_COLORS
 from console.state import Changes, HallState
 from feeds.city import demo_city
 from feeds.domain import SENSOR_KINDS, VEHICLE_KINDS, VEHICLE_STATUSES, YELLOW_SHARE, Light
-from feeds.protocol import Case, Sensor, Vehicle
+from feeds.wire import Case, Sensor, Vehicle
 from widgets.map import (
     BACKGROUND,
     CLICK_RADIUS_PX,

@@ -25,7 +25,7 @@ from console.state import Changes, HallState
 from feeds import domain
 from feeds.city import demo_city
 from feeds.domain import LIGHTS, CaseStatus, Light, lights
-from feeds.protocol import Alarm, Case, Delta, Sensor, Snapshot, Vehicle
+from feeds.wire import Alarm, Case, Delta, Sensor, Snapshot, Vehicle
 
 NOW = 1_760_000_000.0
 Qt = qt_api.QtCore.Qt

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from feeds import protocol as p
+from feeds import wire as p
 
 
 def test_client_messages_round_trip() -> None:

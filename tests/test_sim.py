@@ -18,11 +18,13 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
 
-from feeds import protocol, sim
+from feeds import wire
 from feeds.city import City, demo_city
 from feeds.domain import CATEGORIES, SENSOR_KINDS, SOURCES, VEHICLE_KINDS, VEHICLE_STATUSES
-from feeds.hub.store import Store, WriteBatch
-from feeds.protocol import (
+from feeds.hub.batch import WriteBatch
+from feeds.hub.store import Store
+from feeds.sim import MAX_UNACKED, CityPlay, HubRefused, SimStats, Uplink, run_simulator, uplink, world
+from feeds.wire import (
     Ack,
     Batch,
     Case,
@@ -34,8 +36,8 @@ from feeds.protocol import (
     SensorInfo,
     VehicleInfo,
     Welcome,
+    codec,
 )
-from feeds.sim import MAX_UNACKED, CityPlay, HubRefused, SimStats, Uplink, next_backoff, run_simulator
 from tests.hubkit import client, receive, running_hub, until
 from tests.processes import HubProcess, free_port, hall
 
@@ -59,7 +61,7 @@ def run(p: CityPlay, seconds: float, dt: float = 0.1) -> list[Any]:
 
 
 def encoded(items: list[Any]) -> list[bytes]:
-    return [protocol.encode(item) for item in items]
+    return [wire.encode(item) for item in items]
 
 
 # ---------------------------------------------------------------------------
@@ -73,7 +75,7 @@ def test_same_seed_same_items(city: City) -> None:
             items += p.step(dt)
         return encoded(items)
 
-    for scenario in sim.SCENARIOS:
+    for scenario in world.SCENARIOS:
         first = script(play(city, scenario, seed=7, rate=2000))
         assert first == script(play(city, scenario, seed=7, rate=2000))
 
@@ -159,7 +161,7 @@ def test_reports_are_unique_valid_and_inside_the_city(city: City) -> None:
     assert all(r.source in SOURCES for r in reports)
     assert all(r.description and r.reporter for r in reports)
     assert all(city.grid_at(r.lon, r.lat) is not None for r in reports)
-    assert all(START - sim.BACKLOG_SPAN_S <= r.ts < START for r in backlog)
+    assert all(START - world.BACKLOG_SPAN_S <= r.ts < START for r in backlog)
     assert all(START <= r.ts <= START + 300 for r in live)
     sources = Counter(r.source for r in reports)
     assert sources.most_common(1)[0][0] == "inspector"
@@ -189,7 +191,7 @@ def test_vehicles_drive_the_roads_inside_the_city(city: City) -> None:
     track: dict[str, list[Fix]] = {}
     for f in fixes:
         track.setdefault(f.vehicle_id, []).append(f)
-    fastest_m_per_s = max(k.speed_kmh for k in VEHICLE_KINDS.values()) * sim.CRUISE_SPREAD[1] / 3.6
+    fastest_m_per_s = max(k.speed_kmh for k in VEHICLE_KINDS.values()) * world.CRUISE_SPREAD[1] / 3.6
     travelled = []
     for points in track.values():
         first, last = points[0], points[-1]
@@ -214,8 +216,8 @@ def played(
     """What run_simulator sends in ``seconds``: declarations, backlog, then one step per tick."""
     p = CityPlay(city, scenario, seed, rate, start)
     items: list[Any] = [*p.declarations(), *p.backlog()]
-    for _ in range(round(seconds / sim.TICK_S)):
-        items += p.step(sim.TICK_S)
+    for _ in range(round(seconds / uplink.TICK_S)):
+        items += p.step(uplink.TICK_S)
     return items
 
 
@@ -237,7 +239,7 @@ async def snapshot(url: str, topic: str) -> list[Any]:
     """A topic's whole published state, as a console joining now sees it."""
 
     def part_of_it(message: Any) -> bool:
-        return isinstance(message, protocol.Snapshot) and message.topic == topic
+        return isinstance(message, wire.Snapshot) and message.topic == topic
 
     async with client(url, topics=[topic]) as console:
         parts = [await receive(console, part_of_it)]
@@ -255,17 +257,17 @@ def stored_report_ids(db_url: str) -> dict[str, str]:
 
 
 async def test_a_short_run_reaches_the_hub_whole(sqlite_url: str, city: City) -> None:
-    async with running_hub(sqlite_url) as (hub, url):
+    async with running_hub(sqlite_url) as (_hub, url):
         stats = await asyncio.wait_for(run_simulator(url, "rainstorm", rate=500, seed=6, seconds=1.0), 20)
         sensors, vehicles, cases = [await snapshot(url, topic) for topic in ("sensors", "vehicles", "cases")]
-        report_ids = dict(hub.core.report_ids)
+    report_ids = stored_report_ids(sqlite_url)
     expected = played(city, 6, 1.0, 500, "rainstorm", start=run_start(report_ids))
     assert stats == SimStats(sent=len(expected), acked=len(expected))  # no rejections, errors, reconnects
     assert {s.id for s in sensors} == {site.id for site in city.sensors}
     assert {v.id for v in vehicles} == {unit.id for unit in city.fleet}
     assert sum(s.ts is not None for s in sensors) > 100 and sum(v.ts is not None for v in vehicles) > 100
     reports = reports_in(expected)
-    assert len(reports) > sim.BACKLOG_SIZE  # the backlog and some live reports
+    assert len(reports) > world.BACKLOG_SIZE  # the backlog and some live reports
     assert sorted(report_ids) == sorted(r.id for r in reports)
     assert Counter(map(content, cases)) == Counter(map(content, reports))
 
@@ -282,7 +284,7 @@ async def test_the_simulator_rides_out_a_hub_restart(
     simulator = asyncio.create_task(run_simulator(hub.url, rate=500, seed=11, seconds=3.0, stats=stats))
     try:
         declared = len(city.sensors) + len(city.fleet)
-        await until(lambda: stats.acked > declared + sim.BACKLOG_SIZE + 200)  # the backlog and some ticks
+        await until(lambda: stats.acked > declared + world.BACKLOG_SIZE + 200)  # the backlog and some ticks
         # In threads, so the simulator keeps running: it finds the port closed, then the new hub.
         assert await asyncio.to_thread(hub.stop, how) == exit_code
         assert not simulator.done()
@@ -311,7 +313,7 @@ async def test_the_same_seed_files_the_same_cases(tmp_path: Path) -> None:
     first, again, other = await asyncio.wait_for(
         asyncio.gather(cases_played("first", 10), cases_played("again", 10), cases_played("other", 6)), 20
     )
-    assert sum(first.values()) > sim.BACKLOG_SIZE
+    assert sum(first.values()) > world.BACKLOG_SIZE
     assert first == again
     assert first != other and not first & other
 
@@ -336,7 +338,7 @@ async def test_a_hub_that_does_not_acknowledge_holds_the_play_back(sqlite_url: s
         assert isinstance(store, GatedStore)
         store.gate.clear()
         try:
-            async with connect(url, max_size=protocol.MAX_FRAME_BYTES) as ws:
+            async with connect(url, max_size=wire.MAX_FRAME_BYTES) as ws:
                 serving = asyncio.create_task(link.serve(ws))
                 await until(lambda: len(link.unacked) == MAX_UNACKED)
                 producer = next(c for c in hub.connections if c.kind == "producer")
@@ -357,7 +359,7 @@ async def test_a_hub_of_another_protocol_version_turns_the_simulator_away(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A simulator of a newer release: its hello names a protocol this (real) hub does not speak.
-    monkeypatch.setattr(protocol, "PROTOCOL_VERSION", protocol.PROTOCOL_VERSION + 1)
+    monkeypatch.setattr(codec, "PROTOCOL_VERSION", codec.PROTOCOL_VERSION + 1)
     async with running_hub(sqlite_url) as (hub, url):
         with pytest.raises(HubRefused, match="unsupported_version") as refused:
             await asyncio.wait_for(run_simulator(url, seconds=1.0), 10)
@@ -370,13 +372,6 @@ async def test_negative_seconds_are_refused_before_connecting() -> None:
         await run_simulator(f"ws://127.0.0.1:{free_port()}", seconds=-1.0)
 
 
-def test_backoff_doubles_to_five_seconds_and_restarts_after_a_welcome() -> None:
-    delays = [next_backoff(None)]
-    for _ in range(7):
-        delays.append(next_backoff(delays[-1]))
-    assert delays == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 5.0]
-
-
 # ---------------------------------------------------------------------------
 # The shell against a scripted hub on a real loopback socket
 #
@@ -384,7 +379,7 @@ def test_backoff_doubles_to_five_seconds_and_restarts_after_a_welcome() -> None:
 # undecodable frame, ask for a good batch again, or drop the connection at a
 # chosen batch so that the exact resend order can be checked.
 
-Answers = list[protocol.ServerMessage | bytes] | None  # None: close the connection
+Answers = list[wire.ServerMessage | bytes] | None  # None: close the connection
 
 
 class ScriptedHub:
@@ -398,15 +393,13 @@ class ScriptedHub:
     async def handle(self, ws: ServerConnection) -> None:
         batches: list[Batch] = []
         self.received.append(batches)
-        hello = protocol.decode_client(await ws.recv())
-        assert isinstance(hello, protocol.Hello) and hello.kind == "producer"
-        welcome = Welcome(
-            protocol.PROTOCOL_VERSION, "scripted", "s1", "滨江市", START, hello.kind, hello.user
-        )
-        for frame in (protocol.encode(welcome), *self.greeting):
+        hello = wire.decode_client(await ws.recv())
+        assert isinstance(hello, wire.Hello) and hello.kind == "producer"
+        welcome = Welcome(wire.PROTOCOL_VERSION, "scripted", "s1", "滨江市", START, hello.kind, hello.user)
+        for frame in (wire.encode(welcome), *self.greeting):
             await ws.send(frame, text=True)
         async for raw in ws:
-            batch = protocol.decode_client(raw)
+            batch = wire.decode_client(raw)
             assert isinstance(batch, Batch)
             batches.append(batch)
             answers = self.answers(len(self.received), batch)
@@ -414,7 +407,7 @@ class ScriptedHub:
                 await ws.close()
                 return
             for answer in answers:
-                await ws.send(answer if isinstance(answer, bytes) else protocol.encode(answer), text=True)
+                await ws.send(answer if isinstance(answer, bytes) else wire.encode(answer), text=True)
 
 
 @asynccontextmanager
@@ -422,7 +415,7 @@ async def scripted_hub(
     answers: Callable[[int, Batch], Answers], greeting: tuple[bytes, ...] = ()
 ) -> AsyncIterator[tuple[ScriptedHub, str]]:
     hub = ScriptedHub(answers, greeting)
-    async with serve(hub.handle, "127.0.0.1", 0, max_size=protocol.MAX_FRAME_BYTES) as server:
+    async with serve(hub.handle, "127.0.0.1", 0, max_size=wire.MAX_FRAME_BYTES) as server:
         host, port = server.sockets[0].getsockname()[:2]
         yield hub, f"ws://{host}:{port}"
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from feeds import protocol as p
-from feeds.hub.store import Store, WriteBatch
+from feeds import wire as p
+from feeds.hub.batch import WriteBatch
+from feeds.hub.store import Store
 
 
 def a_case(version: int = 1, seq: int = 1, department: str | None = None) -> p.Case:

@@ -18,7 +18,7 @@ from test_models import (
 
 from console.models import AlarmTableModel, CaseColumn, CaseTableModel, VehicleTableModel
 from feeds.domain import CATEGORIES, CaseStatus
-from feeds.protocol import TimelineEntry
+from feeds.wire import TimelineEntry
 from widgets.alarm_panel import QtAlarmPanel
 from widgets.case_detail import QtCaseDetail
 from widgets.case_queue import QtCaseQueue

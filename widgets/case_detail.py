@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from console import i18n
 from feeds.domain import CATEGORIES, DEPARTMENTS
-from feeds.protocol import Case, TimelineEntry
+from feeds.wire import Case, TimelineEntry
 from widgets.restyle import restyle
 
 ASSIGN_KEYS = QKeySequence("Ctrl+D")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from feeds.client import LinkState
+from feeds.wire.client import LinkState
 from widgets.restyle import restyle
 
 #: Data older than this is shown as stale (the wall must not show a frozen city as live).

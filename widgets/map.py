@@ -30,7 +30,7 @@ from console.models import LIGHT_COLORS, HallColors
 from console.state import SENSOR_STATES, VEHICLE_KIND_CODES, VEHICLE_STATUS_CODES, Changes, HallState
 from feeds.city import City
 from feeds.domain import LIGHTS, SENSOR_KINDS, Light, lights
-from feeds.protocol import Case
+from feeds.wire import Case
 
 BACKGROUND = HallColors.BACKGROUND
 DISTRICT_COLORS = ("#3b82f6", "#8b5cf6", "#0891b2", "#6366f1", "#64748b", "#0ea5e9")

@@ -1,17 +1,18 @@
 """The hub's state machine: no sockets, no threads, no database calls.
 
 It takes producer items and commands, checks them, applies them to the live
-state and records what changed in the current :class:`WriteBatch`.  The
-server commits that batch and only then calls :meth:`HubCore.publish`, which
-makes the changes visible to consoles as deltas.  Readers (snapshots,
-resumes) see only published state, so no console ever sees a change that is
-not yet stored.
+state and records what changed in the current :class:`WriteBatch`; each call
+returns what it did.  The server commits that batch and only then calls
+:meth:`HubCore.publish`, which makes the changes visible to consoles as
+deltas.  Readers (snapshots, resumes) see only published state, so no
+console ever sees a change that is not yet stored.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -19,108 +20,99 @@ from msgspec.structs import replace
 
 from feeds import domain
 from feeds.city import City
-from feeds.hub import rules
-from feeds.hub.store import Loaded, WriteBatch
-from feeds.protocol import (
+from feeds.hub.batch import WriteBatch
+from feeds.hub.ids import Ids, LocalIds
+from feeds.hub.policy import MAX_CLOCK_SKEW_S
+from feeds.hub.rules import cases as case_rules
+from feeds.hub.rules import sensors as sensor_rules
+from feeds.hub.store import Loaded
+from feeds.hub.topics import TopicState
+from feeds.records import Alarm, Case, Sensor, Vehicle
+from feeds.wire.errors import ErrorCode, ProtocolError
+from feeds.wire.messages import (
     TOPICS,
-    Alarm,
     Assign,
-    Case,
+    Command,
     Delta,
-    ErrorCode,
     Escalate,
     Fix,
     IngestItem,
     Position,
-    ProtocolError,
     Reading,
     Report,
-    Sensor,
     SensorInfo,
     Snapshot,
-    Topic,
-    Vehicle,
     VehicleInfo,
 )
 
-#: Items per snapshot or delta frame; keeps frames far below the size limit.
-FRAME_ITEMS = 2000
-#: How far ahead of the hub's clock a producer's timestamp may be (clocks drift; days ahead is a bug).
-MAX_CLOCK_SKEW_S = 300.0
 
+@dataclass
+class IngestOutcome:
+    """What became of a producer frame's items."""
 
-class TopicState:
-    """One topic's records: ``live`` includes uncommitted changes, ``published`` does not."""
-
-    def __init__(self, name: Topic, stream: str, records: list[Any]) -> None:
-        self.name = name
-        self.stream = stream
-        self.live: dict[str, Any] = {r.id: r for r in records}
-        self.published: dict[str, Any] = dict(self.live)
-        self.seq = self.published_seq = max((r.seq for r in records), default=0)
-
-    def frames(self, items: list[Any], from_seq: int) -> Iterator[Delta]:
-        """Deltas covering ``from_seq`` … ``published_seq``, split by seq order."""
-        items.sort(key=lambda r: r.seq)
-        for start in range(0, len(items), FRAME_ITEMS):
-            chunk = items[start : start + FRAME_ITEMS]
-            last = self.published_seq if start + FRAME_ITEMS >= len(items) else chunk[-1].seq
-            yield Delta(self.name, self.stream, from_seq, last, chunk)
-            from_seq = last + 1
-
-    def snapshot(self) -> list[Snapshot]:
-        items = list(self.published.values())
-        chunks = [items[i : i + FRAME_ITEMS] for i in range(0, len(items), FRAME_ITEMS)] or [[]]
-        return [
-            Snapshot(self.name, self.stream, self.published_seq, chunk, part=n, final=n == len(chunks) - 1)
-            for n, chunk in enumerate(chunks)
-        ]
+    accepted: int = 0
+    rejected: int = 0
+    cases: dict[str, str] = field(default_factory=dict)  # report id → the case it became
+    first_error: ProtocolError | None = None
 
 
 class HubCore:
-    def __init__(self, loaded: Loaded, city: City, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, loaded: Loaded, city: City, clock: Callable[[], float] = time.time, ids: Ids | None = None
+    ) -> None:
         self.city = city
         self.clock = clock
         self.topics: dict[str, TopicState] = {
             name: TopicState(name, loaded.streams[name], loaded.records[name]) for name in TOPICS
         }
-        self.report_ids = dict(loaded.report_ids)
-        self.command_ids = dict(loaded.command_ids)
-        self.active_alarms = {
+        self.ids: Ids = ids or LocalIds(
+            {name: topic.published_seq for name, topic in self.topics.items()},
+            cases=len(loaded.records["cases"]),
+            alarms=len(loaded.records["alarms"]),
+        )
+        self._report_ids = dict(loaded.report_ids)
+        self._command_ids = dict(loaded.command_ids)
+        self._active_alarms = {
             a.sensor_id: a.id for a in self.topics["alarms"].live.values() if a.state == "active"
         }
-        self._case_count = len(self.topics["cases"].live)
-        self._alarm_count = len(self.topics["alarms"].live)
         self.batch = WriteBatch()
 
-    # -- reading -----------------------------------------------------------
-
-    def case(self, case_id: str) -> Case:
-        case = self.topics["cases"].live.get(case_id)
-        if case is None:
-            raise ProtocolError(ErrorCode.UNKNOWN_CASE, f"no case {case_id!r}")
-        return case  # type: ignore[no-any-return]
+    # -- reading (published state only) --------------------------------------
 
     def catch_up(self, topic: str, position: Position | None) -> list[Snapshot] | list[Delta]:
         """What a client at ``position`` needs: the missed changes, or a snapshot."""
         state = self.topics[topic]
-        if position is None or position.stream != state.stream or position.seq > state.published_seq:
+        if position is None or position.stream != state.stream:
             return state.snapshot()
-        if position.seq == state.published_seq:
-            return []
-        missed = [r for r in state.published.values() if r.seq > position.seq]
-        if len(missed) > max(FRAME_ITEMS, len(state.published) // 2):
-            return state.snapshot()  # cheaper to start over than to replay most of the topic
-        return list(state.frames(missed, position.seq + 1))
+        return state.catch_up(position.seq)
+
+    def snapshot(self, topic: str) -> list[Snapshot]:
+        return self.topics[topic].snapshot()
+
+    def seqs(self) -> dict[str, int]:
+        return {name: topic.published_seq for name, topic in self.topics.items()}
+
+    def published_case(self, case_id: str) -> Case | None:
+        case: Case | None = self.topics["cases"].published.get(case_id)
+        return case
+
+    def has_case(self, case_id: str) -> bool:
+        return case_id in self.topics["cases"].live
+
+    def knows_command(self, command_id: str) -> bool:
+        return command_id in self._command_ids
+
+    def command_result(self, command_id: str) -> Case | None:
+        """The case a command changed, as published; None if its commit was rolled back."""
+        case_id = self._command_ids.get(command_id)
+        return None if case_id is None else self.published_case(case_id)
 
     # -- changing ------------------------------------------------------------
 
     def _change(self, topic: str, record: Any) -> Any:
-        state = self.topics[topic]
-        state.seq += 1
-        record = replace(record, seq=state.seq)
-        state.live[record.id] = record
-        self.batch.records.setdefault(topic, {})[record.id] = record
+        record = replace(record, seq=self.ids.next_seq(topic))
+        self.topics[topic].live[record.id] = record
+        self.batch.put(topic, record)
         return record
 
     def _event(
@@ -139,8 +131,22 @@ class HubCore:
             }
         )
 
-    def ingest(self, item: IngestItem) -> None:
-        """Apply one producer item; raises ProtocolError if it is refused."""
+    def ingest(self, items: list[IngestItem]) -> IngestOutcome:
+        """Apply a producer frame's items; each is accepted or refused on its own."""
+        outcome = IngestOutcome()
+        for item in items:
+            try:
+                self._ingest(item)
+            except ProtocolError as error:
+                outcome.rejected += 1
+                outcome.first_error = outcome.first_error or error
+                continue
+            outcome.accepted += 1
+            if isinstance(item, Report):
+                outcome.cases[item.id] = self._report_ids[item.id]
+        return outcome
+
+    def _ingest(self, item: IngestItem) -> None:
         if isinstance(item, (Reading, Fix, Report)) and item.ts > self.clock() + MAX_CLOCK_SKEW_S:
             # Kept, it would hide every true reading after it as "older than the latest".
             ahead = item.ts - self.clock()
@@ -178,26 +184,25 @@ class HubCore:
             )
         if sensor.ts is not None and reading.ts < sensor.ts:
             return  # late reading: the newer one stands
-        state = rules.sensor_state(sensor.kind, reading.value)
+        state = sensor_rules.sensor_state(sensor.kind, reading.value)
         self._change("sensors", replace(sensor, value=reading.value, ts=reading.ts, state=state))
         self._alarm_rule(sensor, reading)
 
     def _alarm_rule(self, sensor: Sensor, reading: Reading) -> None:
         alarms = self.topics["alarms"]
-        active_id = self.active_alarms.get(sensor.id)
+        active_id = self._active_alarms.get(sensor.id)
         if active_id is not None:
-            updated = rules.update_alarm(alarms.live[active_id], reading.value, reading.ts)
+            updated = sensor_rules.update_alarm(alarms.live[active_id], reading.value, reading.ts)
             if updated is not None:
                 self._change("alarms", updated)
                 if updated.state == "cleared":
-                    del self.active_alarms[sensor.id]
+                    del self._active_alarms[sensor.id]
             return
-        level = rules.alarm_level(sensor.kind, reading.value)
+        level = sensor_rules.alarm_level(sensor.kind, reading.value)
         if level is None:
             return
-        self._alarm_count += 1
         alarm = Alarm(
-            id=f"AL{self._alarm_count:07d}",
+            id=self.ids.next_alarm_id(),
             sensor_id=sensor.id,
             kind=sensor.kind,
             priority=level[0],
@@ -205,7 +210,7 @@ class HubCore:
             threshold=level[1],
             raised_at=reading.ts,
         )
-        self.active_alarms[sensor.id] = self._change("alarms", alarm).id
+        self._active_alarms[sensor.id] = self._change("alarms", alarm).id
 
     def _fix(self, fix: Fix) -> None:
         vehicle = self.topics["vehicles"].live.get(fix.vehicle_id)
@@ -229,7 +234,7 @@ class HubCore:
         )
 
     def _report(self, report: Report) -> None:
-        if report.id in self.report_ids:
+        if report.id in self._report_ids:
             return  # a producer's retry: already a case
         if report.category not in domain.CATEGORIES:
             raise ProtocolError(ErrorCode.UNKNOWN_CATEGORY, f"no category {report.category!r}")
@@ -240,9 +245,8 @@ class HubCore:
             raise ProtocolError(
                 ErrorCode.INVALID, f"({report.lon}, {report.lat}) is outside the city's grids"
             )
-        self._case_count += 1
         case = Case(
-            id=f"AJ{self._case_count:07d}",
+            id=self.ids.next_case_id(),
             category=report.category,
             grid=grid.code,
             district=grid.district,
@@ -258,29 +262,46 @@ class HubCore:
             version=1,
         )
         case = self._change("cases", case)
-        self.report_ids[report.id] = case.id
+        self._report_ids[report.id] = case.id
         self.batch.report_ids[case.id] = report.id
         self._event(case, report.reporter or report.source, "report", report.description)
 
-    def _checked(self, command: Assign | Escalate) -> Case:
-        case = self.case(command.case_id)
+    def command(self, command: Command, user: str) -> Case:
+        """Apply a dispatcher's command; raises ProtocolError (naming the command) if refused."""
+        try:
+            if isinstance(command, Escalate) and not command.reason.strip():
+                raise ProtocolError(ErrorCode.INVALID, "escalation needs a reason")
+            case = self._checked(command)
+            if isinstance(command, Assign):
+                case = self._assign(case, command, user)
+            else:
+                case = self._escalate(case, command, user)
+        except ProtocolError as error:
+            error.ref = command.id
+            raise
+        self._command_ids[command.id] = case.id
+        return case
+
+    def _checked(self, command: Command) -> Case:
+        case: Case | None = self.topics["cases"].live.get(command.case_id)
+        if case is None:
+            raise ProtocolError(ErrorCode.UNKNOWN_CASE, f"no case {command.case_id!r}")
         if command.expected_version != case.version:
             raise ProtocolError(
                 ErrorCode.CONFLICT,
                 f"case {case.id} is at version {case.version}, not {command.expected_version}",
-                command.id,
+                current=case,
             )
         return case
 
-    def assign(self, command: Assign, user: str) -> Case:
+    def _assign(self, case: Case, command: Assign, user: str) -> Case:
         """派遣: send the case to a department; its handling clock starts now."""
-        case = self._checked(command)
         if command.department not in domain.DEPARTMENTS:
             raise ProtocolError(ErrorCode.UNKNOWN_DEPARTMENT, f"no department {command.department!r}")
         if case.status not in (domain.CaseStatus.FILED, domain.CaseStatus.DISPATCHED):
             raise ProtocolError(ErrorCode.INVALID_TRANSITION, f"case {case.id} is {case.status}")
         now = self.clock()
-        limit = rules.handling_limit_s(case.category)
+        limit = case_rules.handling_limit_s(case.category)
         case = self._change(
             "cases",
             replace(
@@ -293,20 +314,15 @@ class HubCore:
             ),
         )
         self._event(case, user, "assign", command.reason, command.id)
-        self.command_ids[command.id] = case.id
-        return case  # type: ignore[no-any-return]
+        return case
 
-    def escalate(self, command: Escalate, user: str) -> Case:
-        """督办: flag the case for supervision; the reason is required."""
-        if not command.reason.strip():
-            raise ProtocolError(ErrorCode.INVALID, "escalation needs a reason", command.id)
-        case = self._checked(command)
+    def _escalate(self, case: Case, command: Escalate, user: str) -> Case:
+        """督办: flag the case for supervision (its reason was checked before)."""
         case = self._change(
             "cases", replace(case, escalations=case.escalations + 1, version=case.version + 1)
         )
         self._event(case, user, "escalate", command.reason, command.id)
-        self.command_ids[command.id] = case.id
-        return case  # type: ignore[no-any-return]
+        return case
 
     # -- committing ----------------------------------------------------------
 
@@ -317,12 +333,6 @@ class HubCore:
     def publish(self, batch: WriteBatch) -> list[Delta]:
         """Make a committed batch visible; returns the delta frames to fan out."""
         frames: list[Delta] = []
-        for name, changed in batch.records.items():  # changed: id → record
-            state = self.topics[name]
-            if not changed:
-                continue
-            from_seq = state.published_seq + 1
-            state.published.update(changed)
-            state.published_seq = max(r.seq for r in changed.values())  # type: ignore[attr-defined]
-            frames.extend(state.frames(list(changed.values()), from_seq))
+        for name, changed in batch.records.items():
+            frames.extend(self.topics[name].publish(changed))
         return frames

@@ -1,24 +1,12 @@
 """The hub's asyncio shell: WebSocket connections, group commit and fan-out.
 
-Flow of a change: a connection's reader hands a decoded message to
-:class:`~feeds.hub.core.HubCore`, which applies it to live state and adds it
-to the open write batch.  The commit loop stores that batch in one
-transaction on the database thread, publishes it, fans the deltas out and
-only then answers the commands and acknowledges the producer frames whose
-data it held.
-
-Queues and their policies:
-- a connection's incoming frames: websockets holds at most ``max_queue``
-  frames, then stops reading the socket (TCP backpressure onto the sender);
-- a producer's unacknowledged frames: at most ``MAX_UNACKED`` before the hub
-  stops reading from it until a commit catches up;
-- the open write batch: at most ``MAX_BATCH_RECORDS`` records before
-  producers wait for the commit;
-- a connection's outgoing deltas: at most ``MAX_QUEUED_FRAMES``; a slower
-  reader loses its queued deltas and gets fresh snapshots instead (state is
-  never silently wrong, it is resynchronised);
-- a connection's unsent answers: never dropped, but a client with more than
-  ``MAX_QUEUED_ANSWERS`` unread is closed (1008): it sends without reading.
+Flow of a change: a connection's reader checks a decoded message against the
+connection policy and hands it to :class:`~feeds.hub.core.HubCore`, which
+applies it to live state and adds it to the open write batch.  The commit
+loop stores that batch in one transaction on the database thread, publishes
+it, fans the deltas out and only then answers the commands and acknowledges
+the producer frames whose data it held.  The bounds of every queue are in
+:mod:`feeds.hub.policy`.
 """
 
 from __future__ import annotations
@@ -39,42 +27,31 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
 from feeds.city import City
+from feeds.hub import policy
 from feeds.hub.core import HubCore
 from feeds.hub.store import Store
-from feeds.protocol import (
-    MAX_BATCH_ITEMS,
-    MAX_FRAME_BYTES,
-    PROTOCOL_VERSION,
+from feeds.wire.codec import MAX_BATCH_ITEMS, MAX_FRAME_BYTES, PROTOCOL_VERSION, decode_client, encode
+from feeds.wire.errors import ErrorCode, ProtocolError
+from feeds.wire.messages import (
     Ack,
-    Assign,
     Batch,
     ClientMessage,
+    Command,
     Error,
-    ErrorCode,
-    Escalate,
     GetTimeline,
     Heartbeat,
     Hello,
+    IngestItem,
     Ping,
     Pong,
-    ProtocolError,
     Report,
     Result,
     Resync,
     Snapshot,
     Welcome,
-    decode_client,
-    encode,
 )
 
 log = logging.getLogger("hall.hub")
-
-MAX_UNACKED = 32
-MAX_BATCH_RECORDS = 200_000
-MAX_QUEUED_FRAMES = 256
-MAX_PENDING_COMMANDS = 64
-MAX_QUEUED_ANSWERS = 1024
-HEARTBEAT_S = 5.0
 
 
 class Connection:
@@ -95,7 +72,7 @@ class Connection:
         self.wake = asyncio.Event()
 
     def answer(self, message: msgspec.Struct) -> None:
-        if len(self.control) >= MAX_QUEUED_ANSWERS:
+        if len(self.control) >= policy.MAX_QUEUED_ANSWERS:
             # It sends and never reads: stop before its unread answers fill the hub's memory.
             self.hub.errors["unread_answers"] += 1
             self.overwhelmed = True
@@ -104,14 +81,15 @@ class Connection:
         self.control.append(encode(message))
         self.wake.set()
 
-    def fail(self, error: ProtocolError, current: Any = None) -> None:
+    def fail(self, error: ProtocolError) -> None:
         self.hub.errors[error.code] += 1
+        current = error.current if error.code == ErrorCode.CONFLICT else None
         self.answer(Error(error.code, error.message, id=error.ref, current=current))
 
     def push(self, topic: str, seq: int, frame: bytes, snapshot: bool = False) -> None:
         if topic not in self.topics or topic in self.resync:
             return
-        if len(self.data) >= MAX_QUEUED_FRAMES:
+        if len(self.data) >= policy.MAX_QUEUED_FRAMES:
             # Too slow to follow: drop the backlog, resend the state instead.
             self.hub.errors["slow_consumer"] += 1
             self.data.clear()
@@ -143,8 +121,8 @@ class Connection:
                         self.sent_seq[topic] = seq
 
     async def _send_snapshot(self, topic: str) -> None:
-        frames = [encode(frame) for frame in self.hub.core.topics[topic].snapshot()]
-        self.sent_seq[topic] = self.hub.core.topics[topic].published_seq
+        frames = [encode(frame) for frame in self.hub.core.snapshot(topic)]
+        self.sent_seq[topic] = self.hub.core.seqs()[topic]
         for frame in frames:
             await self.ws.send(frame, text=True)
 
@@ -175,7 +153,7 @@ class Hub:
             host,
             port,
             max_size=MAX_FRAME_BYTES,
-            max_queue=16,
+            max_queue=policy.MAX_READ_QUEUE,
             ping_interval=20,
             ping_timeout=20,
         )
@@ -222,8 +200,8 @@ class Hub:
 
     async def _heartbeat_loop(self) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT_S)
-            seqs = {name: topic.published_seq for name, topic in self.core.topics.items()}
+            await asyncio.sleep(policy.HEARTBEAT_S)
+            seqs = self.core.seqs()
             for connection in self.connections:
                 if connection.topics:
                     connection.answer(Heartbeat(self.clock(), {t: seqs[t] for t in connection.topics}))
@@ -258,21 +236,17 @@ class Hub:
             writer.cancel()
 
     async def _dispatch(self, connection: Connection, message: ClientMessage) -> None:
-        if isinstance(message, Hello):
+        refusal = policy.refusal(connection.kind, message)
+        if refusal is not None:
+            connection.fail(refusal)
+        elif isinstance(message, Hello):
             await self._hello(connection, message)
-        elif connection.kind is None:
-            connection.fail(
-                ProtocolError(ErrorCode.HELLO_REQUIRED, "send hello first", getattr(message, "id", None))
-            )
-        elif isinstance(message, (Assign, Escalate)):
+        elif isinstance(message, Command):
             self._command(connection, message)
         elif isinstance(message, GetTimeline):
-            if connection.pending_commands >= MAX_PENDING_COMMANDS:
-                connection.fail(
-                    ProtocolError(ErrorCode.TOO_MANY_PENDING, "too many requests in flight", message.id)
-                )
-            else:
-                self._spawn(connection, self._timeline(connection, message))
+            if self._too_busy(connection, message.id):
+                return
+            self._spawn(connection, self._timeline(connection, message))
         elif isinstance(message, Resync):
             if message.topic in connection.topics:
                 connection.resync.add(message.topic)
@@ -281,14 +255,6 @@ class Hub:
                 connection.fail(ProtocolError(ErrorCode.INVALID, f"not following {message.topic!r}"))
         elif isinstance(message, Ping):
             connection.answer(Pong(message.id, self.clock()))
-        elif connection.kind != "producer":
-            connection.fail(
-                ProtocolError(
-                    ErrorCode.FORBIDDEN,
-                    f"a {connection.kind} does not send {type(message).__name__}",
-                    getattr(message, "id", None),
-                )
-            )
         elif isinstance(message, Batch):
             await self._ingest(connection, message.id, message.items)
         else:
@@ -296,9 +262,6 @@ class Hub:
             await self._ingest(connection, message.id if isinstance(message, Report) else None, [message])
 
     async def _hello(self, connection: Connection, hello: Hello) -> None:
-        if connection.kind is not None:
-            connection.fail(ProtocolError(ErrorCode.INVALID, "hello was already received"))
-            return
         if hello.protocol != PROTOCOL_VERSION:
             self.errors[ErrorCode.UNSUPPORTED_VERSION] += 1
             refusal = Error(
@@ -326,6 +289,12 @@ class Hub:
                 connection.push(topic, frame.seq, encode(frame), isinstance(frame, Snapshot))
         self.connections.add(connection)
 
+    def _too_busy(self, connection: Connection, request_id: str) -> bool:
+        if connection.pending_commands < policy.MAX_PENDING_COMMANDS:
+            return False
+        connection.fail(ProtocolError(ErrorCode.TOO_MANY_PENDING, "too many requests in flight", request_id))
+        return True
+
     def _spawn(self, connection: Connection, work: Any) -> None:
         connection.pending_commands += 1
         task = asyncio.create_task(work)
@@ -335,30 +304,16 @@ class Hub:
     def _finished(connection: Connection) -> None:
         connection.pending_commands -= 1
 
-    def _command(self, connection: Connection, command: Assign | Escalate) -> None:
-        if connection.kind == "wall":
-            connection.fail(ProtocolError(ErrorCode.READ_ONLY, "the video wall is read-only", command.id))
+    def _command(self, connection: Connection, command: Command) -> None:
+        if self._too_busy(connection, command.id):
             return
-        if connection.kind != "console":
-            connection.fail(ProtocolError(ErrorCode.FORBIDDEN, "only consoles send commands", command.id))
-            return
-        if connection.pending_commands >= MAX_PENDING_COMMANDS:
-            connection.fail(
-                ProtocolError(ErrorCode.TOO_MANY_PENDING, "too many requests in flight", command.id)
-            )
-            return
-        if command.id in self.core.command_ids:
+        if self.core.knows_command(command.id):
             self._spawn(connection, self._answer_retry(connection, command))
             return
         try:
-            if isinstance(command, Assign):
-                case = self.core.assign(command, connection.user)
-            else:
-                case = self.core.escalate(command, connection.user)
+            case = self.core.command(command, connection.user)
         except ProtocolError as error:
-            error.ref = command.id
-            current = self.core.topics["cases"].live.get(command.case_id)
-            connection.fail(error, current if error.code == ErrorCode.CONFLICT else None)
+            connection.fail(error)
             return
         self._changed()
         self._spawn(connection, self._answer_after_commit(connection, command.id, case))
@@ -369,19 +324,19 @@ class Hub:
         else:
             connection.fail(ProtocolError(ErrorCode.STORAGE, "the database refused the change", command_id))
 
-    async def _answer_retry(self, connection: Connection, command: Assign | Escalate) -> None:
+    async def _answer_retry(self, connection: Connection, command: Command) -> None:
         """A command seen before: answer it again, do not apply it twice."""
         await self.durable()
-        case_id = self.core.command_ids.get(command.id)
-        if case_id is None:  # its commit failed and was rolled back
+        case = self.core.command_result(command.id)
+        if case is None:  # its commit failed and was rolled back
             connection.fail(
                 ProtocolError(ErrorCode.STORAGE, "the earlier attempt was not stored", command.id)
             )
             return
-        connection.answer(Result(command.id, case=self.core.topics["cases"].published[case_id]))
+        connection.answer(Result(command.id, case=case))
 
     async def _timeline(self, connection: Connection, request: GetTimeline) -> None:
-        if request.case_id not in self.core.topics["cases"].live:
+        if not self.core.has_case(request.case_id):
             connection.fail(ProtocolError(ErrorCode.UNKNOWN_CASE, f"no case {request.case_id!r}", request.id))
             return
         await self.durable()
@@ -389,44 +344,33 @@ class Hub:
             self._db, self.store.timeline, request.case_id
         )
         connection.answer(
-            Result(
-                request.id, case=self.core.topics["cases"].published.get(request.case_id), timeline=entries
-            )
+            Result(request.id, case=self.core.published_case(request.case_id), timeline=entries)
         )
 
-    async def _ingest(self, connection: Connection, frame_id: str | None, items: list[Any]) -> None:
+    async def _ingest(self, connection: Connection, frame_id: str | None, items: list[IngestItem]) -> None:
         if len(items) > MAX_BATCH_ITEMS:
             connection.fail(
                 ProtocolError(ErrorCode.INVALID, f"a batch holds at most {MAX_BATCH_ITEMS} items", frame_id)
             )
             return
-        accepted = 0
-        first_error: ProtocolError | None = None
-        cases: dict[str, str] = {}  # report id → the case it became: the 12319 system quotes it to the caller
-        for item in items:
-            try:
-                self.core.ingest(item)
-                accepted += 1
-            except ProtocolError as error:
-                first_error = first_error or error
-                continue
-            if isinstance(item, Report):
-                cases[item.id] = self.core.report_ids[item.id]
-        rejected = len(items) - accepted
-        if first_error is not None:
-            first_error.ref = frame_id
-            if rejected > 1:
-                first_error.message += f" (and {rejected - 1} more refused in this frame)"
-            connection.fail(first_error)
+        outcome = self.core.ingest(items)
+        error = outcome.first_error
+        if error is not None:
+            error.ref = frame_id
+            if outcome.rejected > 1:
+                error.message += f" (and {outcome.rejected - 1} more refused in this frame)"
+            connection.fail(error)
         self._changed()
         if frame_id is None:
             return  # single messages are not acknowledged one by one
         committed = self._open_batch
         connection.pending_commands += 1
-        committed.add_done_callback(
-            lambda f: self._ack(connection, Ack(frame_id, accepted, rejected, cases), f)
-        )
-        if connection.pending_commands >= MAX_UNACKED or len(self.core.batch) >= MAX_BATCH_RECORDS:
+        ack = Ack(frame_id, outcome.accepted, outcome.rejected, outcome.cases)
+        committed.add_done_callback(lambda f: self._ack(connection, ack, f))
+        if (
+            connection.pending_commands >= policy.MAX_UNACKED
+            or len(self.core.batch) >= policy.MAX_BATCH_RECORDS
+        ):
             await asyncio.shield(committed)  # backpressure: stop reading until the commit catches up
 
     def _ack(self, connection: Connection, ack: Ack, done: asyncio.Future[bool]) -> None:

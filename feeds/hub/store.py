@@ -9,7 +9,7 @@ after the transaction that holds its data has committed.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from feeds.protocol import Alarm, Case, Sensor, TimelineEntry, Vehicle
+from feeds.hub.batch import WriteBatch
+from feeds.records import Alarm, Case, Sensor, TimelineEntry, Vehicle
 
 metadata = MetaData()
 
@@ -126,19 +127,6 @@ TOPIC_TABLES: dict[str, tuple[Table, type[msgspec.Struct]]] = {
     "sensors": (sensors, Sensor),
     "vehicles": (vehicles, Vehicle),
 }
-
-
-@dataclass
-class WriteBatch:
-    """Everything to store in one transaction."""
-
-    records: dict[str, dict[str, msgspec.Struct]] = field(default_factory=dict)  # topic → id → latest
-    report_ids: dict[str, str] = field(default_factory=dict)  # case id → producer report id
-    events: list[dict[str, Any]] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return sum(len(r) for r in self.records.values()) + len(self.events)
 
 
 @dataclass

@@ -1,46 +1,33 @@
-"""The city simulator: a seeded play of the demo city and the asyncio shell
-that feeds it to the hub.
+"""The simulated world: a seeded play of a city's sensors, fleet and reporters.
 
 :class:`CityPlay` does no I/O and reads no clock: the same city, scenario,
 seed, rate and sequence of ``step`` calls give the same items.  It is built
 from numpy arrays so that thousands of readings and fixes a second stay cheap.
-:func:`run_simulator` is the thin I/O shell around it: connect, declare,
-send batches under an ack window, reconnect with backoff and resend.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
-from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol as TypingProtocol
 
 import numpy as np
-from websockets.asyncio.client import connect
-from websockets.client import process_exception
-from websockets.exceptions import ConnectionClosed
 
-from feeds import protocol
-from feeds.city import City, Grid, demo_city
-from feeds.domain import CATEGORIES, SENSOR_KINDS, VEHICLE_KINDS
-from feeds.protocol import (
-    Ack,
-    Batch,
-    Error,
-    ErrorCode,
-    Fix,
-    Hello,
-    IngestItem,
-    Reading,
-    Report,
-    SensorInfo,
-    VehicleInfo,
-    Welcome,
+from feeds.city import City, Grid
+from feeds.domain import SENSOR_KINDS, VEHICLE_KINDS
+from feeds.sim.texts import (
+    CORNERS,
+    FLOOD_AT_POINT,
+    FLOOD_CATEGORIES,
+    FRONTAGES,
+    INSPECTORS,
+    LANDMARKS,
+    NORMAL_CATEGORIES,
+    RAINSTORM_CATEGORIES,
+    REPORTERS,
+    REPORTS_PER_S,
+    describe,
+    source_weights,
 )
-
-log = logging.getLogger(__name__)
+from feeds.wire.messages import Fix, IngestItem, Reading, Report, SensorInfo, VehicleInfo
 
 SCENARIOS = ("normal", "rainstorm")
 
@@ -334,55 +321,6 @@ class _Fleet:
 # Reports
 
 
-# Relative frequency of each category in reports (exposed garbage, parking,
-# stalls and flyers lead in every published city statistic).
-NORMAL_CATEGORIES: dict[str, float] = {
-    "06010": 14, "09009": 12, "09006": 10, "07001": 10, "06012": 6, "06042": 6, "09001": 5,
-    "09011": 5, "06011": 3, "06014": 3, "03005": 3, "01037": 3, "08002": 3, "06001": 2,
-    "06029": 2, "08004": 2, "08011": 2, "04002": 2, "02014": 1, "02017": 1, "01001": 1,
-    "01002": 1, "01003": 1, "01004": 1, "01011": 0.5, "10002": 0.5, "10003": 0.5, "01067": 0.3,
-}  # fmt: skip
-RAINSTORM_CATEGORIES: dict[str, float] = {
-    **NORMAL_CATEGORIES,
-    "10003": 40, "01004": 10, "01003": 6, "04002": 5, "10002": 3, "02014": 3, "01067": 2,
-    "06029": 0, "08004": 0, "09006": 4, "09001": 2,
-}  # fmt: skip
-REPORTS_PER_S = {"normal": 0.5, "rainstorm": 1.5}  # demo-accelerated
-#: Categories a storm report places at a waterlogging point, most of the time.
-FLOOD_CATEGORIES = ("10003", "01003", "01004")
-FLOOD_AT_POINT = 0.8
-
-# Who reports: inspectors most; AI cameras only what they recognise; sensors only what they measure.
-SOURCE_WEIGHTS = {"inspector": 70.0, "hotline": 16.0, "app": 10.0}
-VIDEO_CATEGORIES = frozenset({"06010", "09006", "09001", "07001", "09009", "06042"})
-SENSOR_CATEGORIES = frozenset({"10003", "01067", "01011", "02014"})
-REPORTERS = {"hotline": "12319热线", "app": "市民APP", "video": "视频AI识别", "sensor": "物联感知平台"}
-INSPECTORS = 120
-
-DETAILS: dict[str, tuple[str, ...]] = {
-    "06010": ("暴露垃圾", "绿化带内暴露垃圾", "路边生活垃圾未清运"),
-    "09009": ("机动车乱停放", "机动车占用人行道停放", "车辆占用盲道停放"),
-    "09006": ("占道经营", "水果摊占道经营", "早餐摊点占道经营"),
-    "07001": ("非法小广告", "电线杆上张贴小广告", "墙面喷涂小广告"),
-    "06042": ("垃圾满溢", "垃圾桶满溢未清运"),
-    "09011": ("共享单车乱停放", "共享单车堆积占用人行道"),
-    "01003": ("雨水井盖缺失", "雨水井盖移位", "雨水井冒水"),
-    "01004": ("雨水箅子堵塞", "雨水箅子被杂物覆盖，排水不畅"),
-    "04002": ("行道树倾倒", "行道树断枝压占道路"),
-    "10003": ("道路积水约{cm}厘米", "道路积水，车辆涉水通行", "积水没过路沿，行人无法通行"),
-    "01037": ("路灯不亮", "路灯白天常亮"),
-    "02014": ("信号灯故障", "信号灯黑灯"),
-    "01001": ("供水井盖破损", "供水井盖缺失"),
-    "01002": ("污水井盖破损", "污水井冒溢"),
-    "01011": ("燃气井盖松动", "燃气井盖破损"),
-    "02017": ("交通护栏损坏", "交通护栏倒伏"),
-    "03005": ("垃圾箱破损", "垃圾箱缺失"),
-}
-CORNERS = {(1, 1): "东北角", (1, -1): "东南角", (-1, -1): "西南角", (-1, 1): "西北角"}
-LANDMARKS = ("小区门口", "农贸市场旁", "公交站台旁", "学校门口", "背街小巷")
-FRONTAGES = ("门前", "附近", "对面")
-
-
 class _Reporter:
     """Problem reports: where, what, by whom, in the hall's words."""
 
@@ -408,7 +346,7 @@ class _Reporter:
         )
         west, east, south, north = self._bounds
         lon, lat = self._city.unproject(np.clip(x, west, east), np.clip(y, south, north))
-        source = _pick(rng, _source_weights(category))
+        source = _pick(rng, source_weights(category))
         inspector = f"监督员{rng.integers(1, INSPECTORS + 1):03d}" if source == "inspector" else ""
         reporter = REPORTERS.get(source, inspector)
         return Report(
@@ -418,7 +356,7 @@ class _Reporter:
             lat=round(float(lat), 6),
             source=source,
             ts=round(ts, 3),
-            description=place + _detail(rng, category),
+            description=place + describe(rng, category),
             reporter=reporter,
         )
 
@@ -472,22 +410,6 @@ def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
 
 def _pick_index(rng: np.random.Generator, weights: np.ndarray) -> int:
     return int(np.searchsorted(np.cumsum(weights), rng.random() * weights.sum(), side="right"))
-
-
-def _source_weights(category: str) -> dict[str, float]:
-    weights = dict(SOURCE_WEIGHTS)
-    if category in VIDEO_CATEGORIES:
-        weights["video"] = 8.0
-    if category in SENSOR_CATEGORIES:
-        weights["sensor"] = 25.0
-    return weights
-
-
-def _detail(rng: np.random.Generator, category: str) -> str:
-    """What is wrong; a component class (majors 01-05) without its own words is "abnormal"."""
-    zh = CATEGORIES[category].zh
-    options = DETAILS.get(category, (f"{zh}异常" if category[:2] <= "05" else zh,))
-    return options[rng.integers(len(options))].format(cm=rng.integers(5, 40))
 
 
 # ---------------------------------------------------------------------------
@@ -574,240 +496,3 @@ class CityPlay:
 def _spread(t0: float, span: float, n: int) -> np.ndarray:
     """n times evenly spread over [t0, t0 + span)."""
     return t0 + span * (np.arange(n) + 0.5) / max(n, 1)
-
-
-# ---------------------------------------------------------------------------
-# The I/O shell
-
-TICK_S = 0.1  # simulated seconds per tick, played at 10 Hz on the loop's clock
-MAX_UNACKED = 32
-BACKOFF_INITIAL_S, BACKOFF_MAX_S = 0.2, 5.0
-WELCOME_TIMEOUT_S = 10.0
-#: Hub answers to a batch that are worth sending it again (the hub was busy, not the batch bad).
-RETRY_CODES = frozenset({ErrorCode.TOO_MANY_PENDING, ErrorCode.STORAGE})
-
-
-@dataclass
-class SimStats:
-    sent: int = 0  # items put in new batch frames (resending a batch does not count them again)
-    acked: int = 0  # items the hub acknowledged as accepted
-    rejected: int = 0  # items the hub acknowledged as refused
-    errors: int = 0  # error frames and undecodable frames from the hub
-    reconnects: int = 0
-
-
-class HubRefused(Exception):
-    """The hub turned the simulator away (unsupported version, forbidden …); retrying won't help."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"hub refused the simulator: {code}: {message}")
-        self.code = code
-
-
-class Connection(TypingProtocol):
-    """What :class:`Uplink` needs of a WebSocket connection."""
-
-    async def send(self, message: bytes, *, text: bool | None = None) -> None: ...
-
-    async def recv(self) -> str | bytes: ...
-
-    def __aiter__(self) -> AsyncIterator[str | bytes]: ...
-
-
-@dataclass
-class _Sent:
-    frame: bytes
-    items: int
-    declares: bool = False  # sensors and vehicles, which the data batches need first
-
-
-class Uplink:
-    """Feeds a :class:`CityPlay` to the hub over any number of connections.
-
-    Batches stay in ``unacked`` from the moment they are made until the hub
-    acknowledges them.  A tick is played only while fewer than
-    ``MAX_UNACKED`` are out, so a slow hub slows the play down instead of
-    growing a buffer.  Each connection first declares the sensors and
-    vehicles (afresh, unless an earlier declaration is still un-acknowledged:
-    that one goes out again), then resends what is still un-acknowledged, in
-    order (report ids make that idempotent at the hub)."""
-
-    def __init__(
-        self,
-        play: CityPlay,
-        seconds: float | None,
-        user: str,
-        pace: float = TICK_S,
-        stats: SimStats | None = None,
-    ) -> None:
-        if seconds is not None and seconds < 0:
-            raise ValueError("seconds must not be negative")  # it would never count down to 0
-        self.play, self.user, self.pace = play, user, pace
-        self.ticks_left = None if seconds is None else round(seconds / TICK_S)
-        self.stats = stats if stats is not None else SimStats()
-        self.unacked: dict[str, _Sent] = {}  # in the order they were made
-        self.welcomes = 0
-        self._batches_made = 0
-        self._backlog_made = False
-        self._retry: list[str] = []  # batches the hub asked to have again
-        self._heard = asyncio.Event()  # an answer arrived or the connection ended
-
-    def finished(self) -> bool:
-        return self.ticks_left == 0 and not self.unacked
-
-    async def serve(self, ws: Connection) -> None:
-        """Play over one connection until finished; raises when the connection is lost."""
-        await self._handshake(ws)
-        reader = asyncio.create_task(self._read(ws))
-        try:
-            # Declarations first: the hub refuses readings and fixes of unknown sensors and vehicles.
-            resend = sorted(self.unacked.values(), key=lambda sent: not sent.declares)
-            if not any(sent.declares for sent in resend):
-                await self._send_new(ws, self.play.declarations(), declares=True)
-            for sent in resend:
-                await ws.send(sent.frame, text=True)
-            if not self._backlog_made:
-                self._backlog_made = True
-                await self._send_new(ws, self.play.backlog())
-            await self._tick(ws, reader)
-            await self._wait(ws, reader, lambda: not self.unacked)
-        finally:
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
-
-    async def _handshake(self, ws: Connection) -> None:
-        hello = Hello(protocol=protocol.PROTOCOL_VERSION, kind="producer", user=self.user)
-        await ws.send(protocol.encode(hello), text=True)
-        async with asyncio.timeout(WELCOME_TIMEOUT_S):
-            while True:
-                message = self._decode(await ws.recv())
-                if isinstance(message, Welcome):
-                    log.info("connected to hub %s (%s) as %s", message.hub, message.city, message.user)
-                    self.welcomes += 1
-                    return
-                if isinstance(message, Error):
-                    raise HubRefused(message.code, message.message)
-
-    async def _tick(self, ws: Connection, reader: asyncio.Task[None]) -> None:
-        """Play TICK_S per tick at the pace of the loop's clock; a late tick is not made up."""
-        loop = asyncio.get_running_loop()
-        due = loop.time()
-        while self.ticks_left != 0:
-            await self._wait(ws, reader, lambda: len(self.unacked) < MAX_UNACKED)
-            due = max(due + self.pace, loop.time())
-            await asyncio.sleep(due - loop.time())
-            items = self.play.step(TICK_S)
-            if self.ticks_left is not None:
-                self.ticks_left -= 1
-            await self._send_new(ws, items)
-
-    async def _wait(self, ws: Connection, reader: asyncio.Task[None], ready: Callable[[], bool]) -> None:
-        """Resend what the hub asks for and wait for its answers until ``ready()``.
-
-        Raises if the connection ends first."""
-        while True:
-            retry, self._retry = self._retry, []
-            for batch_id in retry:
-                if batch_id in self.unacked:
-                    await ws.send(self.unacked[batch_id].frame, text=True)
-            if ready():
-                return
-            if reader.done():
-                reader.result()  # re-raises how the connection failed
-                raise ConnectionError("the hub closed the connection")
-            self._heard.clear()
-            await self._heard.wait()
-
-    async def _send_new(self, ws: Connection, items: Sequence[IngestItem], declares: bool = False) -> None:
-        """Send items in new batches, kept for resending until acknowledged."""
-        size = protocol.MAX_BATCH_ITEMS
-        batches: dict[str, _Sent] = {}
-        for first in range(0, len(items), size):
-            self._batches_made += 1
-            batch = Batch(f"b-{self._batches_made}", list(items[first : first + size]))
-            batches[batch.id] = _Sent(protocol.encode(batch), len(batch.items), declares)
-            self.stats.sent += len(batch.items)
-        self.unacked.update(batches)  # before sending, so that a lost connection resends them
-        for sent in batches.values():
-            await ws.send(sent.frame, text=True)
-
-    async def _read(self, ws: Connection) -> None:
-        try:
-            async for frame in ws:
-                message = self._decode(frame)
-                if isinstance(message, Ack):
-                    self._on_ack(message)
-                elif isinstance(message, Error):
-                    self._on_error(message)
-                self._heard.set()
-        finally:
-            self._heard.set()
-
-    def _on_ack(self, ack: Ack) -> None:
-        self.unacked.pop(ack.id, None)
-        self.stats.acked += ack.accepted
-        self.stats.rejected += ack.rejected
-
-    def _on_error(self, error: Error) -> None:
-        """Count and log; a refused batch leaves the window unless the hub wants it again."""
-        self.stats.errors += 1
-        log.warning("hub error %s on %s: %s", error.code, error.id, error.message)
-        if error.id is None or error.id not in self.unacked:
-            return
-        if error.code in RETRY_CODES:
-            self._retry.append(error.id)
-        else:  # sending it again would fail the same way (an ack may still follow for its good items)
-            del self.unacked[error.id]
-
-    def _decode(self, frame: str | bytes) -> protocol.ServerMessage | None:
-        try:
-            return protocol.decode_server(frame)
-        except protocol.ProtocolError as exc:
-            self.stats.errors += 1
-            log.warning("undecodable frame from the hub (%s): %s", exc.code, exc.message)
-            return None
-
-
-def next_backoff(previous: float | None) -> float:
-    """Delay before the next connection attempt: 0.2 s, doubling up to 5 s.
-
-    ``previous`` is None after a connection that was welcomed, so a hub that
-    restarts is found again quickly."""
-    return BACKOFF_INITIAL_S if previous is None else min(2 * previous, BACKOFF_MAX_S)
-
-
-def _retryable(exc: Exception) -> bool:
-    """Connection trouble is worth another try; a refusal or a bad URL is not."""
-    return isinstance(exc, ConnectionClosed) or process_exception(exc) is None
-
-
-async def run_simulator(
-    hub_url: str,
-    scenario: str = "normal",
-    rate: float = 200,
-    seed: int = 1,
-    seconds: float | None = None,
-    user: str = "simulator",
-    stats: SimStats | None = None,
-) -> SimStats:
-    """Play the demo city into the hub at ``hub_url`` for ``seconds`` (None: until cancelled).
-
-    Reconnects after connection trouble (see :func:`next_backoff`); raises
-    :class:`HubRefused` when the hub rejects the handshake.  Pass ``stats``
-    to watch the counts while it runs; the same object is returned."""
-    play = CityPlay(demo_city(), scenario, seed, rate, start=time.time())
-    uplink = Uplink(play, seconds, user, stats=stats)
-    delay: float | None = None
-    while True:
-        welcomes = uplink.welcomes
-        try:
-            async with connect(hub_url, max_size=protocol.MAX_FRAME_BYTES) as ws:
-                await uplink.serve(ws)
-            return uplink.stats
-        except Exception as exc:
-            if not _retryable(exc):
-                raise
-            delay = next_backoff(None if uplink.welcomes > welcomes else delay)
-            log.warning("hub connection lost (%s); reconnecting in %.1f s", exc, delay)
-        uplink.stats.reconnects += 1
-        await asyncio.sleep(delay)

@@ -1,7 +1,6 @@
-"""Rules the hub applies: sensor state, threshold alarms, the case clock.
+"""Sensor rules: a reading's state and the threshold alarm it raises, updates or clears.
 
-Plain functions over records; thresholds and limits come from
-``feeds.domain`` so that a city changes its tables, not these rules.
+Thresholds come from ``feeds.domain`` so that a city changes its tables, not these rules.
 """
 
 from __future__ import annotations
@@ -9,7 +8,7 @@ from __future__ import annotations
 from msgspec.structs import replace
 
 from feeds import domain
-from feeds.protocol import Alarm
+from feeds.records import Alarm
 
 
 def sensor_state(kind: str, value: float) -> str:
@@ -59,7 +58,3 @@ def update_alarm(alarm: Alarm, value: float, at: float) -> Alarm | None:
     return replace(
         alarm, value=value, priority=min(priority, alarm.priority), threshold=max(threshold, alarm.threshold)
     )
-
-
-def handling_limit_s(category: str) -> float:
-    return domain.CATEGORIES[category].limit_h * 3600.0

@@ -1,0 +1,71 @@
+"""The simulator's words: what gets reported how often, by whom, and how it is described."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from feeds.domain import CATEGORIES
+
+# Relative frequency of each category in reports (exposed garbage, parking,
+# stalls and flyers lead in every published city statistic).
+NORMAL_CATEGORIES: dict[str, float] = {
+    "06010": 14, "09009": 12, "09006": 10, "07001": 10, "06012": 6, "06042": 6, "09001": 5,
+    "09011": 5, "06011": 3, "06014": 3, "03005": 3, "01037": 3, "08002": 3, "06001": 2,
+    "06029": 2, "08004": 2, "08011": 2, "04002": 2, "02014": 1, "02017": 1, "01001": 1,
+    "01002": 1, "01003": 1, "01004": 1, "01011": 0.5, "10002": 0.5, "10003": 0.5, "01067": 0.3,
+}  # fmt: skip
+RAINSTORM_CATEGORIES: dict[str, float] = {
+    **NORMAL_CATEGORIES,
+    "10003": 40, "01004": 10, "01003": 6, "04002": 5, "10002": 3, "02014": 3, "01067": 2,
+    "06029": 0, "08004": 0, "09006": 4, "09001": 2,
+}  # fmt: skip
+REPORTS_PER_S = {"normal": 0.5, "rainstorm": 1.5}  # demo-accelerated
+#: Categories a storm report places at a waterlogging point, most of the time.
+FLOOD_CATEGORIES = ("10003", "01003", "01004")
+FLOOD_AT_POINT = 0.8
+
+# Who reports: inspectors most; AI cameras only what they recognise; sensors only what they measure.
+SOURCE_WEIGHTS = {"inspector": 70.0, "hotline": 16.0, "app": 10.0}
+VIDEO_CATEGORIES = frozenset({"06010", "09006", "09001", "07001", "09009", "06042"})
+SENSOR_CATEGORIES = frozenset({"10003", "01067", "01011", "02014"})
+REPORTERS = {"hotline": "12319热线", "app": "市民APP", "video": "视频AI识别", "sensor": "物联感知平台"}
+INSPECTORS = 120
+
+DETAILS: dict[str, tuple[str, ...]] = {
+    "06010": ("暴露垃圾", "绿化带内暴露垃圾", "路边生活垃圾未清运"),
+    "09009": ("机动车乱停放", "机动车占用人行道停放", "车辆占用盲道停放"),
+    "09006": ("占道经营", "水果摊占道经营", "早餐摊点占道经营"),
+    "07001": ("非法小广告", "电线杆上张贴小广告", "墙面喷涂小广告"),
+    "06042": ("垃圾满溢", "垃圾桶满溢未清运"),
+    "09011": ("共享单车乱停放", "共享单车堆积占用人行道"),
+    "01003": ("雨水井盖缺失", "雨水井盖移位", "雨水井冒水"),
+    "01004": ("雨水箅子堵塞", "雨水箅子被杂物覆盖，排水不畅"),
+    "04002": ("行道树倾倒", "行道树断枝压占道路"),
+    "10003": ("道路积水约{cm}厘米", "道路积水，车辆涉水通行", "积水没过路沿，行人无法通行"),
+    "01037": ("路灯不亮", "路灯白天常亮"),
+    "02014": ("信号灯故障", "信号灯黑灯"),
+    "01001": ("供水井盖破损", "供水井盖缺失"),
+    "01002": ("污水井盖破损", "污水井冒溢"),
+    "01011": ("燃气井盖松动", "燃气井盖破损"),
+    "02017": ("交通护栏损坏", "交通护栏倒伏"),
+    "03005": ("垃圾箱破损", "垃圾箱缺失"),
+}
+CORNERS = {(1, 1): "东北角", (1, -1): "东南角", (-1, -1): "西南角", (-1, 1): "西北角"}
+LANDMARKS = ("小区门口", "农贸市场旁", "公交站台旁", "学校门口", "背街小巷")
+FRONTAGES = ("门前", "附近", "对面")
+
+
+def source_weights(category: str) -> dict[str, float]:
+    weights = dict(SOURCE_WEIGHTS)
+    if category in VIDEO_CATEGORIES:
+        weights["video"] = 8.0
+    if category in SENSOR_CATEGORIES:
+        weights["sensor"] = 25.0
+    return weights
+
+
+def describe(rng: np.random.Generator, category: str) -> str:
+    """What is wrong; a component class (majors 01-05) without its own words is "abnormal"."""
+    zh = CATEGORIES[category].zh
+    options = DETAILS.get(category, (f"{zh}异常" if category[:2] <= "05" else zh,))
+    return options[rng.integers(len(options))].format(cm=rng.integers(5, 40))

@@ -1,0 +1,40 @@
+"""Stable error codes of the wire protocol, and the exception that carries one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ErrorCode:
+    """Stable error codes; clients branch on these, never on the message text."""
+
+    BAD_JSON = "bad_json"
+    UNKNOWN_TYPE = "unknown_type"
+    INVALID = "invalid"  # wrong field types, missing or out-of-range fields
+    UNSUPPORTED_VERSION = "unsupported_version"
+    HELLO_REQUIRED = "hello_required"
+    READ_ONLY = "read_only"  # a wall connection sent a command
+    FORBIDDEN = "forbidden"  # a message the client kind may not send
+    UNKNOWN_CASE = "unknown_case"
+    UNKNOWN_SENSOR = "unknown_sensor"
+    UNKNOWN_VEHICLE = "unknown_vehicle"
+    UNKNOWN_CATEGORY = "unknown_category"
+    UNKNOWN_DEPARTMENT = "unknown_department"
+    CONFLICT = "conflict"  # stale expected_version; carries the current case
+    INVALID_TRANSITION = "invalid_transition"
+    TOO_MANY_PENDING = "too_many_pending"
+    STORAGE = "storage_error"
+
+
+class ProtocolError(Exception):
+    """A message that cannot be accepted; ``code`` is one of :class:`ErrorCode`.
+
+    ``ref`` is the id of the frame it answers, ``current`` the record as it
+    stands now (for a conflict)."""
+
+    def __init__(self, code: str, message: str, ref: str | None = None, current: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.ref = ref
+        self.current = current

@@ -1,0 +1,238 @@
+"""Wire protocol v1: the typed messages clients and the hub exchange.
+
+Every frame is one JSON text message whose ``type`` field names its kind.
+See ``docs/protocol.md`` for the prose and ``docs/asyncapi.yaml`` for the
+machine-readable form; :mod:`feeds.wire.codec` turns bytes into these types.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+from feeds.records import Case, Entity, TimelineEntry
+
+Topic = Literal["cases", "alarms", "sensors", "vehicles"]
+TOPICS: tuple[Topic, ...] = ("cases", "alarms", "sensors", "vehicles")
+ClientKind = Literal["console", "wall", "producer"]
+
+
+class _Msg(msgspec.Struct, tag_field="type", forbid_unknown_fields=False, omit_defaults=True):
+    """Base of every frame; the subclass's tag is its ``type``."""
+
+
+# ---------------------------------------------------------------------------
+# Length limits on what clients send: every stored string fits its column, and
+# a snapshot frame of FRAME_ITEMS records stays far below MAX_FRAME_BYTES.
+RequestId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+DeviceId = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+UserName = Annotated[str, msgspec.Meta(max_length=64)]
+Token = Annotated[str, msgspec.Meta(max_length=4096)]
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+Name = Annotated[str, msgspec.Meta(max_length=128)]
+Text = Annotated[str, msgspec.Meta(max_length=1000)]
+
+
+# Client → hub
+
+
+class Position(msgspec.Struct):
+    """Where a client stands in a topic: the stream it saw and the last seq."""
+
+    stream: Annotated[str, msgspec.Meta(max_length=64)]
+    seq: int
+
+
+class Hello(_Msg, tag="hello"):
+    protocol: int
+    kind: ClientKind
+    user: UserName
+    token: Token = ""
+    topics: list[Topic] = msgspec.field(default_factory=lambda: list(TOPICS))
+    resume: dict[str, Position] = msgspec.field(default_factory=dict)
+
+
+class Assign(_Msg, tag="assign"):
+    """派遣: send a case to a department."""
+
+    id: RequestId  # client-generated; a retry with the same id is answered, not redone
+    case_id: RequestId
+    expected_version: int
+    department: Code
+    reason: Text = ""
+
+
+class Escalate(_Msg, tag="escalate"):
+    """督办: flag a case for supervision."""
+
+    id: RequestId
+    case_id: RequestId
+    expected_version: int
+    reason: Text
+
+
+class GetTimeline(_Msg, tag="get_timeline"):
+    id: RequestId
+    case_id: RequestId
+
+
+class Resync(_Msg, tag="resync"):
+    """Ask for a fresh snapshot of a topic (the client saw a gap)."""
+
+    topic: Topic
+
+
+class Ping(_Msg, tag="ping"):
+    id: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
+# Producer ingest: single messages or a batch of them.
+
+
+class SensorInfo(_Msg, tag="sensor_info"):
+    """Declares (or updates) a sensor before its readings arrive."""
+
+    id: DeviceId
+    kind: Code
+    name: Name
+    lon: float
+    lat: float
+    unit: Annotated[str, msgspec.Meta(max_length=16)]
+
+
+class VehicleInfo(_Msg, tag="vehicle_info"):
+    id: DeviceId
+    kind: Code
+    plate: DeviceId
+
+
+class Reading(_Msg, tag="reading"):
+    sensor_id: DeviceId
+    value: float
+    ts: float
+
+
+class Fix(_Msg, tag="fix"):
+    """One GPS fix of a vehicle (WGS-84)."""
+
+    vehicle_id: DeviceId
+    lon: float
+    lat: float
+    ts: float
+    speed: float = 0.0
+    heading: float = 0.0
+    status: Code = "moving"
+
+
+class Report(_Msg, tag="report"):
+    """A problem reported by an inspector, the 12319 hotline, an app or a sensor."""
+
+    id: RequestId  # the producer's own id: a repeated report is recognised, not doubled
+    category: Code
+    lon: float
+    lat: float
+    source: Code
+    ts: float
+    description: Text = ""
+    reporter: UserName = ""
+
+
+IngestItem = SensorInfo | VehicleInfo | Reading | Fix | Report
+
+
+class Batch(_Msg, tag="batch"):
+    id: RequestId
+    items: list[IngestItem]
+
+
+Command = Assign | Escalate
+ClientMessage = (
+    Hello
+    | Assign
+    | Escalate
+    | GetTimeline
+    | Resync
+    | Ping
+    | Batch
+    | SensorInfo
+    | VehicleInfo
+    | Reading
+    | Fix
+    | Report
+)
+
+# ---------------------------------------------------------------------------
+# Hub → client
+
+
+class Welcome(_Msg, tag="welcome"):
+    protocol: int
+    hub: str
+    session: str
+    city: str
+    server_time: float
+    kind: ClientKind
+    user: str
+
+
+class Snapshot(_Msg, tag="snapshot"):
+    """A topic's whole state at ``seq``, spread over frames ``part`` 0, 1, … up to ``final``."""
+
+    topic: Topic
+    stream: str
+    seq: int
+    items: list[Entity]
+    part: int = 0
+    final: bool = True
+
+
+class Delta(_Msg, tag="delta"):
+    """Changes ``from_seq`` … ``seq`` of a topic, compacted to each entity's latest state."""
+
+    topic: Topic
+    stream: str
+    from_seq: int
+    seq: int
+    items: list[Entity]
+
+
+class Result(_Msg, tag="result"):
+    id: str
+    case: Case | None = None
+    timeline: list[TimelineEntry] | None = None
+
+
+class Ack(_Msg, tag="ack"):
+    """A producer frame is stored: everything in it is durable."""
+
+    id: str
+    accepted: int
+    rejected: int = 0
+    cases: dict[str, str] = msgspec.field(default_factory=dict)  # report id → case id, for accepted reports
+
+
+class Error(_Msg, tag="error"):
+    code: str
+    message: str
+    id: str | None = None  # the command or batch this answers, when known
+    current: Case | None = None  # with ``conflict``: the case as it is now
+
+
+class Pong(_Msg, tag="pong"):
+    id: str = ""
+    server_time: float = 0.0
+
+
+class Heartbeat(_Msg, tag="heartbeat"):
+    """Sent every few seconds: the hub is alive and each topic stands at ``seqs``.
+
+    A client whose position equals a topic's seq knows its data is current
+    even when nothing has changed for a while.
+    """
+
+    server_time: float
+    seqs: dict[str, int]
+
+
+ServerMessage = Welcome | Snapshot | Delta | Result | Ack | Error | Pong | Heartbeat
