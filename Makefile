@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libfontconfig1 li
 
 ARGS ?=
 
-.PHONY: demo test lint bench screenshots translations system clean
+.PHONY: demo test lint bench screenshots translations system clean demo-city
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(STAMP) system lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
@@ -56,3 +57,7 @@ translations: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The demo city folder shipped in resources/ is generated; tests/test_citygen.py holds it to the generator.
+demo-city: $(STAMP)
+	$(BIN)/python -m feeds.sim.citygen resources/cities/demo --name 滨江市 --name-en Binjiang --code 320100 --plate-prefix 苏A

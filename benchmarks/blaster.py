@@ -17,7 +17,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from feeds import wire as p
-from feeds.city import demo_city
+from feeds.city import demo
 
 VEHICLES = 10_000
 PER_FRAME = 1_000
@@ -26,9 +26,9 @@ RATE = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
 
 
 def fleet(rng: np.random.Generator) -> tuple[list[str], np.ndarray, np.ndarray]:
-    city = demo_city()
-    lon = rng.uniform(min(g.lon for g in city.grids), max(g.lon for g in city.grids), VEHICLES)
-    lat = rng.uniform(min(g.lat for g in city.grids), max(g.lat for g in city.grids), VEHICLES)
+    west, south, east, north = demo().city.bounds
+    lon = rng.uniform(west, east, VEHICLES)
+    lat = rng.uniform(south, north, VEHICLES)
     return [f"V-{n:05d}" for n in range(VEHICLES)], lon, lat
 
 

@@ -10,13 +10,13 @@ import numpy as np
 
 from console.state import HallState
 from feeds import wire as p
-from feeds.city import City, demo_city
-from feeds.domain import SENSOR_KINDS
+from feeds.city import City, demo
 
 
 def _sensor_snapshot(city: City) -> p.Snapshot:
     sensors = [
-        p.Sensor(s.id, s.kind, s.name, s.lon, s.lat, SENSOR_KINDS[s.kind].unit, seq=1) for s in city.sensors
+        p.Sensor(s.id, s.kind, s.name, s.lon, s.lat, city.sensor_classes[s.kind].unit, seq=1)
+        for s in city.sensors
     ]
     return p.Snapshot("sensors", "bench", 1, sensors)  # type: ignore[arg-type]
 
@@ -37,14 +37,14 @@ def measure_map_frame(n_vehicles: int = 10_000, frames: int = 40) -> dict[str, f
     from widgets.map import QtCityMap
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    city = demo_city()
+    city = demo().city
     rng = np.random.default_rng(1)
-    west, south, east, north = city.extent()
+    west, south, east, north = city.bounds
     lon, lat = rng.uniform(west, east, n_vehicles), rng.uniform(south, north, n_vehicles)
-    state = HallState()
+    state = HallState(city)
     state.apply(_sensor_snapshot(city))
     state.apply(_snapshot(n_vehicles, lon, lat))
-    city_map = QtCityMap(city, state)
+    city_map = QtCityMap(state)
     city_map.resize(1920, 1080)
     city_map.show()
     city_map.refresh(state.take_changes(), time.time())

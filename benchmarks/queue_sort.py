@@ -14,6 +14,7 @@ import time
 from console.models import CaseColumn, CaseTableModel
 from console.state import HallState
 from feeds import domain
+from feeds.city import demo
 from feeds.wire import Case, Snapshot
 
 NOW = 1_760_000_000.0
@@ -22,7 +23,7 @@ NOW = 1_760_000_000.0
 def synthetic_cases(rows: int, seed: int = 1) -> list[Case]:
     """Cases spread over categories, sources and lights, in shuffled order."""
     rng = random.Random(seed)
-    categories, sources = list(domain.CATEGORIES), list(domain.SOURCES)
+    categories, sources = list(demo().city.categories), list(domain.SOURCES)
     cases = []
     for n in range(rows):
         district = f"3201{rng.randrange(10):02d}"

@@ -15,17 +15,19 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from console import i18n
 from console.models import AlarmTableModel, CaseTableModel, VehicleTableModel
+from console.palette import style_sheet
 from console.screens import physical_screens, place, plan
 from console.state import Changes, HallState
-from feeds.city import City, demo_city
-from feeds.domain import CaseStatus
+from feeds.city import City, CityError, from_bundle
+from feeds.city.cache import CityCache
 from feeds.wire import TOPICS, Assign, ErrorCode, Escalate, GetTimeline
 from feeds.wire.client import CommandError, HubClient, LinkState
 from layouts import Layout, ScreenSpec
@@ -33,7 +35,7 @@ from widgets.alarm_panel import QtAlarmPanel
 from widgets.case_detail import QtCaseDetail
 from widgets.case_queue import QtCaseQueue
 from widgets.feed_status import QtFeedStatus
-from widgets.hall_header import HallSummary, QtHallHeader
+from widgets.hall_header import QtHallHeader
 from widgets.map import QtCityMap
 from widgets.vehicle_board import QtVehicleBoard
 
@@ -41,7 +43,6 @@ log = logging.getLogger("hall.console")
 
 FRAME_MS = 50  # 20 Hz: smooth to the eye, cheap for the machine
 SUMMARY_EVERY_S = 1.0
-THEME = Path(__file__).resolve().parent.parent / "resources" / "theme" / "hall.qss"
 
 
 class HallWindow(QMainWindow):
@@ -51,10 +52,8 @@ class HallWindow(QMainWindow):
         super().__init__()
         self.spec = spec
         self.setObjectName(f"hall-{spec.id}")
-        self.setWindowTitle(self.tr("Urban Management Supervision Hall") + " — " + self._title(spec.title))
-        self.header = QtHallHeader(
-            self.tr("Urban Management Supervision Hall") + " · " + self._title(spec.title)
-        )
+        self.header = QtHallHeader("")
+        self.show_city(None)
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
@@ -64,6 +63,14 @@ class HallWindow(QMainWindow):
         self.setCentralWidget(body)
         self.feed_status = QtFeedStatus(TOPICS)
         self.setStatusBar(self.feed_status)
+
+    def show_city(self, city: City | None) -> None:
+        """The hall's name, with its city's when known: 南京市 城市管理监督指挥中心 · 城市地图."""
+        hall = self.tr("Urban Management Supervision Hall")
+        if city is not None:
+            hall = f"{i18n.named(city.name, city.name_en)} {hall}"
+        self.setWindowTitle(f"{hall} — {self._title(self.spec.title)}")
+        self.header.title.setText(f"{hall} · {self._title(self.spec.title)}")
 
     def _title(self, title: str) -> str:
         names = {
@@ -77,12 +84,15 @@ class HallWindow(QMainWindow):
 
 
 class Console(QObject):
-    def __init__(self, layout: Layout, hub_url: str, user: str, kind: str, city: City | None = None) -> None:
+    """Every window of a seat or of the wall, fed by one client; the city comes from the hub."""
+
+    def __init__(
+        self, layout: Layout, hub_url: str, user: str, kind: str, city_cache: CityCache | None = None
+    ) -> None:
         super().__init__()
         self.layout = layout
         self.hub_url = hub_url
         self.kind = kind
-        self.city = city or demo_city()
         self.state = HallState()
         self.client = HubClient(
             hub_url,
@@ -91,7 +101,10 @@ class Console(QObject):
             on_frame=self.state.apply,
             positions=lambda: self.state.positions,
             on_link=self._on_link,
+            on_city=self._on_city_bundle,
+            city_cache=city_cache or CityCache(),
         )
+        self._city_builder = ThreadPoolExecutor(1, thread_name_prefix="hall-city")
         self.refreshers: list[Callable[[Changes, float], None]] = []
         self.maps: list[QtCityMap] = []
         self.queues: list[QtCaseQueue] = []
@@ -136,7 +149,7 @@ class Console(QObject):
 
     def _panel(self, name: str) -> QWidget:
         if name == "map":
-            city_map = QtCityMap(self.city, self.state)
+            city_map = QtCityMap(self.state)
             city_map.case_selected.connect(self.select_case)
             self.maps.append(city_map)
             self.refreshers.append(city_map.refresh)
@@ -182,6 +195,7 @@ class Console(QObject):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._city_builder.shutdown(wait=True)
         for window in self.windows:
             window.close()
 
@@ -204,18 +218,7 @@ class Console(QObject):
         self.frame_ms.append((time.perf_counter() - started) * 1000)
 
     def _show_summary(self, now: float) -> None:
-        cases = self.state.cases.values()
-        alarms = [a for a in self.state.alarms.values() if a.state == "active"]
-        vehicles = self.state.vehicles.values()
-        summary = HallSummary(
-            to_dispatch=sum(c.status == CaseStatus.FILED for c in cases),
-            overdue=sum(c.deadline < now for c in cases),
-            escalated=sum(c.escalations > 0 for c in cases),
-            alarms_active=len(alarms),
-            alarms_critical=sum(a.priority == 1 for a in alarms),
-            vehicles_online=sum(v.status != "offline" and v.ts is not None for v in vehicles),
-            vehicles=len(self.state.vehicles),
-        )
+        summary = self.state.summary(now)
         monotonic = time.monotonic()
         ages = {
             topic: (monotonic - at if (at := self.client.last_current_at.get(topic)) is not None else None)
@@ -224,6 +227,33 @@ class Console(QObject):
         for window in self.windows:
             window.header.show_summary(summary, now)
             window.feed_status.show_ages(ages)
+            window.feed_status.show_outside(summary.outside)
+
+    # -- the city -----------------------------------------------------------------
+
+    def _on_city_bundle(self, data: bytes) -> None:
+        self._spawn(self._load_city(data))
+
+    async def _load_city(self, data: bytes) -> None:
+        """Build the city off the UI thread: a city of 20,000 grids takes a moment."""
+        loop = asyncio.get_running_loop()
+        try:
+            city = await loop.run_in_executor(self._city_builder, from_bundle, data)
+        except CityError as error:
+            log.error("the hub's city cannot be used: %s", error)
+            for window in self.windows:
+                window.feed_status.show_note(self.tr("The hub's city cannot be drawn; see the log"))
+            return
+        self.set_city(city)
+
+    def set_city(self, city: City) -> None:
+        """Name, place and draw everything in this city from the next frame on."""
+        i18n.use_city(city)
+        self.state.set_city(city)
+        for detail in self.details:
+            detail.set_city(city)
+        for window in self.windows:
+            window.show_city(city)
 
     def _on_link(self, state: LinkState) -> None:
         for window in self.windows:
@@ -294,4 +324,5 @@ class Console(QObject):
 
 
 def load_theme(app: QApplication) -> None:
-    app.setStyleSheet(THEME.read_text(encoding="utf-8"))
+    template = (resources.files("resources") / "theme" / "hall.qss").read_text(encoding="utf-8")
+    app.setStyleSheet(style_sheet(template))

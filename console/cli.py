@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+from pathlib import Path
 
 
 def _positive(text: str) -> float:
@@ -33,7 +34,20 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
+def _folder(text: str) -> Path:
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
+    return path
+
+
+def _say_problems(problems: list[object]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
 def _hub(args: argparse.Namespace) -> int:
+    from feeds.city import CityError
     from feeds.hub import run_hub
 
     async def main() -> None:
@@ -41,21 +55,89 @@ def _hub(args: argparse.Namespace) -> int:
             args.host,
             args.port,
             args.db,
+            city=args.city,
             on_ready=lambda url: print(f"hub listening on {url}", flush=True),
             stop=_stop_on_signals(),
         )
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except CityError as error:
+        _say_problems(error.problems)  # type: ignore[arg-type]
+        print(f"hall: the city folder {args.city} is not usable; the hub did not start", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _city_check(args: argparse.Namespace) -> int:
+    from feeds.city import CityError, open_folder
+
+    try:
+        folder = open_folder(args.folder, args.tolerance)
+    except CityError as error:
+        _say_problems(error.problems)  # type: ignore[arg-type]
+        errors = sum(p.error for p in error.problems)
+        print(f"{args.folder}: {errors} problem(s); not usable", file=sys.stderr)
+        return 1
+    _say_problems(folder.problems)  # type: ignore[arg-type]
+    city = folder.city
+    names = {"district": "districts", "street": "streets", "community": "communities", "grid": "grids"}
+    counts = ", ".join(f"{len(city.areas[level])} {plural}" for level, plural in names.items())
+    print(f"{args.folder}: {city.name} ({city.code}): {counts}, {len(city.roads)} roads; usable")
+    return 0
+
+
+def _city_import(args: argparse.Namespace) -> int:
+    from feeds.city.folder import write_folder
+    from feeds.city.importer import LayerSpec, import_city
+
+    try:
+        specs = [LayerSpec.parse(spec) for spec in args.layers]
+    except ValueError as error:
+        print(f"hall: {error}", file=sys.stderr)
+        return 2
+    result = import_city(
+        specs,
+        name=args.name,
+        source_crs=args.crs,
+        code=args.code or "",
+        name_en=args.name_en or "",
+        tables=args.tables,
+        skip_bad=args.skip_bad,
+    )
+    _say_problems(result.problems)  # type: ignore[arg-type]
+    for note in result.notes:
+        print(note)
+    if result.documents is None:
+        errors = sum(p.error for p in result.problems)
+        hint = " (--skip-bad leaves unusable features out)" if not args.skip_bad else ""
+        print(f"hall: {errors} problem(s); nothing written to {args.out}{hint}", file=sys.stderr)
+        return 1
+    try:
+        write_folder(args.out, result.documents, replace=args.replace)
+    except FileExistsError as error:
+        print(f"hall: {error}; --replace overwrites it", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}: serve it with `hall hub --city {args.out}`")
     return 0
 
 
 def _sim(args: argparse.Namespace) -> int:
+    from feeds.city import CityError, load_city
     from feeds.sim import run_simulator
+
+    try:
+        city = load_city(args.city) if args.city else None
+    except CityError as error:
+        _say_problems(error.problems)  # type: ignore[arg-type]
+        return 2
 
     async def main() -> None:
         stop = _stop_on_signals()
         work = asyncio.create_task(
-            run_simulator(args.hub, args.scenario, args.rate, args.seed, args.seconds, user=args.user)
+            run_simulator(
+                args.hub, args.scenario, args.rate, args.seed, args.seconds, user=args.user, city=city
+            )
         )
         waiter = asyncio.create_task(stop.wait())
         await asyncio.wait({work, waiter}, return_when=asyncio.FIRST_COMPLETED)
@@ -98,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     hub.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
     hub.add_argument("--db", help="SQLAlchemy URL (default: a SQLite file in the user data directory)")
+    hub.add_argument("--city", type=_folder, help="the city folder to serve (default: the demo city)")
     hub.set_defaults(run=_hub)
 
     sim = commands.add_parser("sim", help="play the demo city into a hub")
@@ -107,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--seconds", type=_positive, help="stop after this long (default: run until stopped)")
     sim.add_argument("--user", default="simulator")
+    sim.add_argument("--city", type=_folder, help="the city folder to play (default: the demo city)")
     sim.set_defaults(run=_sim)
 
     console = commands.add_parser("console", help="open the console")
@@ -120,8 +204,43 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--rate", type=_positive, default=400, help="simulator messages per second")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file in a temporary folder)")
+    demo.add_argument("--city", type=_folder, help="a city folder (default: the demo city)")
     _add_console_options(demo)
     demo.set_defaults(run=_demo)
+
+    city = commands.add_parser("city", help="make and check city folders").add_subparsers(
+        dest="verb", required=True
+    )
+    check = city.add_parser(
+        "check", help="say what makes a city folder unusable; exit 0 only when it is usable"
+    )
+    check.add_argument("folder", type=Path)
+    check.add_argument(
+        "--tolerance", type=_positive, default=10.0, help="overlaps and gaps under this (m²) are noise"
+    )
+    check.set_defaults(run=_city_check)
+    make = city.add_parser(
+        "import",
+        help="make a city folder from GeoJSON layers",
+        description="LAYER is one of districts, streets, communities, grids, roads, sensors, cameras, "
+        "components; name the fields holding codes and names when they are not code and name.",
+    )
+    make.add_argument("out", type=Path, help="the city folder to write")
+    make.add_argument("layers", nargs="+", metavar="LAYER=FILE[:name=FIELD,code=FIELD]")
+    make.add_argument("--name", required=True, help="the city's name, e.g. 南京市")
+    make.add_argument("--name-en", help="its English name")
+    make.add_argument("--code", help="6-digit division code (default: from the districts' codes)")
+    make.add_argument(
+        "--crs", default="wgs84", choices=("wgs84", "cgcs2000", "gcj02", "bd09"), help="of the files"
+    )
+    make.add_argument(
+        "--tables", type=_folder, help="a folder with the city's own tables (default: the national ones)"
+    )
+    make.add_argument(
+        "--skip-bad", action="store_true", help="write the folder without the features it cannot use"
+    )
+    make.add_argument("--replace", action="store_true", help="replace OUT if it exists")
+    make.set_defaults(run=_city_import)
     return parser
 
 

@@ -43,7 +43,8 @@ def run_demo(args: argparse.Namespace) -> int:
         return 2
     folder = Path(tempfile.mkdtemp(prefix="hall-demo-"))
     db = args.db or f"sqlite:///{folder / 'hall.db'}"
-    hub = _hall("hub", "--port", "0", "--db", db, stdout=subprocess.PIPE)
+    city = ("--city", str(args.city)) if args.city else ()
+    hub = _hall("hub", "--port", "0", "--db", db, *city, stdout=subprocess.PIPE)
     sim = None
     try:
         assert hub.stdout is not None
@@ -66,6 +67,7 @@ def run_demo(args: argparse.Namespace) -> int:
             str(args.rate),
             "--seed",
             str(args.seed),
+            *city,
             stdout=subprocess.DEVNULL,
         )
         return run_console(argparse.Namespace(**{**vars(args), "hub": url, "kind": None}))

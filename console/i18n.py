@@ -4,7 +4,9 @@ English names of domain codes (categories, departments, …).
 UI strings are written in English in the code and go through Qt's
 translation system (``self.tr`` / ``QCoreApplication.translate``); the hall's
 default language is Simplified Chinese, loaded from ``resources/i18n``.
-Domain names come from ``feeds.domain``, which carries both languages.
+Names of domain codes come from ``feeds.domain`` (the same everywhere) and
+from the city the hub serves (categories, departments, areas, sensor
+classes), which carry both languages.
 """
 
 from __future__ import annotations
@@ -14,12 +16,20 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from feeds import domain
+from feeds.city import City
 
 LANGUAGES = ("zh_CN", "en")
 I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
 
 _language = "zh_CN"
 _translators: list[QTranslator] = []
+_city: City | None = None
+
+
+def use_city(city: City) -> None:
+    """Names of categories, departments, areas and sensor classes come from this city."""
+    global _city
+    _city = city
 
 
 def language() -> str:
@@ -55,16 +65,37 @@ def _pick(zh: str, en: str) -> str:
     return zh if chinese() else en
 
 
+def named(name: str, name_en: str) -> str:
+    """A name in the UI language: the Chinese name, or the English one where there is one."""
+    return name if chinese() or not name_en else name_en
+
+
 def category_name(code: str) -> str:
-    category = domain.CATEGORIES.get(code)
-    return _pick(category.zh, category.en) if category else code
+    category = _city.categories.get(code) if _city else None
+    return named(category.name, category.name_en) if category else code
 
 
 def department_name(code: str | None) -> str:
     if code is None:
         return ""
-    department = domain.DEPARTMENTS.get(code)
-    return _pick(department.zh, department.en) if department else code
+    department = _city.departments.get(code) if _city else None
+    return named(department.name, department.name_en) if department else code
+
+
+def area_name(code: str) -> str:
+    """The name of a district, street, community or grid; the code where the city has none."""
+    area = _city.area(code) if _city and code else None
+    return named(area.name, area.name_en) if area and area.name else code
+
+
+def sensor_kind_name(code: str) -> str:
+    spec = _city.sensor_classes.get(code) if _city else None
+    return named(spec.name, spec.name_en) if spec else code
+
+
+def sensor_unit(code: str) -> str:
+    spec = _city.sensor_classes.get(code) if _city else None
+    return spec.unit if spec else ""
 
 
 def source_name(code: str) -> str:
@@ -86,11 +117,6 @@ def priority_name(priority: int) -> str:
     )
 
 
-def sensor_kind_name(code: str) -> str:
-    kind = domain.SENSOR_KINDS.get(code)
-    return _pick(kind.zh, kind.en) if kind else code
-
-
 def vehicle_kind_name(code: str) -> str:
     kind = domain.VEHICLE_KINDS.get(code)
     return _pick(kind.zh, kind.en) if kind else code
@@ -99,12 +125,3 @@ def vehicle_kind_name(code: str) -> str:
 def vehicle_status_name(code: str) -> str:
     names = domain.VEHICLE_STATUSES.get(code)
     return _pick(*names) if names else code
-
-
-def district_name(code: str) -> str:
-    from feeds.city import demo_city
-
-    for district in demo_city().districts:
-        if district.code == code:
-            return _pick(district.zh, district.en)
-    return code

@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 
 from console import i18n
+from console.palette import LIGHT_COLORS, HallColors
 from console.state import Changes, HallState
 from feeds import domain
 from feeds.domain import LIGHTS, Light, lights
@@ -43,25 +44,6 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 CENTER = Qt.AlignmentFlag.AlignCenter
 _NO_SLOTS = np.zeros(0, np.int64)
 
-
-class HallColors:
-    """Colours of the dark command-hall theme; chosen to read on a video wall."""
-
-    BACKGROUND = "#0b1220"
-    PANEL = "#111b2e"
-    TEXT = "#e6edf7"
-    MUTED = "#7d8ba3"
-    ACCENT = "#3b82f6"
-    GREEN = "#22c55e"
-    YELLOW = "#facc15"
-    ORANGE = "#fb923c"
-    RED = "#ff4d4f"
-    RED_TINT = "#4a161b"  # row background of overdue cases and critical alarms
-    GREEN_TINT = "#123d24"
-    PRIORITY: ClassVar[dict[int, str]] = {1: RED, 2: ORANGE, 3: YELLOW, 4: MUTED}
-
-
-LIGHT_COLORS = {Light.RED: HallColors.RED, Light.YELLOW: HallColors.YELLOW, Light.GREEN: HallColors.GREEN}
 
 #: A vehicle whose last GPS fix is older than this is shown as stale (fixes come every 10-30 s).
 STALE_FIX_S = 90.0
@@ -106,7 +88,6 @@ def _ranks(codes: Any) -> dict[str, int]:
 
 _SOURCE_RANK = _ranks(domain.SOURCES)
 _STATUS_RANK = _ranks(domain.CaseStatus)
-_DEPARTMENT_RANK = _ranks(domain.DEPARTMENTS)
 _VEHICLE_KIND_RANK = _ranks(domain.VEHICLE_KINDS)
 _VEHICLE_STATUS_RANK = _ranks(domain.VEHICLE_STATUSES)
 
@@ -188,7 +169,7 @@ class LiveTableModel(QAbstractTableModel):
 
     def refresh(self, changes: Changes, now: float) -> None:
         """Show one frame of changes from :meth:`HallState.take_changes` at time ``now``."""
-        if self.TOPIC in changes.reset:
+        if self.TOPIC in changes.reset or changes.city:  # a new city renames every row
             self._now = math.floor(now)
             self._waiting.clear()
             self._reload()
@@ -439,8 +420,8 @@ class CaseTableModel(LiveTableModel):
         QT_TRANSLATE_NOOP("CaseTableModel", "Escalations"),
         QT_TRANSLATE_NOOP("CaseTableModel", "Time left"),
     )
-    NUMERIC_KEYS = ("category", "source", "status", "department", "escalations", "deadline", "limit")
-    TEXT_KEYS = ("id", "grid", "search")
+    NUMERIC_KEYS = ("category", "source", "status", "escalations", "deadline", "limit")
+    TEXT_KEYS = ("id", "grid", "department", "search")
     COLUMN_KEYS = ("id", "category", "grid", "source", "status", "department", "escalations", "deadline")
     DEFAULT_KEYS = ("deadline",)  # least time left first: overdue cases lead, longest overdue on top
     CLOCK_COLUMN = CaseColumn.TIME_LEFT
@@ -485,18 +466,26 @@ class CaseTableModel(LiveTableModel):
     def _key_values(self, case: Case) -> tuple:
         category = case.category
         search = " ".join(
-            (case.id, category, i18n.category_name(category), case.grid, case.street, case.description)
+            (
+                case.id,
+                category,
+                i18n.category_name(category),
+                case.grid,
+                i18n.area_name(case.street),
+                i18n.area_name(case.community),
+                case.description,
+            )
         )
         return (
             int(category) if category.isdigit() else math.inf,
             _SOURCE_RANK.get(case.source, len(_SOURCE_RANK)),
             _STATUS_RANK.get(case.status, len(_STATUS_RANK)),
-            -1 if case.department is None else _DEPARTMENT_RANK.get(case.department, len(_DEPARTMENT_RANK)),
             case.escalations,
             case.deadline,
             case.limit_s,
             case.id,
-            case.grid,
+            case.grid or case.community or case.street or case.district,
+            i18n.department_name(case.department),
             search.casefold(),
         )
 
@@ -514,7 +503,12 @@ class CaseTableModel(LiveTableModel):
         return mask
 
     def _clock_codes(self, slots: np.ndarray) -> np.ndarray:
-        return lights(self._numbers["deadline"][slots], self._numbers["limit"][slots], self._now)
+        return lights(
+            self._numbers["deadline"][slots],
+            self._numbers["limit"][slots],
+            self._now,
+            self._state.yellow_share,
+        )
 
     def _filter_follows_clock(self) -> bool:
         return self._light is not None
@@ -548,7 +542,7 @@ class CaseTableModel(LiveTableModel):
         if column == CaseColumn.CATEGORY:
             return f"{case.category} {i18n.category_name(case.category)}"
         if column == CaseColumn.PLACE:
-            return f"{i18n.district_name(case.district)} {case.grid}"
+            return f"{i18n.area_name(case.district)} {case.grid or i18n.area_name(case.street)}".strip()
         if column == CaseColumn.SOURCE:
             return i18n.source_name(case.source)
         if column == CaseColumn.STATUS:
@@ -563,7 +557,10 @@ class CaseTableModel(LiveTableModel):
         times = QCoreApplication.translate("CaseTableModel", "Reported {reported} · due {deadline}").format(
             reported=_day_time_text(case.reported_at), deadline=_day_time_text(case.deadline)
         )
-        place = f"{i18n.district_name(case.district)} {case.street} {case.grid}"
+        place = " ".join(
+            i18n.area_name(code) for code in (case.district, case.street, case.community) if code
+        )
+        place = f"{place} {case.grid}".strip()
         return "\n".join((f"{case.id}  {i18n.category_name(case.category)}", place, case.description, times))
 
 
@@ -654,8 +651,7 @@ class AlarmTableModel(LiveTableModel):
 
     def _quantity(self, alarm: Alarm, value: float) -> str:
         sensor = self._state.sensors.get(alarm.sensor_id)
-        kind = domain.SENSOR_KINDS.get(alarm.kind)
-        unit = sensor.unit if sensor else kind.unit if kind else ""
+        unit = sensor.unit if sensor else i18n.sensor_unit(alarm.kind)
         return f"{value:.4g} {unit}".strip()
 
 

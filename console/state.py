@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES
+from feeds.city import City
+from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES, CaseStatus
 from feeds.wire import Alarm, Case, Delta, Position, Sensor, Snapshot, Vehicle
 
 SENSOR_STATES = ("normal", "warning", "alarm", "offline")
@@ -64,6 +65,20 @@ class PointTable:
         self.state = np.concatenate([self.state, np.zeros(extra, np.int8)])
 
 
+@dataclass(frozen=True)
+class HallSummary:
+    """The counts a dispatcher scans first, computed from the mirror once a second."""
+
+    to_dispatch: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    alarms_active: int = 0
+    alarms_critical: int = 0
+    vehicles_online: int = 0
+    vehicles: int = 0
+    outside: int = 0  # sensors and vehicles placed outside the city: drawn, but off the usual view
+
+
 @dataclass
 class Changes:
     """What changed since the last frame."""
@@ -73,15 +88,20 @@ class Changes:
     sensors: bool = False
     vehicles: set[str] = field(default_factory=set)
     reset: set[str] = field(default_factory=set)  # topics replaced by a snapshot
+    city: bool = False  # the city arrived or changed: names, places and the map
 
     def __bool__(self) -> bool:
-        return bool(self.cases or self.alarms or self.sensors or self.vehicles or self.reset)
+        return bool(self.cases or self.alarms or self.sensors or self.vehicles or self.reset or self.city)
 
 
 class HallState:
-    """Cases, alarms, sensors and vehicles as the hub last told them."""
+    """The city the hub serves, and its cases, alarms, sensors and vehicles as the hub last told them."""
 
-    def __init__(self) -> None:
+    #: Until the city arrives, a case's light turns yellow when this share of its limit is left.
+    DEFAULT_YELLOW_SHARE = 0.2
+
+    def __init__(self, city: City | None = None) -> None:
+        self.city = city
         self.cases: dict[str, Case] = {}
         self.alarms: dict[str, Alarm] = {}
         self.sensors: dict[str, Sensor] = {}
@@ -112,6 +132,31 @@ class HallState:
         else:
             self._apply_vehicles(message.items)  # type: ignore[arg-type]
         return True
+
+    def set_city(self, city: City) -> None:
+        """The hub's city arrived (from the cache or the hub); everything named or placed redraws."""
+        self.city = city
+        self._changes.city = True
+
+    @property
+    def yellow_share(self) -> float:
+        return self.city.yellow_share if self.city else self.DEFAULT_YELLOW_SHARE
+
+    def summary(self, now: float) -> HallSummary:
+        cases = self.cases.values()
+        alarms = [a for a in self.alarms.values() if a.state == "active"]
+        vehicles = self.vehicles.values()
+        located = [*self.sensors.values(), *(v for v in vehicles if v.lon is not None)]
+        return HallSummary(
+            to_dispatch=sum(c.status == CaseStatus.FILED for c in cases),
+            overdue=sum(c.deadline < now for c in cases),
+            escalated=sum(c.escalations > 0 for c in cases),
+            alarms_active=len(alarms),
+            alarms_critical=sum(a.priority == 1 for a in alarms),
+            vehicles_online=sum(v.status != "offline" and v.ts is not None for v in vehicles),
+            vehicles=len(self.vehicles),
+            outside=sum(not item.district for item in located) if self.city else 0,
+        )
 
     def take_changes(self) -> Changes:
         changes, self._changes = self._changes, Changes()

@@ -18,10 +18,10 @@ class Record(msgspec.Struct, tag_field="type", forbid_unknown_fields=False, omit
 
 class Case(Record, tag="case"):
     id: str
-    category: str  # 5-digit class code, GB/T 47678.5 numbering
-    grid: str  # 15-digit unit grid code
+    category: str  # 5-digit class code of the city's catalog (GB/T 47678.5 numbering)
+    grid: str  # 15-digit unit grid code; "" where the city has no grid there
     district: str  # 6-digit division code of the district
-    street: str  # street office name
+    street: str  # 9-digit street (街道/乡镇) code; "" where the city has no streets layer
     lon: float  # WGS-84
     lat: float
     source: str  # see feeds.domain.SOURCES
@@ -33,13 +33,14 @@ class Case(Record, tag="case"):
     version: int
     department: str | None = None
     escalations: int = 0
+    community: str = ""  # 12-digit community (社区/村) code; "" where the city has none there
     seq: int = 0
 
 
 class Alarm(Record, tag="alarm"):
     id: str
     sensor_id: str
-    kind: str  # sensor kind
+    kind: str  # sensor class of the city
     priority: int  # 1 = critical … 4 = low
     value: float
     threshold: float
@@ -60,6 +61,8 @@ class Sensor(Record, tag="sensor"):
     value: float | None = None
     ts: float | None = None
     state: Literal["normal", "warning", "alarm", "offline"] = "normal"
+    district: str = ""  # where it stands; "" outside the city
+    grid: str = ""
     seq: int = 0
 
 
@@ -73,6 +76,7 @@ class Vehicle(Record, tag="vehicle"):
     heading: float = 0.0  # degrees from north
     status: str = "idle"  # see feeds.domain.VEHICLE_STATUSES
     ts: float | None = None
+    district: str = ""  # where the last fix lies; "" outside the city (or no fix yet)
     seq: int = 0
 
 

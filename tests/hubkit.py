@@ -11,9 +11,10 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 
 from feeds import wire as p
-from feeds.city import demo_city
+from feeds.city import Area, demo
 from feeds.hub.server import Hub
 from feeds.hub.store import Store
+from feeds.sim.placement import fleet
 
 _ids = itertools.count(1)
 POLL_S = 0.01  # how often `until` looks again
@@ -40,7 +41,7 @@ class Clock:
 async def running_hub(
     db_url: str, store_type: type[Store] = Store, **hub_options: Any
 ) -> AsyncIterator[tuple[Hub, str]]:
-    hub = Hub(store_type(db_url), demo_city(), **hub_options)
+    hub = Hub(store_type(db_url), demo(), **hub_options)
     server = await hub.serve("127.0.0.1", 0)
     host, port = server.sockets[0].getsockname()[:2]
     try:
@@ -85,22 +86,28 @@ async def request(ws: ClientConnection, message: Any) -> Any:
     return await receive(ws, answer_to(message.id))
 
 
+def inside(area: Area) -> tuple[float, float]:
+    """A point well inside an area (its representative point)."""
+    point = area.shape.representative_point()
+    return point.x, point.y
+
+
 def new_id(prefix: str = "cmd") -> str:
     return f"{prefix}-{next(_ids)}"
 
 
 async def declare_and_report(ws: ClientConnection, reports: int = 3, at: float = 1_795_000_000.0) -> p.Ack:
     """As a producer: declare one sensor and one vehicle and report some cases."""
-    city = demo_city()
+    city = demo().city
     site = next(s for s in city.sensors if s.kind == "water_level")
-    unit = city.fleet[0]
-    grid = city.grids[len(city.grids) // 2]
+    unit = fleet(city)[0]
+    lon, lat = inside(city.grids[len(city.grids) // 2])
     items: list[Any] = [
         p.SensorInfo(site.id, site.kind, site.name, site.lon, site.lat, "cm"),
         p.VehicleInfo(unit.id, unit.kind, unit.plate),
     ]
     items += [
-        p.Report(f"R-test-{n}", "06010", grid.lon, grid.lat, "inspector", at + n, description=f"暴露垃圾{n}")
+        p.Report(f"R-test-{n}", "06010", lon, lat, "inspector", at + n, description=f"暴露垃圾{n}")
         for n in range(reports)
     ]
     ack = await request(ws, p.Batch(new_id("b"), items))

@@ -10,7 +10,7 @@ import pytest
 
 from console.state import HallState
 from feeds import wire as p
-from feeds.city import demo_city
+from feeds.city import demo
 from feeds.hub.server import Hub
 from feeds.hub.store import Store
 from feeds.wire.client import CommandError, HubClient, LinkState
@@ -19,7 +19,7 @@ from tests.hubkit import client, declare_and_report, new_id, request, until
 
 @asynccontextmanager
 async def hub_on(db_url: str, port: int = 0):  # type: ignore[no-untyped-def]
-    hub = Hub(Store(db_url), demo_city())
+    hub = Hub(Store(db_url), demo())
     server = await hub.serve("127.0.0.1", port)
     try:
         yield hub, server.sockets[0].getsockname()[1]

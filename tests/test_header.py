@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from widgets.hall_header import HallSummary, QtHallHeader
+from console.state import HallSummary
+from widgets.hall_header import QtHallHeader
 
 
 @pytest.mark.parametrize(

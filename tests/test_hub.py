@@ -10,7 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from feeds import wire as p
-from feeds.city import demo_city
+from feeds.city import demo
 from feeds.hub import policy, topics
 from feeds.hub.store import Store
 from tests.hubkit import (
@@ -18,6 +18,7 @@ from tests.hubkit import (
     answer_to,
     client,
     declare_and_report,
+    inside,
     new_id,
     receive,
     request,
@@ -360,11 +361,8 @@ async def test_a_failed_commit_is_refused_not_half_applied_and_the_retry_works(d
 
 
 async def test_a_report_is_acknowledged_with_the_case_it_became_even_when_retried(db_url: str) -> None:
-    city = demo_city()
-    grid = city.grids[100]
-    report = p.Report(
-        "R-12319-000042", "06010", grid.lon, grid.lat, "hotline", 1_795_000_000.0, "市民来电：暴露垃圾"
-    )
+    lon, lat = inside(demo().city.grids[100])
+    report = p.Report("R-12319-000042", "06010", lon, lat, "hotline", 1_795_000_000.0, "市民来电：暴露垃圾")
     async with running_hub(db_url) as (_hub, url), client(url, "producer", "12319") as hotline:
         first = await request(hotline, report)
         again = await request(hotline, p.Batch(new_id("b"), [report]))

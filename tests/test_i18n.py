@@ -11,8 +11,10 @@ import pytest
 
 from console import i18n
 from console.app import HallWindow
+from console.state import HallSummary
+from feeds.city import demo
 from layouts import load
-from widgets.hall_header import HallSummary, QtHallHeader
+from widgets.hall_header import QtHallHeader
 
 ROOT = Path(__file__).resolve().parent.parent
 TS = ROOT / "resources" / "i18n" / "hall_zh_CN.ts"
@@ -44,13 +46,16 @@ def test_the_translation_file_knows_every_string_in_the_code(tmp_path: Path) -> 
 
 @pytest.fixture
 def language(qapp):  # type: ignore[no-untyped-def]
-    """Switch languages inside a test; afterwards the rest of the suite finds the state it had."""
-    saved_language, saved_translators = i18n._language, list(i18n._translators)
+    """Switch languages inside a test (names from the demo city); afterwards the rest of the
+    suite finds the state it had."""
+    saved_language, saved_translators, saved_city = i18n._language, list(i18n._translators), i18n._city
+    i18n.use_city(demo().city)
     yield lambda lang: i18n.install(qapp, lang)
     for translator in i18n._translators:
         qapp.removeTranslator(translator)
     i18n._translators[:] = saved_translators
     i18n._language = saved_language
+    i18n._city = saved_city
 
 
 @pytest.mark.parametrize(

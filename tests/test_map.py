@@ -10,10 +10,10 @@ import pytest
 from pytestqt.qt_compat import qt_api
 from test_models import NOW, delta, make_case, snapshot
 
-from console.models import LIGHT_COLORS
+from console.palette import LIGHT_COLORS
 from console.state import Changes, HallState
-from feeds.city import demo_city
-from feeds.domain import SENSOR_KINDS, VEHICLE_KINDS, VEHICLE_STATUSES, YELLOW_SHARE, Light
+from feeds.city import demo
+from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES, Light
 from feeds.wire import Case, Sensor, Vehicle
 from widgets.map import (
     BACKGROUND,
@@ -34,7 +34,8 @@ QPointF = qt_api.QtCore.QPointF
 QRectF = qt_api.QtCore.QRectF
 Qt = qt_api.QtCore.Qt
 
-CITY = demo_city()
+CITY = demo().city
+YELLOW_SHARE = CITY.yellow_share
 RED, YELLOW, GREEN = (LIGHT_COLORS[light] for light in (Light.RED, Light.YELLOW, Light.GREEN))
 LIMIT_S = 4 * 3600.0  # make_case's running clock
 
@@ -44,8 +45,8 @@ LIMIT_S = 4 * 3600.0  # make_case's running clock
 
 def spot(n: int) -> tuple[float, float]:
     """(lon, lat) of the centre of a unit grid, a different one for each ``n``."""
-    grid = CITY.grids[n * 37 % len(CITY.grids)]
-    return grid.lon, grid.lat
+    point = CITY.grids[n * 37 % len(CITY.grids)].shape.centroid
+    return point.x, point.y
 
 
 def make_vehicle(n: int, kind: str = "sanitation", status: str = "moving", at: int | None = None) -> Vehicle:
@@ -57,7 +58,7 @@ def make_vehicle(n: int, kind: str = "sanitation", status: str = "moving", at: i
 def make_sensor(n: int, state: str = "normal", value: float | None = None) -> Sensor:
     """The demo city's sensor site ``n`` with a reading."""
     site = CITY.sensors[n]
-    kind = SENSOR_KINDS[site.kind]
+    kind = CITY.sensor_classes[site.kind]
     reading = kind.normal if value is None else value
     return Sensor(
         id=site.id,
@@ -152,7 +153,7 @@ def visible_labels(city_map: QtCityMap) -> list[str]:
 
 @pytest.fixture
 def city_map(qtbot) -> QtCityMap:
-    widget = QtCityMap(CITY, HallState())
+    widget = QtCityMap(HallState(CITY))
     qtbot.addWidget(widget)
     return widget
 

@@ -11,32 +11,35 @@ import pytest
 from pytestqt.qt_compat import qt_api
 
 from benchmarks.queue_sort import measure_queue_sort
+from console import i18n
 from console.models import (
     AlarmColumn,
     AlarmTableModel,
     CaseColumn,
     CaseTableModel,
-    HallColors,
     VehicleColumn,
     VehicleTableModel,
     time_left_text,
 )
+from console.palette import HallColors
 from console.state import Changes, HallState
 from feeds import domain
-from feeds.city import demo_city
+from feeds.city import demo
 from feeds.domain import LIGHTS, CaseStatus, Light, lights
 from feeds.wire import Alarm, Case, Delta, Sensor, Snapshot, Vehicle
 
 NOW = 1_760_000_000.0
 Qt = qt_api.QtCore.Qt
 Role = Qt.ItemDataRole
-CATEGORY_CODES = list(domain.CATEGORIES)
+CITY = demo().city
+CATEGORY_CODES = list(CITY.categories)
 SOURCE_CODES = list(domain.SOURCES)
 
 
 @pytest.fixture(autouse=True)
 def _application(qapp):
-    """Colours, fonts and lamps need a QApplication, as in the console."""
+    """Colours, fonts and lamps need a QApplication, as in the console; names come from the city."""
+    i18n.use_city(CITY)
 
 
 # -- building records and feeding them through HallState -----------------------
@@ -44,16 +47,17 @@ def _application(qapp):
 
 def make_case(n: int, left_s: float = 3600.0, **fields: object) -> Case:
     """Case number ``n``, due ``left_s`` seconds after NOW, in a real grid of the demo city."""
-    grids = demo_city().grids
-    grid = grids[n * 7 % len(grids)]
+    grid = CITY.grids[n * 7 % len(CITY.grids)]
+    place, centre = CITY.place_of(grid), grid.shape.centroid
     values: dict[str, object] = dict(
         id=f"C{n:06d}",
         category=CATEGORY_CODES[n % len(CATEGORY_CODES)],
         grid=grid.code,
-        district=grid.district,
-        street=grid.street,
-        lon=grid.lon,
-        lat=grid.lat,
+        district=place.district,
+        street=place.street,
+        community=place.community,
+        lon=centre.x,
+        lat=centre.y,
         source=SOURCE_CODES[n % len(SOURCE_CODES)],
         description=f"report {n}",
         status=CaseStatus.FILED,
@@ -69,7 +73,7 @@ def make_case(n: int, left_s: float = 3600.0, **fields: object) -> Case:
 def varied_cases(count: int, seed: int = 7) -> list[Case]:
     """Cases with every status, department, escalation count and light in a shuffled mix."""
     rng = random.Random(seed)
-    departments = [None, *domain.DEPARTMENTS]
+    departments = [None, *CITY.departments]
     return [
         make_case(
             n,
@@ -150,14 +154,13 @@ def test_case_model_passes_the_model_tester_through_sorts_filters_and_frames(qtm
 
 def sort_key(column: CaseColumn, case: Case) -> object:
     """What each column sorts by, written from the records, independent of the model."""
-    departments = list(domain.DEPARTMENTS)
     return {
         CaseColumn.ID: case.id,
         CaseColumn.CATEGORY: case.category,
         CaseColumn.PLACE: case.grid,
         CaseColumn.SOURCE: SOURCE_CODES.index(case.source),
         CaseColumn.STATUS: list(CaseStatus).index(case.status),
-        CaseColumn.ASSIGNEE: -1 if case.department is None else departments.index(case.department),
+        CaseColumn.ASSIGNEE: i18n.department_name(case.department),
         CaseColumn.ESCALATIONS: case.escalations,
         CaseColumn.TIME_LEFT: case.deadline,
     }[column]
@@ -348,7 +351,7 @@ def test_a_snapshot_resets_the_model():
     ],
 )
 def test_time_left_text_and_light(left_s, text, light):
-    assert domain.YELLOW_SHARE == 0.2  # the expectations above assume it
+    assert HallState().yellow_share == 0.2  # the expectations above assume it
     model = CaseTableModel(case_state([make_case(1, left_s=left_s)]), now=NOW)
     cell = model.index(0, CaseColumn.TIME_LEFT)
 
@@ -366,8 +369,8 @@ def test_column_lights_agree_with_the_domain_rule():
     limit = rng.choice([2 * 3600.0, 4 * 3600.0, 24 * 3600.0], 5000)
     deadline = NOW + rng.uniform(-1.2, 1.2, 5000) * limit
     deadline[:3] = [NOW, NOW + 0.2 * limit[1], NOW + 0.2 * limit[2] + 1e-6]
-    codes = lights(deadline, limit, NOW)
-    expected = [domain.light(d, lim, NOW) for d, lim in zip(deadline, limit, strict=True)]
+    codes = lights(deadline, limit, NOW, 0.2)
+    expected = [domain.light(d, lim, NOW, 0.2) for d, lim in zip(deadline, limit, strict=True)]
     assert [LIGHTS[c] for c in codes] == expected
 
 
@@ -381,7 +384,7 @@ def test_cells_read_well():
     model = CaseTableModel(case_state([make_case(5, department="sanitation", escalations=2)]), now=NOW)
     texts = [model.index(0, column).data() for column in CaseColumn]
     case = model.case_at(0)
-    assert texts[CaseColumn.CATEGORY] == f"{case.category} {domain.CATEGORIES[case.category].zh}"
+    assert texts[CaseColumn.CATEGORY] == f"{case.category} {CITY.categories[case.category].name}"
     assert texts[CaseColumn.PLACE].endswith(case.grid)
     assert texts[CaseColumn.ASSIGNEE] == "环卫局"
     assert texts[CaseColumn.ESCALATIONS] == "2"

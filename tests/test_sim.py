@@ -19,11 +19,12 @@ from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
 
 from feeds import wire
-from feeds.city import City, demo_city
-from feeds.domain import CATEGORIES, SENSOR_KINDS, SOURCES, VEHICLE_KINDS, VEHICLE_STATUSES
+from feeds.city import City, demo
+from feeds.domain import SOURCES, VEHICLE_KINDS, VEHICLE_STATUSES
 from feeds.hub.batch import WriteBatch
 from feeds.hub.store import Store
 from feeds.sim import MAX_UNACKED, CityPlay, HubRefused, SimStats, Uplink, run_simulator, uplink, world
+from feeds.sim.placement import fleet
 from feeds.wire import (
     Ack,
     Batch,
@@ -46,7 +47,7 @@ START = 1_795_000_000.0
 
 @pytest.fixture(scope="module")
 def city() -> City:
-    return demo_city()
+    return demo().city
 
 
 def play(city: City, scenario: str = "normal", seed: int = 1, rate: float = 200.0) -> CityPlay:
@@ -108,8 +109,8 @@ def test_declarations_cover_every_site_and_unit(city: City) -> None:
     vehicles = {d.id: d for d in declared if isinstance(d, VehicleInfo)}
     assert len(sensors) + len(vehicles) == len(declared)
     assert set(sensors) == {site.id for site in city.sensors}
-    assert set(vehicles) == {unit.id for unit in city.fleet}
-    assert all(d.unit == SENSOR_KINDS[d.kind].unit for d in sensors.values())
+    assert set(vehicles) == {unit.id for unit in fleet(city)}
+    assert all(d.unit == city.sensor_classes[d.kind].unit for d in sensors.values())
     items = run(p, 5)
     assert {r.sensor_id for r in items if isinstance(r, Reading)} <= set(sensors)
     assert {f.vehicle_id for f in items if isinstance(f, Fix)} <= set(vehicles)
@@ -144,7 +145,7 @@ def test_normal_readings_sit_near_each_kinds_normal_value(city: City) -> None:
         if isinstance(item, Reading):
             values.setdefault(kind_of[item.sensor_id], []).append(item.value)
     for kind, seen in values.items():
-        normal = SENSOR_KINDS[kind].normal
+        normal = city.sensor_classes[kind].normal
         assert float(np.median(seen)) == pytest.approx(normal, abs=max(1.0, 0.1 * normal)), kind
 
 
@@ -157,10 +158,10 @@ def test_reports_are_unique_valid_and_inside_the_city(city: City) -> None:
     ids = [r.id for r in reports]
     assert len(set(ids)) == len(ids)
     assert all(r.id.startswith(f"R-1-{int(p.start)}-") for r in reports)
-    assert all(r.category in CATEGORIES for r in reports)
+    assert all(r.category in city.categories for r in reports)
     assert all(r.source in SOURCES for r in reports)
     assert all(r.description and r.reporter for r in reports)
-    assert all(city.grid_at(r.lon, r.lat) is not None for r in reports)
+    assert all(city.locate(r.lon, r.lat) is not None for r in reports)
     assert all(START - world.BACKLOG_SPAN_S <= r.ts < START for r in backlog)
     assert all(START <= r.ts <= START + 300 for r in live)
     sources = Counter(r.source for r in reports)
@@ -185,7 +186,7 @@ def test_normal_reports_lead_with_the_usual_problems(city: City) -> None:
 def test_vehicles_drive_the_roads_inside_the_city(city: City) -> None:
     p = play(city, rate=2000)
     fixes = [item for item in run(p, 60) if isinstance(item, Fix)]
-    assert all(city.grid_at(f.lon, f.lat) is not None for f in fixes)
+    assert all(city.locate(f.lon, f.lat) is not None for f in fixes)
     assert {f.status for f in fixes} <= set(VEHICLE_STATUSES)
     assert all(f.speed == 0 for f in fixes if f.status == "idle")
     track: dict[str, list[Fix]] = {}
@@ -264,7 +265,7 @@ async def test_a_short_run_reaches_the_hub_whole(sqlite_url: str, city: City) ->
     expected = played(city, 6, 1.0, 500, "rainstorm", start=run_start(report_ids))
     assert stats == SimStats(sent=len(expected), acked=len(expected))  # no rejections, errors, reconnects
     assert {s.id for s in sensors} == {site.id for site in city.sensors}
-    assert {v.id for v in vehicles} == {unit.id for unit in city.fleet}
+    assert {v.id for v in vehicles} == {unit.id for unit in fleet(city)}
     assert sum(s.ts is not None for s in sensors) > 100 and sum(v.ts is not None for v in vehicles) > 100
     reports = reports_in(expected)
     assert len(reports) > world.BACKLOG_SIZE  # the backlog and some live reports
@@ -283,7 +284,7 @@ async def test_the_simulator_rides_out_a_hub_restart(
     stats = SimStats()
     simulator = asyncio.create_task(run_simulator(hub.url, rate=500, seed=11, seconds=3.0, stats=stats))
     try:
-        declared = len(city.sensors) + len(city.fleet)
+        declared = len(city.sensors) + len(fleet(city))
         await until(lambda: stats.acked > declared + world.BACKLOG_SIZE + 200)  # the backlog and some ticks
         # In threads, so the simulator keeps running: it finds the port closed, then the new hub.
         assert await asyncio.to_thread(hub.stop, how) == exit_code

@@ -91,7 +91,7 @@ def test_latest_sensor_and_vehicle_values_are_upserted(db_url: str) -> None:
         seq=9,
     )
     later_vehicle = p.Vehicle(
-        "V-0001", "sanitation", "苏A·D0001", 118.8, 32.0, 15.0, 90.0, "working", 51.0, 4
+        "V-0001", "sanitation", "苏A·D0001", 118.8, 32.0, 15.0, 90.0, "working", 51.0, seq=4
     )
     store.commit(
         WriteBatch(records={"sensors": {"WL-01": later_sensor}, "vehicles": {"V-0001": later_vehicle}})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pytestqt.qt_compat import qt_api
 from test_models import (
+    CITY,
     NOW,
     alarm_state,
     case_state,
@@ -16,8 +17,9 @@ from test_models import (
     vehicle_state,
 )
 
+from console import i18n
 from console.models import AlarmTableModel, CaseColumn, CaseTableModel, VehicleTableModel
-from feeds.domain import CATEGORIES, CaseStatus
+from feeds.domain import CaseStatus
 from feeds.wire import TimelineEntry
 from widgets.alarm_panel import QtAlarmPanel
 from widgets.case_detail import QtCaseDetail
@@ -28,6 +30,12 @@ Qt = qt_api.QtCore.Qt
 QEvent = qt_api.QtCore.QEvent
 QKeyEvent = qt_api.QtGui.QKeyEvent
 CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture(autouse=True)
+def names_of_the_demo_city():
+    """The console names categories, departments and areas after the city the hub serves."""
+    i18n.use_city(CITY)
 
 
 @pytest.fixture
@@ -125,6 +133,7 @@ def test_new_cases_show_up_in_the_queue(queue, state):
 @pytest.fixture
 def detail(qtbot):
     widget = QtCaseDetail()
+    widget.set_city(CITY)
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
@@ -136,8 +145,20 @@ def detail(qtbot):
 def test_detail_preselects_the_responsible_department(detail):
     case = make_case(1, category="06010")
     detail.show_case(case)
-    assert detail.department_combo.currentData() == CATEGORIES["06010"].department == "sanitation"
+    assert detail.department_combo.currentData() == CITY.categories["06010"].department == "sanitation"
     assert case.id in detail.title.text()
+
+
+def test_the_responsibility_table_routes_parking_to_the_traffic_police_and_bikes_to_the_street_office(
+    detail,
+):
+    detail.show_case(make_case(2, category="09009"))
+    assert detail.department_combo.currentData() == "traffic_police"  # not the catalog's default
+    case = make_case(3, category="09011")
+    detail.show_case(case)
+    street_office = detail.department_combo.currentData()
+    assert CITY.departments[street_office].kind == "street_office"
+    assert CITY.departments[street_office].area == case.street
 
 
 def test_ctrl_d_assigns_to_the_chosen_department(qtbot, detail):

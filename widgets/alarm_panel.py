@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from console.models import AlarmColumn, AlarmTableModel, HallColors
+from console.models import AlarmColumn, AlarmTableModel
+from console.palette import HallColors
 from widgets.case_queue import QtLiveTable
 
 

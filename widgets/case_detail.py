@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from console import i18n
-from feeds.domain import CATEGORIES, DEPARTMENTS
+from feeds.city import City, Place
 from feeds.wire import Case, TimelineEntry
 from widgets.restyle import restyle
 
@@ -55,6 +55,7 @@ class QtCaseDetail(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._case: Case | None = None
+        self._city: City | None = None
         self._read_only = False
         self._shortcuts_first = _PanelShortcutsFirst(self)
 
@@ -102,6 +103,16 @@ class QtCaseDetail(QWidget):
         restyle(self.banner, "ok", ok)
         self.banner.show()
 
+    def set_city(self, city: City) -> None:
+        """The city's departments to assign to, and its responsibility table to preselect from."""
+        self._city = city
+        self.department_combo.clear()
+        for code in city.departments:
+            self.department_combo.addItem(i18n.department_name(code), code)
+        if self._case is not None:
+            self._preselect(self._case)
+            self._fill(self._case)
+
     def set_read_only(self, read_only: bool) -> None:
         """A video wall shows cases but never acts on them."""
         self._read_only = read_only
@@ -125,8 +136,6 @@ class QtCaseDetail(QWidget):
 
     def _build_actions(self) -> QFrame:
         self.department_combo = QComboBox()
-        for code in DEPARTMENTS:
-            self.department_combo.addItem(i18n.department_name(code), code)
         self.assign_reason = QLineEdit(placeholderText=self.tr("Note for the department (optional)"))
         self.assign_button = QPushButton(self.tr("Assign") + "  Ctrl+D")
         self.assign_button.setShortcut(ASSIGN_KEYS)
@@ -158,16 +167,26 @@ class QtCaseDetail(QWidget):
         self.escalate_reason.clear()
         self.banner.hide()
         self.timeline.clear()
-        category = CATEGORIES.get(case.category) if case else None
-        if category is not None:
-            self.department_combo.setCurrentIndex(self.department_combo.findData(category.department))
+        if case is not None:
+            self._preselect(case)
+
+    def _preselect(self, case: Case) -> None:
+        """The department the city's responsibility table names for the case, where it stands."""
+        if self._city is None:
+            return
+        place = Place(case.district, case.street, case.community, case.grid)
+        responsible = self._city.responsible(case.category, place)
+        if responsible is not None:
+            self.department_combo.setCurrentIndex(self.department_combo.findData(responsible))
 
     def _fill(self, case: Case) -> None:
         self.title.setText(f"{case.id}  {case.category} {i18n.category_name(case.category)}")
         escalations = self.tr("escalated {count}×").format(count=case.escalations) if case.escalations else ""
         self.fields["status"].setText(f"{i18n.status_name(case.status)}  {escalations}".strip())
-        place = f"{i18n.district_name(case.district)} {case.street} · {case.grid}"
-        self.fields["place"].setText(place)
+        areas = " ".join(
+            i18n.area_name(code) for code in (case.district, case.street, case.community) if code
+        )
+        self.fields["place"].setText(f"{areas} · {case.grid}" if case.grid else areas)
         self.fields["source"].setText(i18n.source_name(case.source))
         self.fields["times"].setText(f"{_time_text(case.reported_at)}  →  {_time_text(case.deadline)}")
         self.fields["assignee"].setText(i18n.department_name(case.department) or "—")

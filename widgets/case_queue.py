@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from console import i18n
-from console.models import CaseColumn, CaseTableModel, HallColors, LiveTableModel, light_dot
+from console.models import CaseColumn, CaseTableModel, LiveTableModel, light_dot
+from console.palette import HallColors
 from feeds.domain import CaseStatus, Light
 
 

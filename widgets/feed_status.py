@@ -24,6 +24,9 @@ class QtFeedStatus(QStatusBar):
             label.setProperty("feed", topic)
             self.ages[topic] = label
             self.addWidget(label)
+        self.outside = QLabel()
+        self.outside.setObjectName("outside")
+        self.addPermanentWidget(self.outside)
         self.note = QLabel()
         self.addPermanentWidget(self.note)
         self.show_link(LinkState.CONNECTING, "")
@@ -59,6 +62,11 @@ class QtFeedStatus(QStatusBar):
                 self.tr("%1: %2 s ago").replace("%1", self._topic_name(topic)).replace("%2", f"{age:.0f}")
             )
             restyle(label, "health", "ok" if age < STALE_AFTER_S else "stale")
+
+    def show_outside(self, count: int) -> None:
+        """Sensors and vehicles outside the city: never silently invisible ("Show all" on the map)."""
+        self.outside.setText(self.tr("%n outside the city", "", count) if count else "")
+        restyle(self.outside, "health", "stale" if count else "")
 
     def show_note(self, text: str) -> None:
         self.note.setText(text)

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from console.state import HallSummary
 from widgets.restyle import restyle
-
-
-@dataclass(frozen=True)
-class HallSummary:
-    """The counts a dispatcher scans first; computed from the mirror once a second."""
-
-    to_dispatch: int = 0
-    overdue: int = 0
-    escalated: int = 0
-    alarms_active: int = 0
-    alarms_critical: int = 0
-    vehicles_online: int = 0
-    vehicles: int = 0
 
 
 class QtHallHeader(QWidget):

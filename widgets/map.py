@@ -1,244 +1,56 @@
-"""The live city map: districts, unit grids and roads under sensors, vehicles and case pins.
+"""The live city map: the city the hub serves, under sensors, vehicles and case pins.
 
-The backdrop (district fills and outlines, grid lines, roads) is one item that
-Qt caches at device resolution, so a frame blits it instead of re-stroking
-thousands of lines.  Each live layer is one item drawing numpy point arrays as
-pre-rendered sprites in a single ``drawPixmapFragments`` call, so a frame with
-10,000 moving vehicles costs a few milliseconds (DESIGN.md rules 5 and 6).
-Coordinates are local metres (``City.project``): distances and shapes are true.
+The backdrop (district fills, area outlines simplified for the zoom, roads)
+and the labels are items Qt caches at device resolution, so a frame blits
+them instead of re-stroking thousands of lines.  Each live layer is one item
+drawing numpy point arrays as pre-rendered sprites in a single
+``drawPixmapFragments`` call, so a frame with 10,000 moving vehicles costs a
+few milliseconds (DESIGN.md rules 5 and 6).  Coordinates are local metres
+(``City.project``): distances and shapes are true.
 
 What is urgent is big, bright and on top: overdue pins, alarmed sensors.
-Vehicles are small triangles in hues no alert uses; the backdrop is in cool tones.
+When the view holds too many pins to tell apart they gather into counted
+circles in the colour of their most urgent case.  Vehicles are small
+triangles in hues no alert uses; the backdrop is in cool tones.  Sensors and
+vehicles outside the city are drawn too; "Show all" brings them into view.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections.abc import Iterable
 
 import numpy as np
 import pyqtgraph as pg
-import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from console import i18n
-from console.models import LIGHT_COLORS, HallColors
+from console.basemap import BaseMap, cluster
+from console.palette import LIGHT_COLORS, SENSOR_COLORS, VEHICLE_COLORS, HallColors
 from console.state import SENSOR_STATES, VEHICLE_KIND_CODES, VEHICLE_STATUS_CODES, Changes, HallState
 from feeds.city import City
-from feeds.domain import LIGHTS, SENSOR_KINDS, Light, lights
-from feeds.wire import Case
+from feeds.domain import LIGHTS, Light, lights
+from widgets.map_layers import (
+    LABEL_FONT,
+    CityBackdrop,
+    ClusterLayer,
+    LabelLayer,
+    Mark,
+    PointLayer,
+)
 
 BACKGROUND = HallColors.BACKGROUND
-DISTRICT_COLORS = ("#3b82f6", "#8b5cf6", "#0891b2", "#6366f1", "#64748b", "#0ea5e9")
-GRID_COLOR = "#1c2a44"
-ROAD_COLOR = "#50658c"
-SENSOR_COLORS = {
-    "normal": "#4b6a5a",
-    "warning": HallColors.ORANGE,
-    "alarm": HallColors.RED,
-    "offline": "#6b7280",
-}
-VEHICLE_COLORS = {"sanitation": "#22d3ee", "muck": "#b794f6", "enforcement": "#5b7cfa", "repair": "#f1f5f9"}
 DIM_STATUSES = ("idle", "offline")
 PIN_PX = {Light.RED: 15.0, Light.YELLOW: 11.0, Light.GREEN: 9.0}  # overdue pins are drawn largest
 RING_PX = 25.0  # escalated (督办) cases: a ring around the pin
 CLICK_RADIUS_PX = 12.0
 SCALE_BAR_PX = 140.0  # the scale bar is at most this long
 MAX_ALARM_LABELS = 12
-LABEL_FONT = "Noto Sans CJK SC"
-
-
-class Mark(NamedTuple):
-    """How a point of one style looks: a shape of ``size`` pixels, whatever the zoom."""
-
-    color: str
-    size: float
-    alpha: int = 255
-    shape: str = "circle"  # circle, square, triangle, ring, beacon (a dot in a halo), target
-
-
-class PointLayer(pg.GraphicsObject):
-    """Many points, one item: a style index per point picks its mark.
-
-    Each mark is rendered once into an atlas pixmap; a paint maps all points
-    to pixels with numpy and draws every sprite in one ``drawPixmapFragments``
-    call, the technique of pyqtgraph's ScatterPlotItem without its per-point
-    bookkeeping.  Points are drawn in array order: later ones on top.
-    """
-
-    def __init__(self, marks: Sequence[Mark], z: float) -> None:
-        super().__init__()
-        self.setZValue(z)
-        self._atlas, self._sources = _sprite_atlas(marks)
-        self._reach_px = max(mark.size for mark in marks) / 2 + 1
-        self._fragments = np.zeros((0, 10))  # QPainter.PixmapFragment rows, reused between paints
-        self._extent = QRectF()
-        self._pad: float | None = None  # metres covering half a mark at the current zoom
-        self.x = np.zeros(0)
-        self.y = np.zeros(0)
-        self.style = np.zeros(0, np.int64)
-
-    def set_points(self, x: np.ndarray, y: np.ndarray, style: np.ndarray) -> None:
-        keep = np.isfinite(x) & np.isfinite(y)
-        self.x, self.y, self.style = x[keep], y[keep], style[keep]
-        self.prepareGeometryChange()
-        if len(self.x):
-            left, bottom = float(self.x.min()), float(self.y.min())
-            self._extent = QRectF(left, bottom, float(self.x.max()) - left, float(self.y.max()) - bottom)
-        else:
-            self._extent = QRectF()
-        self.update()
-
-    def viewTransformChanged(self) -> None:
-        self.prepareGeometryChange()
-        self._pad = None
-        super().viewTransformChanged()
-
-    def boundingRect(self) -> QRectF:
-        if not len(self.x):
-            return QRectF()
-        if self._pad is None:
-            self._pad = (self.pixelLength(QPointF(1, 0)) or 0.0) * self._reach_px
-        return self._extent.adjusted(-self._pad, -self._pad, self._pad, self._pad)
-
-    def paint(self, painter: QPainter, *_args: object) -> None:
-        count = len(self.x)
-        if not count:
-            return
-        if len(self._fragments) < count:
-            self._fragments = np.zeros((2 * count, 10))
-        table = self._fragments[:count]
-        t = painter.transform()
-        table[:, 0] = self.x * t.m11() + self.y * t.m21() + t.dx()
-        table[:, 1] = self.x * t.m12() + self.y * t.m22() + t.dy()
-        table[:, 2:6] = self._sources[self.style]
-        table[:, 6:10] = (1.0, 1.0, 0.0, 1.0)  # scale x, scale y, rotation, opacity
-        painter.resetTransform()
-        first = shiboken6.wrapInstance(table.ctypes.data, QPainter.PixmapFragment)
-        painter.drawPixmapFragments(first, count, self._atlas)
-
-
-def _sprite_atlas(marks: Sequence[Mark]) -> tuple[QPixmap, np.ndarray]:
-    """One pixmap holding every mark side by side, and each mark's source rectangle (x, y, w, h)."""
-    cells = [math.ceil(mark.size) + 2 for mark in marks]
-    atlas = QPixmap(sum(cells), max(cells))
-    atlas.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(atlas)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    sources = np.zeros((len(marks), 4))
-    left = 0
-    for n, (mark, cell) in enumerate(zip(marks, cells, strict=True)):
-        centre = QPointF(left + cell / 2, cell / 2)
-        _draw_mark(painter, mark, centre)
-        sources[n] = (left, 0, cell, cell)
-        left += cell
-    painter.end()
-    return atlas, sources
-
-
-def _draw_mark(painter: QPainter, mark: Mark, centre: QPointF) -> None:
-    color = QColor(mark.color)
-    color.setAlpha(mark.alpha)
-    radius = mark.size / 2
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(color)
-    if mark.shape == "circle":
-        painter.drawEllipse(centre, radius, radius)
-    elif mark.shape == "square":  # a dark edge keeps touching pins apart
-        painter.setPen(QPen(QColor(BACKGROUND), 1.5))
-        painter.drawRect(QRectF(centre.x() - radius, centre.y() - radius, mark.size, mark.size))
-    elif mark.shape == "triangle":
-        corners = ((0.0, -1.0), (0.9, 0.8), (-0.9, 0.8))  # pointing up, centred on the position
-        painter.drawPolygon(QPolygonF([centre + QPointF(dx * radius, dy * radius) for dx, dy in corners]))
-    elif mark.shape == "ring":
-        painter.setPen(QPen(color, 2.5))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawEllipse(centre, radius - 1.5, radius - 1.5)
-    elif mark.shape == "beacon":
-        painter.drawEllipse(centre, radius * 0.55, radius * 0.55)
-        halo = QColor(color)
-        halo.setAlpha(150)
-        painter.setPen(QPen(halo, 2.0))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawEllipse(centre, radius - 1.0, radius - 1.0)
-    elif mark.shape == "target":  # the selected case: a ring with ticks, like no other mark
-        painter.setPen(QPen(color, 3.0))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        inner, outer = radius * 0.6, radius - 1.5
-        painter.drawEllipse(centre, inner, inner)
-        for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-            painter.drawLine(
-                centre + QPointF(dx * inner, dy * inner), centre + QPointF(dx * outer, dy * outer)
-            )
-    else:
-        raise ValueError(f"unknown mark shape {mark.shape!r}")
-
-
-class CityBackdrop(QGraphicsItem):
-    """District fills and outlines, unit grid lines and roads: drawn once per zoom level.
-
-    Qt keeps the drawing in a device-resolution cache and blits it each frame,
-    redrawing only when the zoom changes.
-    """
-
-    def __init__(self, strokes: Sequence[tuple[QPainterPath, QPen, QBrush]]) -> None:
-        super().__init__()
-        self._strokes = strokes
-        self.extent = QRectF()  # of the city, in metres
-        for path, _pen, _brush in strokes:
-            self.extent = self.extent.united(path.boundingRect())
-        margin_x, margin_y = 0.01 * self.extent.width(), 0.01 * self.extent.height()  # room for outlines
-        self._bounds = self.extent.adjusted(-margin_x, -margin_y, margin_x, margin_y)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
-    def paint(self, painter: QPainter, *_args: object) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for path, pen, brush in self._strokes:
-            painter.setPen(pen)
-            painter.setBrush(brush)
-            painter.drawPath(path)
-
-
-def _cosmetic_pen(color: QColor | str, width: float) -> QPen:
-    pen = QPen(QColor(color), width)
-    pen.setCosmetic(True)  # width in pixels at every zoom
-    return pen
-
-
-@dataclass
-class Pins:
-    """The cases on the map as arrays: where they are and what decides their look."""
-
-    ids: list[str]
-    x: np.ndarray
-    y: np.ndarray
-    deadline: np.ndarray
-    limit_s: np.ndarray
-    escalated: np.ndarray
-
-    @classmethod
-    def of(cls, cases: Iterable[Case], city: City) -> Pins:
-        listed = list(cases)
-        count = len(listed)
-        x, y = city.project(
-            np.fromiter((c.lon for c in listed), float, count),
-            np.fromiter((c.lat for c in listed), float, count),
-        )
-        return cls(
-            ids=[c.id for c in listed],
-            x=x,
-            y=y,
-            deadline=np.fromiter((c.deadline for c in listed), float, count),
-            limit_s=np.fromiter((c.limit_s for c in listed), float, count),
-            escalated=np.fromiter((c.escalations > 0 for c in listed), bool, count),
-        )
+# More pins than this in view gather into clusters of about CLUSTER_PX across.
+MAX_PINS_IN_VIEW = 1500
+CLUSTER_PX = 64.0
 
 
 def nice_length(metres: float) -> float:
@@ -252,10 +64,10 @@ class QtCityMap(QWidget):
 
     case_selected = Signal(str)
 
-    def __init__(self, city: City, state: HallState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: HallState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.city = city
         self.state = state
+        self.city: City | None = None
         self.plot = pg.PlotWidget(background=BACKGROUND)
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
@@ -265,54 +77,78 @@ class QtCityMap(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
-        self._draw_backdrop()
-        self._label_districts()
+        self.backdrop: CityBackdrop | None = None
+        self.labels: LabelLayer | None = None
         self.sensors = PointLayer(_sensor_marks(), z=20)
         self.vehicles = PointLayer(_vehicle_marks(), z=30)
         self.pins = PointLayer(_pin_marks(), z=40)
+        self.clusters = ClusterLayer([LIGHT_COLORS[light] for light in LIGHTS], z=40)
         self.selection = PointLayer([Mark(HallColors.TEXT, 46.0, shape="target")], z=50)
-        for layer in (self.sensors, self.vehicles, self.pins, self.selection):
+        for layer in (self.sensors, self.vehicles, self.pins, self.clusters, self.selection):
             self.plot.addItem(layer, ignoreBounds=True)
-        self._pins = Pins.of([], city)
+        self._pin_x = self._pin_y = self._pin_deadline = self._pin_limit = np.zeros(0)
+        self._pin_escalated = np.zeros(0, bool)
+        self._pin_ids: list[str] = []
         self._pin_lights: np.ndarray | None = None  # light codes the pins are drawn with
+        self._pins_dirty = False  # the view moved: pins or clusters may change
         self._second = -1  # lights change on whole seconds, as in the case queue
         self._alarm_labels: list[pg.TextItem] = []
         self._selected: str | None = None
         self.scale_bar = self._scale_bar()
         self.legend = self._legend()
+        self.waiting = QLabel(self.tr("Waiting for the city from the hub…"), self.plot)
+        self.waiting.setObjectName("mapWaiting")
+        self.waiting.setStyleSheet(f"color: {HallColors.MUTED}; font-size: 20px; background: transparent;")
+        self.show_all_button = QPushButton(self.tr("Show all"), self.plot)
+        self.show_all_button.setToolTip(
+            self.tr("Bring everything into view, including what lies outside the city")
+        )
+        self.show_all_button.clicked.connect(self.show_everything)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.plot.getViewBox().sigRangeChanged.connect(self._on_view_moved)
+        if state.city is not None:
+            self._set_city(state.city)
 
-    # -- static layers ----------------------------------------------------------
+    # -- the city ---------------------------------------------------------------
 
-    def _draw_backdrop(self) -> None:
-        strokes: list[tuple[QPainterPath, QPen, QBrush]] = []
-        for n, district in enumerate(self.city.districts):
-            color = QColor(DISTRICT_COLORS[n % len(DISTRICT_COLORS)])
-            fill = QColor(color)
-            fill.setAlpha(30)
-            color.setAlpha(200)
-            strokes.append(
-                (_polyline_path(self.city, [district.polygon]), _cosmetic_pen(color, 2), QBrush(fill))
-            )
-        no_fill = QBrush(Qt.BrushStyle.NoBrush)
-        grid_lines = _polyline_path(self.city, (g.polygon for g in self.city.grids))
-        roads = _polyline_path(self.city, (r.points for r in self.city.roads))
-        strokes.append((grid_lines, _cosmetic_pen(GRID_COLOR, 1), no_fill))
-        strokes.append((roads, _cosmetic_pen(ROAD_COLOR, 2), no_fill))
-        backdrop = CityBackdrop(strokes)
-        self.plot.addItem(backdrop)
-        self.plot.setRange(backdrop.extent, padding=0.02)
+    def _set_city(self, city: City) -> None:
+        self.city = city
+        basemap = BaseMap(city)
+        for old in (self.backdrop, self.labels):
+            if old is not None:
+                self.plot.removeItem(old)
+        self.backdrop, self.labels = CityBackdrop(basemap), LabelLayer(basemap)
+        self.plot.addItem(self.backdrop)
+        self.plot.addItem(self.labels, ignoreBounds=True)
+        self.plot.setRange(self.backdrop.extent, padding=0.02)
+        self.waiting.hide()
+        self._draw_sensors()
+        self._draw_vehicles()
+        self._load_pins()
 
-    def _label_districts(self) -> None:
-        for n, district in enumerate(self.city.districts):
-            x, y = self.city.project(district.polygon[:, 0], district.polygon[:, 1])
-            color = QColor(DISTRICT_COLORS[n % len(DISTRICT_COLORS)]).lighter(150)
-            name = district.zh if i18n.chinese() else district.en
-            label = pg.TextItem(name, color=color, anchor=(0.5, 0.5))
-            label.setFont(QFont(LABEL_FONT, 16, QFont.Weight.Bold))
-            label.setPos(float(np.mean(x[:-1])), float(np.mean(y[:-1])))
-            label.setZValue(5)
-            self.plot.addItem(label)
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self.waiting.adjustSize()
+        self.waiting.move(
+            (self.width() - self.waiting.width()) // 2, (self.height() - self.waiting.height()) // 2
+        )
+        self.show_all_button.adjustSize()
+        self.show_all_button.move(self.plot.width() - self.show_all_button.width() - 10, 10)
+
+    def show_everything(self) -> None:
+        """Fit the city and every sensor and vehicle, wherever they are, into view."""
+        if self.backdrop is None:
+            return
+        rect = QRectF(self.backdrop.extent)
+        for layer in (self.sensors, self.vehicles, self.pins):
+            if len(layer.x):
+                left, bottom = float(layer.x.min()), float(layer.y.min())
+                rect = rect.united(
+                    QRectF(left, bottom, float(layer.x.max()) - left, float(layer.y.max()) - bottom)
+                )
+        self.plot.setRange(rect, padding=0.05)
+
+    # -- static decorations ----------------------------------------------------------
 
     def _scale_bar(self) -> pg.ScaleBar:
         bar = pg.ScaleBar(size=1000.0, width=4, brush=HallColors.MUTED, offset=(-30, -30))  # bottom right
@@ -355,7 +191,10 @@ class QtCityMap(QWidget):
             row(
                 self.tr("Cases"),
                 [key(LIGHT_COLORS[light], light_names[light], "■") for light in LIGHTS]
-                + [key(HallColors.TEXT, self.tr("Escalated"), "◯")],
+                + [
+                    key(HallColors.TEXT, self.tr("Escalated"), "◯"),
+                    key(HallColors.RED, self.tr("Many (count)"), "●"),
+                ],
             ),
             row(self.tr("Sensors"), (key(SENSOR_COLORS[s], name, "●") for s, name in state_names.items())),
             row(
@@ -376,33 +215,39 @@ class QtCityMap(QWidget):
 
     def refresh(self, changes: Changes, now: float) -> None:
         """Redraw what changed since the last frame; pins also when a light turns with time."""
+        if changes.city and self.state.city is not None:
+            self._set_city(self.state.city)
+        if self.city is None:
+            return
         if changes.sensors or "sensors" in changes.reset:
             self._draw_sensors()
         if changes.vehicles or "vehicles" in changes.reset:
             self._draw_vehicles()
-        cases_changed = bool(changes.cases) or "cases" in changes.reset
-        if cases_changed:
-            self._pins = Pins.of(self.state.cases.values(), self.city)
-            self._pin_lights = None
-            self._show_selection()
+        if changes.cases or "cases" in changes.reset:
+            self._load_pins()
         second = math.floor(now)
-        if cases_changed or second != self._second:
+        if second != self._second or self._pins_dirty:
             self._second = second
             self._draw_pins()
+
+    def _project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        assert self.city is not None
+        return self.city.project(lon, lat)
 
     def _draw_sensors(self) -> None:
         table = self.state.sensor_points
         n = len(table)
-        x, y = self.city.project(table.lon[:n], table.lat[:n])
+        x, y = self._project(table.lon[:n], table.lat[:n])
         state = table.state[:n].astype(np.int64)
         order = np.argsort(_SENSOR_DRAW_RANK[state], kind="stable")  # alarms on top, offline under all
         self.sensors.set_points(x[order], y[order], state[order])
         self._label_alarms()
 
     def _label_alarms(self) -> None:
+        classes = self.city.sensor_classes if self.city else {}
         alarmed = sorted(
             (s for s in self.state.sensors.values() if s.state == "alarm"),
-            key=lambda s: (SENSOR_KINDS[s.kind].priority if s.kind in SENSOR_KINDS else 9, -(s.value or 0.0)),
+            key=lambda s: (classes[s.kind].priority if s.kind in classes else 9, -(s.value or 0.0)),
         )[:MAX_ALARM_LABELS]  # the most urgent get the few labels there is room for
         while len(self._alarm_labels) < len(alarmed):
             label = pg.TextItem(color="#ffb4ab", anchor=(0, 1.2))
@@ -410,11 +255,14 @@ class QtCityMap(QWidget):
             label.setZValue(60)
             self.plot.addItem(label)
             self._alarm_labels.append(label)
+        middle = self.backdrop.extent.center().x() if self.backdrop else 0.0
         for label, sensor in zip(self._alarm_labels, alarmed, strict=False):
-            x, y = self.city.project(np.array([sensor.lon]), np.array([sensor.lat]))
+            x, y = self._project(np.array([sensor.lon]), np.array([sensor.lat]))
             reading = "—" if sensor.value is None else f"{sensor.value:.1f}{sensor.unit}"
             label.setText(f"{sensor.name} {reading}")
-            label.setAnchor((1, 1.2) if x[0] > 0 else (0, 1.2))  # east half: text runs west, stays on screen
+            label.setAnchor(
+                (1, 1.2) if x[0] > middle else (0, 1.2)
+            )  # east half: text runs west, stays on screen
             label.setPos(float(x[0]), float(y[0]))
             label.show()
         for label in self._alarm_labels[len(alarmed) :]:
@@ -423,22 +271,59 @@ class QtCityMap(QWidget):
     def _draw_vehicles(self) -> None:
         table = self.state.vehicle_points
         n = len(table)
-        x, y = self.city.project(table.lon[:n], table.lat[:n])
+        x, y = self._project(table.lon[:n], table.lat[:n])
         style = table.code[:n].astype(np.int64) * len(VEHICLE_STATUS_CODES) + table.state[:n]
         self.vehicles.set_points(x, y, style)
 
+    def _load_pins(self) -> None:
+        cases = list(self.state.cases.values())
+        count = len(cases)
+        self._pin_ids = [c.id for c in cases]
+        self._pin_x, self._pin_y = self._project(
+            np.fromiter((c.lon for c in cases), float, count),
+            np.fromiter((c.lat for c in cases), float, count),
+        )
+        self._pin_deadline = np.fromiter((c.deadline for c in cases), float, count)
+        self._pin_limit = np.fromiter((c.limit_s for c in cases), float, count)
+        self._pin_escalated = np.fromiter((c.escalations > 0 for c in cases), bool, count)
+        self._pin_lights = None
+        self._pins_dirty = True
+        self._show_selection()
+
+    def _on_view_moved(self) -> None:
+        self._pins_dirty = True
+
+    def _pins_in_view(self) -> int:
+        shown = self.plot.getViewBox().viewRect()
+        inside = (
+            (self._pin_x >= shown.left())
+            & (self._pin_x <= shown.right())
+            & (self._pin_y >= shown.top())
+            & (self._pin_y <= shown.bottom())
+        )
+        return int(np.count_nonzero(inside))
+
     def _draw_pins(self) -> None:
-        """Pins in their light's style, red ones last (on top), rings of escalated cases over them."""
-        pins = self._pins
-        light = lights(pins.deadline, pins.limit_s, self._second).astype(np.int64)
-        if self._pin_lights is not None and np.array_equal(light, self._pin_lights):
+        """Pins in their light's style, red ones last (on top), rings of escalated cases over
+        them; or, with too many in view, counted clusters."""
+        light = lights(self._pin_deadline, self._pin_limit, self._second, self.state.yellow_share).astype(
+            np.int64
+        )
+        moved, self._pins_dirty = self._pins_dirty, False
+        if not moved and self._pin_lights is not None and np.array_equal(light, self._pin_lights):
             return
         self._pin_lights = light
+        if self._pins_in_view() > MAX_PINS_IN_VIEW:
+            cell = CLUSTER_PX * self.plot.getViewBox().viewPixelSize()[0]
+            self.clusters.set_clusters(cluster(self._pin_x, self._pin_y, light, cell))
+            self.pins.set_points(np.zeros(0), np.zeros(0), np.zeros(0, np.int64))
+            return
+        self.clusters.set_clusters(cluster(np.zeros(0), np.zeros(0), np.zeros(0, np.int64), 1.0))
         order = np.argsort(-light, kind="stable")
-        ring = np.flatnonzero(pins.escalated)
+        ring = np.flatnonzero(self._pin_escalated)
         self.pins.set_points(
-            np.concatenate([pins.x[order], pins.x[ring]]),
-            np.concatenate([pins.y[order], pins.y[ring]]),
+            np.concatenate([self._pin_x[order], self._pin_x[ring]]),
+            np.concatenate([self._pin_y[order], self._pin_y[ring]]),
             np.concatenate([light[order], np.full(len(ring), len(LIGHTS))]),
         )
 
@@ -451,10 +336,10 @@ class QtCityMap(QWidget):
 
     def _show_selection(self, center: bool = False) -> None:
         case = self.state.cases.get(self._selected or "")
-        if case is None:
+        if case is None or self.city is None:
             self.selection.set_points(np.zeros(0), np.zeros(0), np.zeros(0, np.int64))
             return
-        x, y = self.city.project(np.array([case.lon]), np.array([case.lat]))
+        x, y = self._project(np.array([case.lon]), np.array([case.lat]))
         self.selection.set_points(x, y, np.zeros(1, np.int64))
         view = self.plot.getViewBox()
         shown = view.viewRect()
@@ -462,16 +347,26 @@ class QtCityMap(QWidget):
             view.translateBy(x=float(x[0]) - shown.center().x(), y=float(y[0]) - shown.center().y())
 
     def _on_click(self, event: object) -> None:
-        pins = self._pins
-        if not pins.ids or event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
+        if self.city is None or event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
             return
         view = self.plot.getViewBox()
         at = view.mapSceneToView(event.scenePos())  # type: ignore[attr-defined]
         metres_x, metres_y = view.viewPixelSize()
-        distance_px = np.hypot((pins.x - at.x()) / metres_x, (pins.y - at.y()) / metres_y)
+        clusters = self.clusters.clusters
+        if len(clusters.x):  # a cluster: zoom into it
+            distance_px = np.hypot((clusters.x - at.x()) / metres_x, (clusters.y - at.y()) / metres_y)
+            nearest = int(np.argmin(distance_px))
+            if distance_px[nearest] <= ClusterLayer.radius_px(int(clusters.count[nearest])):
+                view.scaleBy(
+                    (0.25, 0.25), center=QPointF(float(clusters.x[nearest]), float(clusters.y[nearest]))
+                )
+            return
+        if not self._pin_ids:
+            return
+        distance_px = np.hypot((self._pin_x - at.x()) / metres_x, (self._pin_y - at.y()) / metres_y)
         nearest = int(np.argmin(distance_px))
         if distance_px[nearest] <= CLICK_RADIUS_PX:
-            self.case_selected.emit(pins.ids[nearest])
+            self.case_selected.emit(self._pin_ids[nearest])
 
 
 # Draw rank of each sensor state (SENSOR_STATES order: normal, warning, alarm, offline).
@@ -502,15 +397,3 @@ def _pin_marks() -> list[Mark]:
     return [Mark(LIGHT_COLORS[light], PIN_PX[light], shape="square") for light in LIGHTS] + [
         Mark(HallColors.TEXT, RING_PX, 230, "ring")
     ]
-
-
-def _polyline_path(city: City, lines: Iterable[np.ndarray]) -> QPainterPath:
-    """Many lon/lat polylines as one path in metres (NaN rows break the line between them)."""
-    parts = []
-    for line in lines:
-        x, y = city.project(line[:, 0], line[:, 1])
-        parts.append(np.column_stack([x, y]))
-        parts.append(np.full((1, 2), np.nan))
-    points = np.concatenate(parts)
-    path: QPainterPath = pg.arrayToQPath(points[:, 0], points[:, 1], connect="finite")
-    return path

@@ -6,17 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from console import i18n
-from console.models import HallColors, VehicleColumn, VehicleTableModel
+from console.models import VehicleColumn, VehicleTableModel
+from console.palette import VEHICLE_STATUS_COLORS, HallColors
 from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES
 from widgets.case_queue import QtLiveTable
-
-#: Count colours: moving and working are good news, offline needs a look.
-STATUS_COLORS = {
-    "moving": HallColors.GREEN,
-    "working": HallColors.ACCENT,
-    "idle": HallColors.MUTED,
-    "offline": HallColors.ORANGE,
-}
 
 
 class QtVehicleBoard(QWidget):
@@ -42,7 +35,7 @@ class QtVehicleBoard(QWidget):
         grid = QGridLayout()
         for column, status in enumerate(VEHICLE_STATUSES, start=1):
             heading = QLabel(i18n.vehicle_status_name(status))
-            heading.setStyleSheet(f"color: {STATUS_COLORS[status]};")
+            heading.setStyleSheet(f"color: {VEHICLE_STATUS_COLORS[status]};")
             grid.addWidget(heading, 0, column, Qt.AlignmentFlag.AlignRight)
         for row, kind in enumerate(VEHICLE_KINDS, start=1):
             grid.addWidget(QLabel(i18n.vehicle_kind_name(kind)), row, 0)
@@ -61,4 +54,4 @@ class QtVehicleBoard(QWidget):
             for status, count in by_status.items():
                 label = self.count_labels[kind, status]
                 label.setText(str(count))
-                label.setStyleSheet(f"color: {STATUS_COLORS[status] if count else HallColors.MUTED};")
+                label.setStyleSheet(f"color: {VEHICLE_STATUS_COLORS[status] if count else HallColors.MUTED};")

@@ -1,6 +1,28 @@
-"""The city: its areas, roads, sites and fleet, and the demo city."""
+"""The city as data: its model, the city folder, geocoding, checking and importing."""
 
-from feeds.city.demo import demo_city
-from feeds.city.model import City, District, FleetUnit, Grid, Road, SensorSite
+from feeds.city.folder import (
+    CityError,
+    CityFolder,
+    Problem,
+    demo,
+    demo_folder,
+    from_bundle,
+    load_city,
+    open_folder,
+)
+from feeds.city.model import Area, City, Place, Site
 
-__all__ = ["City", "District", "FleetUnit", "Grid", "Road", "SensorSite", "demo_city"]
+__all__ = [
+    "Area",
+    "City",
+    "CityError",
+    "CityFolder",
+    "Place",
+    "Problem",
+    "Site",
+    "demo",
+    "demo_folder",
+    "from_bundle",
+    "load_city",
+    "open_folder",
+]

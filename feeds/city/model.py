@@ -1,60 +1,42 @@
-"""The city model: districts, unit grids, roads, sensor sites and the fleet.
+"""The city model: its areas, roads and registries, and the tables the city edits.
 
-Coordinates are WGS-84 longitude/latitude; ``City.project`` gives local
-metres for drawing and distances.
+A :class:`City` is built from a city folder (:mod:`feeds.city.folder`) and
+holds everything that differs from city to city: the district → street →
+community → unit grid hierarchy with shapely geometries (WGS-84 lon/lat),
+roads, point registries (sensor sites, cameras, components), departments,
+the category catalog, the responsibility table, the working calendar and
+the sensor classes.  Every layer but the districts may be missing; the city
+then works with what it has (a point falls in the smallest area that exists).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
+from shapely.geometry.base import BaseGeometry
 
+if TYPE_CHECKING:
+    from feeds.city.geocode import Geocoder
 
-@dataclass(frozen=True)
-class District:
-    code: str  # 6-digit division code (GB/T 2260 style)
-    zh: str
-    en: str
-    polygon: np.ndarray  # (N, 2) lon/lat, closed ring (first point repeated last)
+LEVELS = ("district", "street", "community", "grid")
+#: Digits of a code at each level: 6-digit division (GB/T 2260) + 3 street + 3 community + 3 grid.
+CODE_DIGITS = {"district": 6, "street": 9, "community": 12, "grid": 15}
+#: A component (部件) id: 6-digit division + 5-digit class + 6-digit sequence.
+COMPONENT_DIGITS = 17
+CLOCK_KINDS = ("urgent", "working_hours", "working_days")
+FAMILIES = ("component", "event")  # 部件, 事件
+DEPARTMENT_KINDS = ("department", "street_office", "agency")
+#: In the responsibility table: the street office of the street the case lies in.
+STREET_OFFICE = "@street_office"
+ANY = "*"
 
-
-@dataclass(frozen=True)
-class Grid:
-    code: str  # 15 digits: district(6) + street(3) + community(3) + sequence(3)
-    district: str  # district code
-    street: str  # street office name (Chinese)
-    community: str  # community name (Chinese)
-    polygon: np.ndarray  # (5, 2) lon/lat closed ring
-    lon: float  # centre
-    lat: float
-
-
-@dataclass(frozen=True)
-class Road:
-    name: str  # Chinese road name
-    points: np.ndarray  # (N, 2) lon/lat polyline
-
-
-@dataclass(frozen=True)
-class SensorSite:
-    id: str
-    kind: str  # key of feeds.domain.SENSOR_KINDS
-    name: str  # Chinese, e.g. "人民路下穿隧道积水点"
-    lon: float
-    lat: float
-
-
-@dataclass(frozen=True)
-class FleetUnit:
-    id: str
-    kind: str  # key of feeds.domain.VEHICLE_KINDS
-    plate: str  # e.g. "苏A·12345"
-
-
-#: Mean earth radius (m); the equirectangular projection is exact enough over 10 km.
+#: Mean earth radius (m); the equirectangular projection is exact enough over a city.
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -64,43 +46,213 @@ def metres_per_degree(lat: float) -> tuple[float, float]:
     return north * math.cos(math.radians(lat)), north
 
 
+@dataclass(frozen=True, eq=False)
+class Area:
+    """A district, street (街道/乡镇), community (社区/村) or unit grid (单元网格)."""
+
+    level: str  # one of LEVELS
+    code: str
+    name: str
+    parent: str  # code of the enclosing area of the next coarser level present; "" for a district
+    shape: BaseGeometry  # Polygon or MultiPolygon, lon/lat
+    name_en: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Road:
+    name: str
+    shape: BaseGeometry  # LineString or MultiLineString, lon/lat
+
+
 @dataclass(frozen=True)
-class _Lattice:
-    """Where the unit grids sit: a regular lon/lat lattice, row 0 in the north."""
+class Site:
+    """A point of a registry: a sensor site, a camera or a component (部件)."""
 
-    west: float
-    north: float
-    dlon: float
-    dlat: float
-    index: np.ndarray  # (rows, cols) position in City.grids, -1 where no grid
-
-    def cell(self, lon: float, lat: float) -> int:
-        col = math.floor((lon - self.west) / self.dlon)
-        row = math.floor((self.north - lat) / self.dlat)
-        rows, cols = self.index.shape
-        if not (0 <= row < rows and 0 <= col < cols):
-            return -1
-        return int(self.index[row, col])
+    id: str
+    kind: str  # sensor class code, component category code, or "camera"
+    name: str
+    lon: float
+    lat: float
+    department: str = ""  # the owner, for components
 
 
 @dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    name_en: str = ""
+    kind: str = "department"  # one of DEPARTMENT_KINDS
+    area: str = ""  # the street of a street office
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str  # 2-digit major + 3-digit minor class
+    name: str
+    name_en: str
+    family: str  # one of FAMILIES
+    limit: float
+    unit: str  # "hours" or "days"
+    clock: str  # one of CLOCK_KINDS
+    department: str  # default responsible department
+
+    @property
+    def limit_s(self) -> float:
+        """The limit as a continuous span (working-hour clocks count on the calendar, case rules)."""
+        return self.limit * (86_400.0 if self.unit == "days" else 3_600.0)
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """A row of the responsibility table: category × area → department."""
+
+    category: str  # ANY, a 2-digit major class or a 5-digit code
+    area: str  # ANY or an area code
+    department: str  # a department code or STREET_OFFICE
+
+
+@dataclass(frozen=True)
+class Calendar:
+    timezone: str
+    periods: tuple[tuple[int, int], ...]  # working periods of a day, minutes since midnight
+    weekend: frozenset[int]  # ISO weekdays, 6 and 7 by default
+    holidays: frozenset[date]
+    workdays: frozenset[date]  # weekend days worked instead (调休)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        return day not in self.holidays and day.isoweekday() not in self.weekend
+
+
+@dataclass(frozen=True)
+class SensorClass:
+    code: str
+    name: str
+    name_en: str
+    unit: str
+    low: float  # physical range: readings outside it are refused
+    high: float
+    warning: float  # reading at or above: warning
+    alarm: float  # reading at or above: alarm
+    priority: int  # alarm priority, 1 = critical
+    deadband: float = 0.1  # an alarm clears this share below warning
+    normal: float = 0.0  # a typical quiet value
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a point lies: the codes of its areas, "" where the city has no such layer (or a gap)."""
+
+    district: str = ""
+    street: str = ""
+    community: str = ""
+    grid: str = ""
+
+
+@dataclass(frozen=True, eq=False)
 class City:
     name: str
-    lon0: float  # projection origin (city centre)
-    lat0: float
-    districts: tuple[District, ...]
-    grids: tuple[Grid, ...]
-    roads: tuple[Road, ...]
-    sensors: tuple[SensorSite, ...]
-    fleet: tuple[FleetUnit, ...]
+    code: str  # 6-digit division code of the city
+    areas: dict[str, tuple[Area, ...]]  # level → areas, every level present (maybe empty)
+    name_en: str = ""
+    plate_prefix: str = ""  # of the city's vehicle plates, e.g. 苏A
+    dispatch_limit_s: float = 1800.0  # how long a filed case may wait for dispatch (按期派遣)
+    yellow_share: float = 0.2  # the light turns yellow when this share of the limit is left
+    roads: tuple[Road, ...] = ()
+    sensors: tuple[Site, ...] = ()
+    cameras: tuple[Site, ...] = ()
+    components: tuple[Site, ...] = ()
+    departments: dict[str, Department] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+    responsibility: tuple[Responsibility, ...] = ()
+    calendar: Calendar = Calendar(
+        "Asia/Shanghai", ((480, 720), (840, 1080)), frozenset({6, 7}), frozenset(), frozenset()
+    )
+    sensor_classes: dict[str, SensorClass] = field(default_factory=dict)
+    content_hash: str = ""  # of the folder it was read from: consoles cache the city by it
 
-    def grid_at(self, lon: float, lat: float) -> Grid | None:
-        """The unit grid containing the point, or None outside the city."""
-        position = self._lattice.cell(lon, lat)
-        return self.grids[position] if position >= 0 else None
+    # -- areas ---------------------------------------------------------------
+
+    @property
+    def districts(self) -> tuple[Area, ...]:
+        return self.areas["district"]
+
+    @property
+    def streets(self) -> tuple[Area, ...]:
+        return self.areas["street"]
+
+    @property
+    def communities(self) -> tuple[Area, ...]:
+        return self.areas["community"]
+
+    @property
+    def grids(self) -> tuple[Area, ...]:
+        return self.areas["grid"]
+
+    @cached_property
+    def _by_code(self) -> dict[str, Area]:
+        return {area.code: area for level in LEVELS for area in self.areas[level]}
+
+    def area(self, code: str) -> Area | None:
+        return self._by_code.get(code)
+
+    def place_of(self, area: Area) -> Place:
+        """The codes of an area and of every area above it."""
+        codes = {}
+        current: Area | None = area
+        while current is not None:
+            codes[current.level] = current.code
+            current = self._by_code.get(current.parent)
+        return Place(**codes)
+
+    def children(self, area: Area) -> list[Area]:
+        return self._children.get(area.code, [])
+
+    @cached_property
+    def _children(self) -> dict[str, list[Area]]:
+        children: dict[str, list[Area]] = {}
+        for level in LEVELS[1:]:
+            for area in self.areas[level]:
+                children.setdefault(area.parent, []).append(area)
+        return children
+
+    # -- where things are ----------------------------------------------------
+
+    @cached_property
+    def geocoder(self) -> Geocoder:
+        from feeds.city.geocode import Geocoder
+
+        return Geocoder(self)
+
+    def locate(self, lon: float, lat: float) -> Place | None:
+        """The areas a point lies in; None outside the city."""
+        return self.geocoder.locate(lon, lat)
+
+    @cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of the districts, in degrees."""
+        boxes = np.array([d.shape.bounds for d in self.districts])
+        return (
+            float(boxes[:, 0].min()),
+            float(boxes[:, 1].min()),
+            float(boxes[:, 2].max()),
+            float(boxes[:, 3].max()),
+        )
+
+    @property
+    def lon0(self) -> float:
+        """Projection origin: the middle of the city."""
+        west, _, east, _ = self.bounds
+        return (west + east) / 2
+
+    @property
+    def lat0(self) -> float:
+        _, south, _, north = self.bounds
+        return (south + north) / 2
 
     def project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Local metres east/north of (lon0, lat0); vectorised, for the map."""
+        """Local metres east/north of the city's middle; vectorised, for the map and distances."""
         kx, ky = metres_per_degree(self.lat0)
         return (np.asarray(lon) - self.lon0) * kx, (np.asarray(lat) - self.lat0) * ky
 
@@ -109,28 +261,44 @@ class City:
         kx, ky = metres_per_degree(self.lat0)
         return self.lon0 + np.asarray(x) / kx, self.lat0 + np.asarray(y) / ky
 
-    def extent(self) -> tuple[float, float, float, float]:
-        """(west, south, east, north) of the grid lattice, in degrees."""
-        lattice = self._lattice
-        rows, cols = lattice.index.shape
-        return (
-            lattice.west,
-            lattice.north - rows * lattice.dlat,
-            lattice.west + cols * lattice.dlon,
-            lattice.north,
-        )
+    # -- who handles what ----------------------------------------------------
+
+    def responsible(self, category: str, place: Place) -> str | None:
+        """The department the responsibility table names for a category at a place.
+
+        The most specific row wins: the finest area, then the exact code before
+        its major class before any category.  A row naming the street office
+        applies only where the place's street has one.  Without a matching row,
+        the catalog's default department."""
+        codes = [place.grid, place.community, place.street, place.district]
+        area_rank = {code: n for n, code in enumerate(codes) if code}
+        category_rank = {category: 0, category[:2]: 1, ANY: 2}
+        best: tuple[int, int, str] | None = None
+        for row in self.responsibility:
+            a = area_rank.get(row.area, len(codes) if row.area == ANY else None)
+            c = category_rank.get(row.category)
+            if a is None or c is None:
+                continue
+            department = self._street_office(place) if row.department == STREET_OFFICE else row.department
+            if department and (best is None or (a, c) < best[:2]):
+                best = (a, c, department)
+        if best is not None:
+            return best[2]
+        known = self.categories.get(category)
+        return known.department if known else None
+
+    def _street_office(self, place: Place) -> str:
+        return self._street_offices.get(place.street, "")
 
     @cached_property
-    def _lattice(self) -> _Lattice:
-        """Recover the lattice from the grids once, so grid_at is an index lookup."""
-        first = self.grids[0].polygon
-        dlon = float(first[:, 0].max() - first[:, 0].min())
-        dlat = float(first[:, 1].max() - first[:, 1].min())
-        centres = np.array([(g.lon, g.lat) for g in self.grids])
-        west = float(centres[:, 0].min()) - dlon / 2
-        north = float(centres[:, 1].max()) + dlat / 2
-        cols = np.floor((centres[:, 0] - west) / dlon).astype(int)
-        rows = np.floor((north - centres[:, 1]) / dlat).astype(int)
-        index = np.full((rows.max() + 1, cols.max() + 1), -1)
-        index[rows, cols] = np.arange(len(self.grids))
-        return _Lattice(west, north, dlon, dlat, index)
+    def _street_offices(self) -> dict[str, str]:
+        return {d.area: d.code for d in self.departments.values() if d.kind == "street_office" and d.area}
+
+
+def polygons_of(shape: BaseGeometry) -> Sequence[BaseGeometry]:
+    """The polygons of a Polygon or MultiPolygon."""
+    return list(shape.geoms) if hasattr(shape, "geoms") else [shape]
+
+
+def flat_areas(city: City, levels: Iterable[str] = LEVELS) -> list[Area]:
+    return [area for level in levels for area in city.areas[level]]

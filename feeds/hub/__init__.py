@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
-from feeds.city import demo_city
+from feeds.city import demo_folder, open_folder
 from feeds.hub.server import Hub
 from feeds.hub.store import Store, default_url
 
@@ -17,18 +18,29 @@ async def run_hub(
     host: str = "127.0.0.1",
     port: int = 8765,
     db_url: str | None = None,
+    city: Path | None = None,
     on_ready: Callable[[str], None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Serve until ``stop`` is set; ``on_ready`` gets the ws:// URL once listening."""
+    """Serve ``city`` (a city folder; the demo city by default) until ``stop`` is set.
+
+    ``on_ready`` gets the ws:// URL once listening.  An unusable city folder
+    raises :class:`feeds.city.CityError` before anything listens."""
+    folder = open_folder(city or demo_folder())
+    for warning in folder.problems:
+        log.warning("%s", warning)
     url = db_url or default_url()
     store = Store(url)
-    hub = Hub(store, demo_city())
+    hub = Hub(store, folder)
     server = await hub.serve(host, port)
     bound = server.sockets[0].getsockname()
     address = f"ws://{bound[0]}:{bound[1]}"
     log.info(
-        "hub listening on %s, database %s", address, store.engine.url.render_as_string(hide_password=True)
+        "hub listening on %s, city %s (%s), database %s",
+        address,
+        folder.city.name,
+        folder.city.content_hash[:12],
+        store.engine.url.render_as_string(hide_password=True),
     )
     if on_ready:
         on_ready(address)

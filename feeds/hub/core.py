@@ -11,15 +11,17 @@ console ever sees a change that is not yet stored.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
+import numpy as np
 from msgspec.structs import replace
 
 from feeds import domain
 from feeds.city import City
+from feeds.city.model import SensorClass
 from feeds.hub.batch import WriteBatch
 from feeds.hub.ids import Ids, LocalIds
 from feeds.hub.policy import MAX_CLOCK_SKEW_S
@@ -45,6 +47,9 @@ from feeds.wire.messages import (
     VehicleInfo,
 )
 
+#: Notes an acknowledgement carries at most; the rest are counted, not listed.
+MAX_NOTES = 10
+
 
 @dataclass
 class IngestOutcome:
@@ -54,6 +59,11 @@ class IngestOutcome:
     rejected: int = 0
     cases: dict[str, str] = field(default_factory=dict)  # report id → the case it became
     first_error: ProtocolError | None = None
+    notes: list[str] = field(default_factory=list)  # accepted, but worth the producer's look
+
+    def note(self, text: str) -> None:
+        if len(self.notes) < MAX_NOTES:
+            self.notes.append(text)
 
 
 class HubCore:
@@ -134,9 +144,14 @@ class HubCore:
     def ingest(self, items: list[IngestItem]) -> IngestOutcome:
         """Apply a producer frame's items; each is accepted or refused on its own."""
         outcome = IngestOutcome()
-        for item in items:
+        districts = self._fix_districts(items)
+        for n, item in enumerate(items):
             try:
-                self._ingest(item)
+                self._check_time(item)
+                if isinstance(item, Fix):
+                    self._fix(item, districts.get(n, ""))
+                else:
+                    self._ingest(item, outcome)
             except ProtocolError as error:
                 outcome.rejected += 1
                 outcome.first_error = outcome.first_error or error
@@ -146,32 +161,54 @@ class HubCore:
                 outcome.cases[item.id] = self._report_ids[item.id]
         return outcome
 
-    def _ingest(self, item: IngestItem) -> None:
+    def _fix_districts(self, items: list[IngestItem]) -> dict[int, str]:
+        """The district of every GPS fix of a frame, in one vectorised lookup."""
+        fixes = [(n, item) for n, item in enumerate(items) if isinstance(item, Fix)]
+        if not fixes:
+            return {}
+        found = self.city.geocoder.locate_many(
+            np.array([f.lon for _, f in fixes]), np.array([f.lat for _, f in fixes])
+        )
+        places = self.city.geocoder.places
+        return {n: places[i].district for (n, _), i in zip(fixes, found.tolist(), strict=True) if i >= 0}
+
+    def _check_time(self, item: IngestItem) -> None:
         if isinstance(item, (Reading, Fix, Report)) and item.ts > self.clock() + MAX_CLOCK_SKEW_S:
             # Kept, it would hide every true reading after it as "older than the latest".
             ahead = item.ts - self.clock()
             raise ProtocolError(
                 ErrorCode.INVALID, f"timestamp {item.ts} is {ahead:.0f} s ahead of the hub's clock"
             )
+
+    def _ingest(self, item: SensorInfo | VehicleInfo | Reading | Report, outcome: IngestOutcome) -> None:
         if isinstance(item, Reading):
             self._reading(item)
-        elif isinstance(item, Fix):
-            self._fix(item)
         elif isinstance(item, Report):
             self._report(item)
         elif isinstance(item, SensorInfo):
-            self._declare("sensors", domain.SENSOR_KINDS, Sensor, item)
+            if item.kind not in self.city.sensor_classes:
+                raise ProtocolError(ErrorCode.INVALID, f"unknown sensor class {item.kind!r}")
+            place = self.city.locate(item.lon, item.lat)
+            if place is None:
+                outcome.note(
+                    f"sensor {item.id} at ({item.lon}, {item.lat}) lies outside the city; kept as outside"
+                )
+            self._declare(
+                "sensors",
+                Sensor,
+                item,
+                district=place.district if place else "",
+                grid=place.grid if place else "",
+            )
         else:
-            self._declare("vehicles", domain.VEHICLE_KINDS, Vehicle, item)
+            if item.kind not in domain.VEHICLE_KINDS:
+                raise ProtocolError(ErrorCode.INVALID, f"unknown vehicle kind {item.kind!r}")
+            self._declare("vehicles", Vehicle, item)
 
-    def _declare(
-        self, topic: str, kinds: Collection[str], record: type[Any], info: SensorInfo | VehicleInfo
-    ) -> None:
+    def _declare(self, topic: str, record: type[Any], info: SensorInfo | VehicleInfo, **place: str) -> None:
         """A producer declares (or redeclares) a sensor or vehicle; its live values are kept."""
-        if info.kind not in kinds:
-            raise ProtocolError(ErrorCode.INVALID, f"unknown {topic[:-1]} kind {info.kind!r}")
         old = self.topics[topic].live.get(info.id)
-        fields = msgspec.structs.asdict(info)
+        fields = {**msgspec.structs.asdict(info), **place}
         declared = replace(old, **fields) if old else record(**fields)
         if declared != old:
             self._change(topic, declared)
@@ -182,23 +219,30 @@ class HubCore:
             raise ProtocolError(
                 ErrorCode.UNKNOWN_SENSOR, f"no sensor {reading.sensor_id!r}; declare it first"
             )
+        spec = self.city.sensor_classes[sensor.kind]
+        if not spec.low <= reading.value <= spec.high:
+            raise ProtocolError(
+                ErrorCode.INVALID,
+                f"reading {reading.value} of {sensor.id} is outside the physical range "
+                f"[{spec.low:g}, {spec.high:g}] {spec.unit} of {spec.code}",
+            )
         if sensor.ts is not None and reading.ts < sensor.ts:
             return  # late reading: the newer one stands
-        state = sensor_rules.sensor_state(sensor.kind, reading.value)
+        state = sensor_rules.sensor_state(spec, reading.value)
         self._change("sensors", replace(sensor, value=reading.value, ts=reading.ts, state=state))
-        self._alarm_rule(sensor, reading)
+        self._alarm_rule(spec, sensor, reading)
 
-    def _alarm_rule(self, sensor: Sensor, reading: Reading) -> None:
+    def _alarm_rule(self, spec: SensorClass, sensor: Sensor, reading: Reading) -> None:
         alarms = self.topics["alarms"]
         active_id = self._active_alarms.get(sensor.id)
         if active_id is not None:
-            updated = sensor_rules.update_alarm(alarms.live[active_id], reading.value, reading.ts)
+            updated = sensor_rules.update_alarm(spec, alarms.live[active_id], reading.value, reading.ts)
             if updated is not None:
                 self._change("alarms", updated)
                 if updated.state == "cleared":
                     del self._active_alarms[sensor.id]
             return
-        level = sensor_rules.alarm_level(sensor.kind, reading.value)
+        level = sensor_rules.alarm_level(spec, reading.value)
         if level is None:
             return
         alarm = Alarm(
@@ -212,7 +256,7 @@ class HubCore:
         )
         self._active_alarms[sensor.id] = self._change("alarms", alarm).id
 
-    def _fix(self, fix: Fix) -> None:
+    def _fix(self, fix: Fix, district: str) -> None:
         vehicle = self.topics["vehicles"].live.get(fix.vehicle_id)
         if vehicle is None:
             raise ProtocolError(ErrorCode.UNKNOWN_VEHICLE, f"no vehicle {fix.vehicle_id!r}; declare it first")
@@ -230,41 +274,52 @@ class HubCore:
                 heading=fix.heading,
                 status=fix.status,
                 ts=fix.ts,
+                district=district,
             ),
         )
 
     def _report(self, report: Report) -> None:
         if report.id in self._report_ids:
             return  # a producer's retry: already a case
-        if report.category not in domain.CATEGORIES:
-            raise ProtocolError(ErrorCode.UNKNOWN_CATEGORY, f"no category {report.category!r}")
+        if report.category not in self.city.categories:
+            raise ProtocolError(ErrorCode.UNKNOWN_CATEGORY, f"no category {report.category!r} in the catalog")
         if report.source not in domain.SOURCES:
             raise ProtocolError(ErrorCode.INVALID, f"unknown source {report.source!r}")
-        grid = self.city.grid_at(report.lon, report.lat)
-        if grid is None:
-            raise ProtocolError(
-                ErrorCode.INVALID, f"({report.lon}, {report.lat}) is outside the city's grids"
-            )
+        place = self.city.locate(report.lon, report.lat)
+        if place is None:
+            raise ProtocolError(ErrorCode.OUTSIDE_CITY, self._outside(report.lon, report.lat))
+        limit = case_rules.dispatch_limit_s(self.city)
         case = Case(
             id=self.ids.next_case_id(),
             category=report.category,
-            grid=grid.code,
-            district=grid.district,
-            street=grid.street,
+            grid=place.grid,
+            district=place.district,
+            street=place.street,
+            community=place.community,
             lon=report.lon,
             lat=report.lat,
             source=report.source,
             description=report.description,
             status=domain.CaseStatus.FILED,
             reported_at=report.ts,
-            deadline=report.ts + domain.DISPATCH_LIMIT_S,
-            limit_s=domain.DISPATCH_LIMIT_S,
+            deadline=report.ts + limit,
+            limit_s=limit,
             version=1,
         )
         case = self._change("cases", case)
         self._report_ids[report.id] = case.id
         self.batch.report_ids[case.id] = report.id
         self._event(case, report.reporter or report.source, "report", report.description)
+
+    def _outside(self, lon: float, lat: float) -> str:
+        """Plain words for a point outside the city, with what the producer most likely did wrong."""
+        if self.city.locate(lat, lon) is not None:
+            return f"({lon}, {lat}) lies outside {self.city.name}; swapped? ({lat}, {lon}) would be inside"
+        district, metres = self.city.geocoder.nearest_district(lon, lat)
+        return (
+            f"({lon}, {lat}) lies outside {self.city.name}, {metres / 1000:,.1f} km from {district.name}; "
+            "coordinates are WGS-84 longitude, latitude"
+        )
 
     def command(self, command: Command, user: str) -> Case:
         """Apply a dispatcher's command; raises ProtocolError (naming the command) if refused."""
@@ -296,12 +351,12 @@ class HubCore:
 
     def _assign(self, case: Case, command: Assign, user: str) -> Case:
         """派遣: send the case to a department; its handling clock starts now."""
-        if command.department not in domain.DEPARTMENTS:
+        if command.department not in self.city.departments:
             raise ProtocolError(ErrorCode.UNKNOWN_DEPARTMENT, f"no department {command.department!r}")
         if case.status not in (domain.CaseStatus.FILED, domain.CaseStatus.DISPATCHED):
             raise ProtocolError(ErrorCode.INVALID_TRANSITION, f"case {case.id} is {case.status}")
         now = self.clock()
-        limit = case_rules.handling_limit_s(case.category)
+        limit = case_rules.handling_limit_s(self.city, case.category)
         case = self._change(
             "cases",
             replace(

@@ -17,7 +17,7 @@ Queues and their policies (docs/architecture.md has the table):
 from __future__ import annotations
 
 from feeds.wire.errors import ErrorCode, ProtocolError
-from feeds.wire.messages import Assign, ClientMessage, Escalate, GetTimeline, Hello, Ping, Resync
+from feeds.wire.messages import Assign, ClientMessage, Escalate, GetCity, GetTimeline, Hello, Ping, Resync
 
 MAX_READ_QUEUE = 16
 MAX_UNACKED = 32
@@ -43,6 +43,6 @@ def refusal(kind: str | None, message: ClientMessage) -> ProtocolError | None:
         if kind != "console":
             return ProtocolError(ErrorCode.FORBIDDEN, "only consoles send commands", ref)
         return None
-    if isinstance(message, (GetTimeline, Resync, Ping)) or kind == "producer":
+    if isinstance(message, (GetTimeline, GetCity, Resync, Ping)) or kind == "producer":
         return None
     return ProtocolError(ErrorCode.FORBIDDEN, f"a {kind} does not send {type(message).__name__}", ref)

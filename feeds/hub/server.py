@@ -26,7 +26,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
-from feeds.city import City
+from feeds.city import CityFolder
 from feeds.hub import policy
 from feeds.hub.core import HubCore
 from feeds.hub.store import Store
@@ -35,9 +35,11 @@ from feeds.wire.errors import ErrorCode, ProtocolError
 from feeds.wire.messages import (
     Ack,
     Batch,
+    CityPart,
     ClientMessage,
     Command,
     Error,
+    GetCity,
     GetTimeline,
     Heartbeat,
     Hello,
@@ -127,15 +129,34 @@ class Connection:
             await self.ws.send(frame, text=True)
 
 
+#: Bytes of the city bundle per ``city_part`` frame: escaped as a JSON string it at most doubles,
+#: which keeps every part far below MAX_FRAME_BYTES.
+CITY_PART_BYTES = 1024 * 1024
+
+
+def city_parts(request_id: str, folder: CityFolder) -> list[CityPart]:
+    """The bundle in parts cut at character boundaries, each at most CITY_PART_BYTES."""
+    data, pieces, start = folder.bundle, [], 0
+    while start < len(data):
+        end = min(start + CITY_PART_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # not inside a UTF-8 character
+            end -= 1
+        pieces.append(data[start:end].decode("utf-8"))
+        start = end
+    content = folder.city.content_hash
+    return [CityPart(request_id, content, n, len(pieces), piece) for n, piece in enumerate(pieces)]
+
+
 class Hub:
     def __init__(
-        self, store: Store, city: City, name: str = "hub", clock: Callable[[], float] = time.time
+        self, store: Store, city: CityFolder, name: str = "hub", clock: Callable[[], float] = time.time
     ) -> None:
         self.store = store
-        self.city = city
+        self.folder = city
+        self.city = city.city
         self.name = name
         self.clock = clock
-        self.core = HubCore(store.load(), city, clock)
+        self.core = HubCore(store.load(), self.city, clock)
         self.connections: set[Connection] = set()
         self.errors: Counter[str] = Counter()
         self.commits = 0
@@ -255,6 +276,9 @@ class Hub:
                 connection.fail(ProtocolError(ErrorCode.INVALID, f"not following {message.topic!r}"))
         elif isinstance(message, Ping):
             connection.answer(Pong(message.id, self.clock()))
+        elif isinstance(message, GetCity):
+            for part in city_parts(message.id, self.folder):
+                connection.answer(part)
         elif isinstance(message, Batch):
             await self._ingest(connection, message.id, message.items)
         else:
@@ -282,6 +306,7 @@ class Hub:
                 self.clock(),
                 hello.kind,
                 hello.user,
+                self.city.content_hash,
             )
         )
         for topic in sorted(connection.topics):
@@ -365,7 +390,7 @@ class Hub:
             return  # single messages are not acknowledged one by one
         committed = self._open_batch
         connection.pending_commands += 1
-        ack = Ack(frame_id, outcome.accepted, outcome.rejected, outcome.cases)
+        ack = Ack(frame_id, outcome.accepted, outcome.rejected, outcome.cases, outcome.notes)
         committed.add_done_callback(lambda f: self._ack(connection, ack, f))
         if (
             connection.pending_commands >= policy.MAX_UNACKED

@@ -26,7 +26,9 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -57,6 +59,7 @@ cases = Table(
     Column("version", Integer, nullable=False),
     Column("department", String(32)),
     Column("escalations", Integer, nullable=False),
+    Column("community", String(15), nullable=False, server_default=""),
     Column("seq", Integer, nullable=False, index=True),
 )
 
@@ -102,6 +105,8 @@ sensors = Table(
     Column("value", Float),
     Column("ts", Float),
     Column("state", String(16), nullable=False),
+    Column("district", String(6), nullable=False, server_default=""),
+    Column("grid", String(15), nullable=False, server_default=""),
     Column("seq", Integer, nullable=False),
 )
 
@@ -117,6 +122,7 @@ vehicles = Table(
     Column("heading", Float, nullable=False),
     Column("status", String(16), nullable=False),
     Column("ts", Float),
+    Column("district", String(6), nullable=False, server_default=""),
     Column("seq", Integer, nullable=False),
 )
 
@@ -171,10 +177,28 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
+        self._add_new_columns()
         self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _add_new_columns(self) -> None:
+        """A store written by an older release lacks the columns added since: add them, with
+        their defaults, so the hall keeps its history across an upgrade."""
+        with self.engine.begin() as conn:
+            inspector = inspect(conn)
+            for table in metadata.sorted_tables:
+                present = {column["name"] for column in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name in present:
+                        continue
+                    kind = column.type.compile(dialect=self.engine.dialect)
+                    default = column.server_default.arg if column.server_default is not None else None  # type: ignore[attr-defined]
+                    clause = f" NOT NULL DEFAULT '{default}'" if default is not None else ""
+                    conn.execute(
+                        text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
+                    )
 
     def load(self) -> Loaded:
         with self.engine.connect() as conn:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from feeds.domain import CATEGORIES
-
 # Relative frequency of each category in reports (exposed garbage, parking,
 # stalls and flyers lead in every published city statistic).
 NORMAL_CATEGORIES: dict[str, float] = {
@@ -64,8 +62,7 @@ def source_weights(category: str) -> dict[str, float]:
     return weights
 
 
-def describe(rng: np.random.Generator, category: str) -> str:
-    """What is wrong; a component class (majors 01-05) without its own words is "abnormal"."""
-    zh = CATEGORIES[category].zh
-    options = DETAILS.get(category, (f"{zh}异常" if category[:2] <= "05" else zh,))
-    return options[rng.integers(len(options))].format(cm=rng.integers(5, 40))
+def describe(rng: np.random.Generator, category: str, name: str) -> str:
+    """What is wrong; a component class (majors 01-05) without words of its own is "abnormal"."""
+    options = DETAILS.get(category, (f"{name}异常" if category[:2] <= "05" else name,))
+    return str(options[rng.integers(len(options))]).format(cm=rng.integers(5, 40))

@@ -15,7 +15,7 @@ from typing import Protocol as TypingProtocol
 
 from websockets.asyncio.client import connect
 
-from feeds.city import demo_city
+from feeds.city import City, demo
 from feeds.sim.world import CityPlay
 from feeds.wire import codec
 from feeds.wire.backoff import Backoff, retryable
@@ -127,6 +127,12 @@ class Uplink:
                 message = self._decode(await ws.recv())
                 if isinstance(message, Welcome):
                     log.info("connected to hub %s (%s) as %s", message.hub, message.city, message.user)
+                    if message.city_hash not in ("", self.play.city.content_hash):
+                        log.warning(
+                            "the hub serves %s, the simulator plays %s: reports may fall outside its city",
+                            message.city,
+                            self.play.city.name,
+                        )
                     self.welcomes += 1
                     return
                 if isinstance(message, Error):
@@ -220,13 +226,15 @@ async def run_simulator(
     seconds: float | None = None,
     user: str = "simulator",
     stats: SimStats | None = None,
+    city: City | None = None,
 ) -> SimStats:
-    """Play the demo city into the hub at ``hub_url`` for ``seconds`` (None: until cancelled).
+    """Play ``city`` (the demo city by default) into the hub at ``hub_url`` for ``seconds``
+    (None: until cancelled).
 
     Reconnects after connection trouble (:mod:`feeds.wire.backoff`); raises
     :class:`HubRefused` when the hub rejects the handshake.  Pass ``stats``
     to watch the counts while it runs; the same object is returned."""
-    play = CityPlay(demo_city(), scenario, seed, rate, start=time.time())
+    play = CityPlay(city or demo().city, scenario, seed, rate, start=time.time())
     uplink = Uplink(play, seconds, user, stats=stats)
     backoff = Backoff()
     while True:

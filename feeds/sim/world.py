@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from feeds.city import City, Grid
-from feeds.domain import SENSOR_KINDS, VEHICLE_KINDS
+from feeds.city import City, Site
+from feeds.domain import VEHICLE_KINDS
+from feeds.sim.placement import Unit, area_name, fleet, random_point, sensor_sites, streets
 from feeds.sim.texts import (
     CORNERS,
     FLOOD_AT_POINT,
@@ -71,6 +72,19 @@ BEHAVIOUR: dict[str, _Behaviour] = {
     "signal": _Behaviour(0.0, 1, 12.0, (1.0, 1.0), (120.0, 900.0)),
     "dust": _Behaviour(10.0, 1, 6.0, (160.0, 320.0), (300.0, 1800.0)),
 }
+
+
+def _behaviour(city: City, kind: str) -> _Behaviour:
+    """How a sensor of a class behaves; a class the simulator does not know wanders a little
+    and now and then crosses its alarm threshold."""
+    if kind in BEHAVIOUR:
+        return BEHAVIOUR[kind]
+    spec = city.sensor_classes[kind]
+    return _Behaviour(
+        0.01 * (spec.high - spec.low), 1, 2.0, (spec.alarm, min(spec.high, spec.alarm * 1.3)), (60.0, 600.0)
+    )
+
+
 # Storms pop manhole covers and knock out signals; rain keeps dust down.
 RAINSTORM_EXCURSIONS = {"manhole_tilt": 3.0, "signal": 3.0, "dust": 0.2}
 #: Waterlogging points that flood fast in a rainstorm (past the alarm depth within a minute).
@@ -93,25 +107,30 @@ def _water_profile(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
 class _Sensors:
     """Every sensor's state; readings round-robin over a shuffled, weighted schedule."""
 
-    def __init__(self, city: City, scenario: str, rng: np.random.Generator) -> None:
+    def __init__(self, city: City, sites: list[Site], scenario: str, rng: np.random.Generator) -> None:
         self._rng = rng
-        self.ids = [site.id for site in city.sensors]
-        kinds = np.array([site.kind for site in city.sensors])
-        self._normal = np.array([SENSOR_KINDS[k].normal for k in kinds])
-        self._noise = np.array([BEHAVIOUR[k].noise for k in kinds])
-        self._members = {kind: np.nonzero(kinds == kind)[0] for kind in BEHAVIOUR}
+        self.ids = [site.id for site in sites]
+        kinds = np.array([site.kind for site in sites], dtype=str)
+        self._behaviour = {kind: _behaviour(city, kind) for kind in dict.fromkeys(kinds.tolist())}
+        spec = city.sensor_classes
+        self._normal = np.array([spec[k].normal for k in kinds])
+        self._low = np.array([spec[k].low for k in kinds])
+        self._high = np.array([spec[k].high for k in kinds])
+        self._noise = np.array([self._behaviour[k].noise for k in kinds])
+        self._members = {kind: np.nonzero(kinds == kind)[0] for kind in self._behaviour}
         self._excursion_until = np.full(len(kinds), -np.inf)
         self._excursion_value = np.zeros(len(kinds))
         factors = RAINSTORM_EXCURSIONS if scenario == "rainstorm" else {}
         self._excursions_per_s = {
-            kind: b.excursions_per_hour * factors.get(kind, 1.0) / 3600.0 for kind, b in BEHAVIOUR.items()
+            kind: b.excursions_per_hour * factors.get(kind, 1.0) / 3600.0
+            for kind, b in self._behaviour.items()
         }
         # Rise of the water at each sensor; zero peak for everything else.
         self.peak, self._onset, self._tau = np.zeros(len(kinds)), np.zeros(len(kinds)), np.ones(len(kinds))
-        water = self._members["water_level"]
+        water = self._members.get("water_level", np.zeros(0, np.int64))
         if scenario == "rainstorm" and len(water):
             self.peak[water], self._onset[water], self._tau[water] = _water_profile(len(water), rng)
-        weights = np.array([BEHAVIOUR[k].weight for k in kinds])
+        weights = np.array([self._behaviour[k].weight for k in kinds], np.int64)
         self._schedule = rng.permutation(np.repeat(np.arange(len(kinds)), weights))
         self._cursor = 0
 
@@ -121,7 +140,7 @@ class _Sensors:
             members = self._members[kind]
             count = self._rng.poisson(per_s * span) if len(members) else 0
             chosen = self._rng.choice(members, count)
-            behaviour = BEHAVIOUR[kind]
+            behaviour = self._behaviour[kind]
             self._excursion_until[chosen] = t + self._rng.uniform(*behaviour.excursion_s, count)
             self._excursion_value[chosen] = self._rng.uniform(*behaviour.excursion_value, count)
 
@@ -135,7 +154,7 @@ class _Sensors:
         wet_s = np.clip(elapsed - self._onset[which], 0, None)
         rise = self.peak[which] * -np.expm1(-wet_s / self._tau[which])
         noise = self._noise[which] * self._rng.standard_normal(n)
-        values = np.round(np.clip(level + rise + noise, 0, None), 2).tolist()
+        values = np.round(np.clip(level + rise + noise, self._low[which], self._high[which]), 2).tolist()
         stamps = np.round(start + elapsed, 3).tolist()
         ids = self.ids
         return [Reading(ids[i], v, ts) for i, v, ts in zip(which.tolist(), values, stamps, strict=True)]
@@ -151,13 +170,13 @@ class _RoadNet:
     Segment ``v`` runs from vertex ``v`` to ``v + 1`` of the same road.  Roads
     that share a vertex cross there; ``partner`` links the two vertices."""
 
-    def __init__(self, city: City) -> None:
+    def __init__(self, city: City, lines: list[tuple[str, np.ndarray]]) -> None:
         xy, road_of = [], []
-        for k, road in enumerate(city.roads):
-            x, y = city.project(road.points[:, 0], road.points[:, 1])
+        for k, (_, line) in enumerate(lines):
+            x, y = city.project(line[:, 0], line[:, 1])
             xy.append(np.column_stack((x, y)))
             road_of.append(np.full(len(x), k))
-        self.names = [road.name for road in city.roads]
+        self.names = [name for name, _ in lines]
         self.xy = np.vstack(xy)
         self.road = np.concatenate(road_of)
         self.last = np.append(self.road[1:] != self.road[:-1], True)
@@ -170,8 +189,8 @@ class _RoadNet:
         self.partner = self._shared_vertices()
         # The street network proper: roads with crossings.  An elevated road
         # without junctions is scenery; nobody parks or turns off there.
-        streets = np.isin(self.road, self.road[self.partner >= 0])
-        self.segments = np.nonzero((self.length > 0) & streets)[0]
+        crossed = np.isin(self.road, self.road[self.partner >= 0])
+        self.segments = np.nonzero((self.length > 0) & (crossed if crossed.any() else True))[0]
         self.crossings = np.nonzero(self.partner > np.arange(len(self.xy)))[0]
 
     def _shared_vertices(self) -> np.ndarray:
@@ -210,10 +229,10 @@ STRAIGHT_ON = 0.6
 class _Fleet:
     """Vehicles driving the road network: segment, offset and direction per unit."""
 
-    def __init__(self, city: City, net: _RoadNet, rng: np.random.Generator) -> None:
+    def __init__(self, units: list[Unit], net: _RoadNet, rng: np.random.Generator) -> None:
         self._net, self._rng = net, rng
-        self.ids = [unit.id for unit in city.fleet]
-        kinds = [unit.kind for unit in city.fleet]
+        self.ids = [unit.id for unit in units]
+        kinds = [unit.kind for unit in units]
         n = len(kinds)
         self._odds = np.cumsum([STATUS_ODDS[k] for k in kinds], axis=1)
         self._cruise_kmh = np.array([VEHICLE_KINDS[k].speed_kmh for k in kinds]) * rng.uniform(
@@ -324,39 +343,48 @@ class _Fleet:
 class _Reporter:
     """Problem reports: where, what, by whom, in the hall's words."""
 
-    def __init__(self, city: City, net: _RoadNet, sensors: _Sensors) -> None:
+    def __init__(self, city: City, net: _RoadNet, sensors: _Sensors, sites: list[Site]) -> None:
         self._city, self._net = city, net
-        water = [k for k, site in enumerate(city.sensors) if site.kind == "water_level"]
-        self._water_names = [city.sensors[k].name.removesuffix("积水点") for k in water]
-        lon = np.array([city.sensors[k].lon for k in water])
-        lat = np.array([city.sensors[k].lat for k in water])
+        known = set(city.categories)
+        self._weights = {
+            rainy: {c: w for c, w in table.items() if c in known} or dict.fromkeys(known, 1.0)
+            for rainy, table in ((False, NORMAL_CATEGORIES), (True, RAINSTORM_CATEGORIES))
+        }
+        water = [k for k, site in enumerate(sites) if site.kind == "water_level"]
+        self._water_names = [sites[k].name.removesuffix("积水点") for k in water]
+        lon = np.array([sites[k].lon for k in water])
+        lat = np.array([sites[k].lat for k in water])
         self._water_xy = np.column_stack(city.project(lon, lat)).reshape(-1, 2)
         self._water_peak = sensors.peak[water]
-        west, south, east, north = city.extent()
-        x, y = city.project(np.array([west, east]), np.array([south, north]))
-        margin = 1.0  # metres, keeps clipped points off the city's edge
-        self._bounds = (x[0] + margin, x[1] - margin, y[0] + margin, y[1] - margin)
+        named = np.array([bool(name) for name in net.names], dtype=bool)
+        self._named_crossings = net.crossings[
+            named[net.road[net.crossings]] & named[net.road[net.partner[net.crossings]]]
+        ]
+        self._named_segments = (
+            net.segments[named[net.road[net.segments]]] if len(net.segments) else net.segments
+        )
 
     def report(self, rng: np.random.Generator, number: int, run: str, ts: float, rainy: bool) -> Report:
-        weights = RAINSTORM_CATEGORIES if rainy else NORMAL_CATEGORIES
-        category = _pick(rng, weights)
+        category = _pick(rng, self._weights[rainy])
         flooded = rainy and category in FLOOD_CATEGORIES and bool(self._water_names)
         place, x, y = (
             self._at_water(rng) if flooded and rng.random() < FLOOD_AT_POINT else self._somewhere(rng)
         )
-        west, east, south, north = self._bounds
-        lon, lat = self._city.unproject(np.clip(x, west, east), np.clip(y, south, north))
+        lon, lat = (float(v) for v in self._city.unproject(np.array(x), np.array(y)))
+        if self._city.locate(lon, lat) is None:  # near the city's edge: report from inside instead
+            lon, lat = random_point(self._city, rng)
+            place = area_name(self._city, lon, lat)
         source = _pick(rng, source_weights(category))
         inspector = f"监督员{rng.integers(1, INSPECTORS + 1):03d}" if source == "inspector" else ""
         reporter = REPORTERS.get(source, inspector)
         return Report(
             id=f"R-{run}-{number:06d}",
             category=category,
-            lon=round(float(lon), 6),
-            lat=round(float(lat), 6),
+            lon=round(lon, 6),
+            lat=round(lat, 6),
             source=source,
             ts=round(ts, 3),
-            description=place + describe(rng, category),
+            description=place + describe(rng, category, self._city.categories[category].name),
             reporter=reporter,
         )
 
@@ -369,15 +397,15 @@ class _Reporter:
 
     def _somewhere(self, rng: np.random.Generator) -> tuple[str, float, float]:
         style = rng.random()
-        if style < 0.4 and len(self._net.crossings):
+        if style < 0.4 and len(self._named_crossings):
             return self._at_crossing(rng)
-        if style < 0.8:
+        if style < 0.8 and len(self._named_segments):
             return self._on_road(rng)
-        return self._in_community(rng)
+        return self._in_area(rng)
 
     def _at_crossing(self, rng: np.random.Generator) -> tuple[str, float, float]:
         net = self._net
-        vertex = net.crossings[rng.integers(len(net.crossings))]
+        vertex = self._named_crossings[rng.integers(len(self._named_crossings))]
         a, b = net.names[net.road[vertex]], net.names[net.road[net.partner[vertex]]]
         (sx, sy), corner = list(CORNERS.items())[rng.integers(len(CORNERS))]
         x, y = net.xy[vertex] + rng.uniform(15, 60, 2) * (sx, sy)
@@ -386,7 +414,7 @@ class _Reporter:
     def _on_road(self, rng: np.random.Generator) -> tuple[str, float, float]:
         """Mid-block, by house number: odd numbers on one side, even on the other."""
         net = self._net
-        segment = int(net.random_segments(rng, 1)[0])
+        segment = int(self._named_segments[rng.integers(len(self._named_segments))])
         share, side = rng.random(), rng.choice([-1, 1])
         along = net.xy[segment + 1] - net.xy[segment]
         normal = np.array([along[1], -along[0]]) / net.length[segment]
@@ -395,12 +423,11 @@ class _Reporter:
         frontage = FRONTAGES[rng.integers(len(FRONTAGES))]
         return f"{net.names[net.road[segment]]}{number}号{frontage}", float(x), float(y)
 
-    def _in_community(self, rng: np.random.Generator) -> tuple[str, float, float]:
-        grid: Grid = self._city.grids[rng.integers(len(self._city.grids))]
-        x, y = self._city.project(np.array(grid.lon), np.array(grid.lat))
-        dx, dy = rng.uniform(-40, 40, 2)
+    def _in_area(self, rng: np.random.Generator) -> tuple[str, float, float]:
+        lon, lat = random_point(self._city, rng)
+        x, y = self._city.project(np.array(lon), np.array(lat))
         landmark = LANDMARKS[rng.integers(len(LANDMARKS))]
-        return f"{grid.street}{grid.community}{landmark}", float(x + dx), float(y + dy)
+        return f"{area_name(self._city, lon, lat)}{landmark}", float(x), float(y)
 
 
 def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
@@ -431,21 +458,22 @@ class CityPlay:
         # Report ids name the run, so a rerun with the same seed is new work, not a retry.
         self.run = f"{seed}-{int(start)}"
         self.elapsed = 0.0
-        net = _RoadNet(city)
-        self._sensors = _Sensors(city, scenario, _rng(seed, _SENSOR_STREAM))
-        self._fleet = _Fleet(city, net, _rng(seed, _FLEET_STREAM))
-        self._reporter = _Reporter(city, net, self._sensors)
+        lines = streets(city)
+        net = _RoadNet(city, lines)
+        self.sites = sensor_sites(city, lines)
+        self.units = fleet(city)
+        self._sensors = _Sensors(city, self.sites, scenario, _rng(seed, _SENSOR_STREAM))
+        self._fleet = _Fleet(self.units, net, _rng(seed, _FLEET_STREAM))
+        self._reporter = _Reporter(city, net, self._sensors, self.sites)
         self._report_rng = _rng(seed, _REPORT_STREAM)
         self._reports_made = BACKLOG_SIZE  # live report numbers follow the backlog's
         self._reading_due = 0.0  # fractional messages carried to the next slice
         self._fix_due = 0.0
 
     def declarations(self) -> list[SensorInfo | VehicleInfo]:
-        sensors = [
-            SensorInfo(s.id, s.kind, s.name, s.lon, s.lat, SENSOR_KINDS[s.kind].unit)
-            for s in self.city.sensors
-        ]
-        return [*sensors, *(VehicleInfo(u.id, u.kind, u.plate) for u in self.city.fleet)]
+        units = self.city.sensor_classes
+        sensors = [SensorInfo(s.id, s.kind, s.name, s.lon, s.lat, units[s.kind].unit) for s in self.sites]
+        return [*sensors, *(VehicleInfo(u.id, u.kind, u.plate) for u in self.units)]
 
     def backlog(self) -> list[Report]:
         """Reports of the last hours before ``start``, oldest first; the same on every call."""

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import uuid
 from collections.abc import Callable
 from enum import StrEnum
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidURI
 
+from feeds.city.cache import CityCache
 from feeds.wire.backoff import Backoff, retryable
 from feeds.wire.codec import MAX_FRAME_BYTES, encode
 from feeds.wire.errors import ErrorCode
@@ -27,6 +30,7 @@ from feeds.wire.messages import (
     ClientKind,
     Delta,
     Escalate,
+    GetCity,
     GetTimeline,
     Position,
     Result,
@@ -34,7 +38,7 @@ from feeds.wire.messages import (
     Topic,
     Welcome,
 )
-from feeds.wire.session import Answered, ClientSession, Refused, Welcomed
+from feeds.wire.session import CityArrived, ClientSession, Event, Refused, Welcomed
 
 log = logging.getLogger("hall.client")
 
@@ -77,17 +81,47 @@ class HubClient:
         on_link: Callable[[LinkState], None] | None = None,
         token: str = "",
         topics: tuple[Topic, ...] = TOPICS,
+        on_city: Callable[[bytes], None] | None = None,
+        city_cache: CityCache | None = None,
     ) -> None:
         self.url = url
         self.session = ClientSession(
             kind=kind, user=user, token=token, topics=topics, apply=on_frame, positions=positions
         )
         self.on_link = on_link or (lambda _state: None)
+        self.on_city = on_city
+        self.city_cache = city_cache
+        self.city_hash = ""  # of the city last handed to on_city
         self.link = LinkState.DISCONNECTED
         self.reconnects = 0
         self._answers: dict[str, asyncio.Future[Result]] = {}
         self._ws: ClientConnection | None = None
         self._closed = False
+
+    # -- the city ---------------------------------------------------------------
+
+    def _want_city(self, content_hash: str) -> None:
+        """The hub serves this city: use it from the cache, or ask the hub for it."""
+        if self.on_city is None or not content_hash or content_hash == self.city_hash:
+            return
+        cached = self.city_cache.get(content_hash) if self.city_cache else None
+        if cached is not None:
+            self._deliver_city(content_hash, cached)
+        else:
+            self.session.queue(encode(GetCity(f"city-{uuid.uuid4().hex[:12]}")))
+
+    def _city_arrived(self, event: CityArrived) -> None:
+        if hashlib.sha256(event.data).hexdigest() != event.hash:
+            log.error("the city from the hub does not match its hash %s; not used", event.hash[:12])
+            return
+        if self.city_cache is not None:
+            self.city_cache.put(event.hash, event.data)
+        self._deliver_city(event.hash, event.data)
+
+    def _deliver_city(self, content_hash: str, data: bytes) -> None:
+        self.city_hash = content_hash
+        assert self.on_city is not None
+        self.on_city(data)
 
     @property
     def welcome(self) -> Welcome | None:
@@ -174,11 +208,15 @@ class HubClient:
                 await self._send(ws, frame)
             await asyncio.sleep(0)  # let the UI's frame clock in between frames, even in a flood
 
-    def _on_event(self, event: Answered | Welcomed | Refused) -> None:
+    def _on_event(self, event: Event) -> None:
         if isinstance(event, Refused):
             raise HubRefused(event.reason)
         if isinstance(event, Welcomed):
             self._set_link(LinkState.CONNECTED)
+            self._want_city(event.welcome.city_hash)
+            return
+        if isinstance(event, CityArrived):
+            self._city_arrived(event)
             return
         future = self._answers.get(event.id)
         if future is None or future.done():

@@ -13,7 +13,7 @@ import msgspec
 from feeds.wire.errors import ErrorCode, ProtocolError
 from feeds.wire.messages import ClientMessage, ServerMessage
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 #: Largest frame either side accepts; a larger one closes the socket with 1009.
 MAX_FRAME_BYTES = 4 * 1024 * 1024
 #: Items a producer may put in one ``batch`` frame.

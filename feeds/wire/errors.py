@@ -20,6 +20,7 @@ class ErrorCode:
     UNKNOWN_VEHICLE = "unknown_vehicle"
     UNKNOWN_CATEGORY = "unknown_category"
     UNKNOWN_DEPARTMENT = "unknown_department"
+    OUTSIDE_CITY = "outside_city"  # a report at a point no district of the city holds
     CONFLICT = "conflict"  # stale expected_version; carries the current case
     INVALID_TRANSITION = "invalid_transition"
     TOO_MANY_PENDING = "too_many_pending"

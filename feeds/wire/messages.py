@@ -1,4 +1,4 @@
-"""Wire protocol v1: the typed messages clients and the hub exchange.
+"""Wire protocol v2: the typed messages clients and the hub exchange.
 
 Every frame is one JSON text message whose ``type`` field names its kind.
 See ``docs/protocol.md`` for the prose and ``docs/asyncapi.yaml`` for the
@@ -87,6 +87,12 @@ class Ping(_Msg, tag="ping"):
     id: Annotated[str, msgspec.Meta(max_length=64)] = ""
 
 
+class GetCity(_Msg, tag="get_city"):
+    """Ask for the city the hub serves (the welcome names its hash; fetch it when the cache lacks it)."""
+
+    id: RequestId
+
+
 # Producer ingest: single messages or a batch of them.
 
 
@@ -152,6 +158,7 @@ ClientMessage = (
     | Assign
     | Escalate
     | GetTimeline
+    | GetCity
     | Resync
     | Ping
     | Batch
@@ -174,6 +181,7 @@ class Welcome(_Msg, tag="welcome"):
     server_time: float
     kind: ClientKind
     user: str
+    city_hash: str = ""  # content hash of the city the hub serves: a console caches the city by it
 
 
 class Snapshot(_Msg, tag="snapshot"):
@@ -210,6 +218,9 @@ class Ack(_Msg, tag="ack"):
     accepted: int
     rejected: int = 0
     cases: dict[str, str] = msgspec.field(default_factory=dict)  # report id → case id, for accepted reports
+    notes: list[str] = msgspec.field(
+        default_factory=list
+    )  # accepted, but worth a look (e.g. outside the city)
 
 
 class Error(_Msg, tag="error"):
@@ -235,4 +246,14 @@ class Heartbeat(_Msg, tag="heartbeat"):
     seqs: dict[str, int]
 
 
-ServerMessage = Welcome | Snapshot | Delta | Result | Ack | Error | Pong | Heartbeat
+class CityPart(_Msg, tag="city_part"):
+    """One part of the city bundle answering ``get_city``: join the ``data`` of parts 0 … parts−1."""
+
+    id: str
+    hash: str
+    part: int
+    parts: int
+    data: str
+
+
+ServerMessage = Welcome | Snapshot | Delta | Result | Ack | Error | Pong | Heartbeat | CityPart

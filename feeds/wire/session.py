@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from feeds.wire.codec import PROTOCOL_VERSION, decode_server, encode
 from feeds.wire.errors import ErrorCode, ProtocolError
 from feeds.wire.messages import (
+    CityPart,
     ClientKind,
     Delta,
     Error,
@@ -34,6 +35,8 @@ log = logging.getLogger("hall.client")
 
 #: Errors not tied to a request that the session remembers, newest last.
 RECENT_ERRORS = 50
+#: Parts a city may come in (each at most a few MB): a hub announcing more is not believed.
+MAX_CITY_PARTS = 256
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,16 @@ class Refused:
     reason: str
 
 
-Event = Answered | Welcomed | Refused
+@dataclass(frozen=True)
+class CityArrived:
+    """The last part of a ``get_city`` answer came: the whole bundle, as the hub sent it."""
+
+    id: str
+    hash: str
+    data: bytes
+
+
+Event = Answered | Welcomed | Refused | CityArrived
 
 
 class ClientSession:
@@ -85,6 +97,7 @@ class ClientSession:
         self.pending: dict[str, bytes] = {}  # request id → frame, until answered
         self._resyncing: set[str] = set()
         self._outgoing: list[bytes] = []
+        self._city_parts: dict[str, list[str]] = {}  # request id → the parts so far, in order
 
     # -- what to send ------------------------------------------------------
 
@@ -93,6 +106,7 @@ class ClientSession:
         self.welcome = None
         self._resyncing.clear()
         self._outgoing.clear()
+        self._city_parts.clear()
         hello = Hello(
             PROTOCOL_VERSION,
             self.kind,
@@ -110,6 +124,10 @@ class ClientSession:
 
     def forget(self, request_id: str) -> None:
         self.pending.pop(request_id, None)
+
+    def queue(self, frame: bytes) -> None:
+        """Send ``frame`` with the next outgoing frames (it is not resent after a reconnect)."""
+        self._outgoing.append(frame)
 
     def take_outgoing(self) -> list[bytes]:
         """Frames the session wants sent (resync requests, requests to send again)."""
@@ -137,7 +155,21 @@ class ClientSession:
             self.welcome = message
             self._outgoing.extend(self.pending.values())
             return [Welcomed(message)]
+        elif isinstance(message, CityPart):
+            return self._city_part(message)
         return []
+
+    def _city_part(self, part: CityPart) -> list[Event]:
+        parts = self._city_parts.setdefault(part.id, [])
+        if part.part != len(parts) or not 0 < part.parts <= MAX_CITY_PARTS:
+            log.warning("city part %s of %s out of order; the city is asked for again", part.part, part.parts)
+            del self._city_parts[part.id]
+            return [Answered(part.id, error=Error(ErrorCode.INVALID, "the city arrived out of order"))]
+        parts.append(part.data)
+        if len(parts) < part.parts:
+            return []
+        del self._city_parts[part.id]
+        return [CityArrived(part.id, part.hash, "".join(parts).encode("utf-8"))]
 
     def _frame(self, frame: Snapshot | Delta) -> None:
         self.last_current_at[frame.topic] = self.clock()

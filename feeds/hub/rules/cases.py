@@ -1,10 +1,16 @@
-"""Case rules: how long each step of a case may take."""
+"""Case rules: how long each step of a case may take, on the city's tables."""
 
 from __future__ import annotations
 
-from feeds import domain
+from feeds.city.model import City
 
 
-def handling_limit_s(category: str) -> float:
-    """The handling clock of a category, once dispatched."""
-    return domain.CATEGORIES[category].limit_h * 3600.0
+def dispatch_limit_s(city: City) -> float:
+    """How long a filed case may wait for dispatch (按期派遣)."""
+    return city.dispatch_limit_s
+
+
+def handling_limit_s(city: City, category: str) -> float:
+    """The handling clock of a category once dispatched; counted continuously until the
+    working calendar drives the clocks (the lifecycle's rules)."""
+    return city.categories[category].limit_s

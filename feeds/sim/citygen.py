@@ -1,45 +1,53 @@
-"""The demo city generator: districts, street offices, communities, unit grids,
-roads, sensor sites and the fleet of a fictional city.  Deterministic:
-``demo_city()`` always builds the same city.
+"""The demo city generator: a fictional city written out as a city folder.
 
-The city is 8 km × 6 km, five districts, 80 × 60 unit grids of 100 m, a
-lattice of 29 main roads (15 running north-south, 14 east-west, every
-crossing signalised) plus a riverside road and an elevated road, and the
-sensor sites and fleet of its supervision hall.
+Districts, street offices, communities and unit grids on a 100 m lattice,
+a lattice of main roads with a riverside road and an elevated road, and the
+sensor sites of its supervision hall; the tables are the shipped defaults
+plus a street office per street.  Deterministic: the same arguments always
+write the same folder (``tests/test_citygen.py`` holds the shipped demo
+folder to it).  Run ``python -m feeds.sim.citygen OUT --name … --code …``.
+
+The city is 8 km × 6 km, five districts, 80 × 60 unit grids, 29 main roads
+(15 running north-south, 14 east-west, every crossing signalised).
 """
 
 from __future__ import annotations
 
-import itertools
+import argparse
 import math
-from functools import cache
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
+import shapely
 
-from feeds.city.model import City, District, FleetUnit, Grid, Road, SensorSite, metres_per_degree
-from feeds.domain import SENSOR_KINDS, VEHICLE_KINDS
+from feeds.city.folder import (
+    Documents,
+    default_tables,
+    feature,
+    geojson,
+    layer_file,
+    table_file,
+    write_folder,
+)
+from feeds.city.model import metres_per_degree
 
-# ---------------------------------------------------------------------------
-# The demo city's layout.  Everything below is fixed data or drawn from
-# generators with fixed seeds, so the city never changes between runs.
-
-CITY_NAME = "滨江市"
+#: Where the fictional city lies: its middle, WGS-84.
 LON0, LAT0 = 118.78, 32.04
 CELL_M = 100.0
 COLS, ROWS = 80, 60  # 8 km east-west, 6 km north-south
 HALF_W, HALF_H = COLS * CELL_M / 2, ROWS * CELL_M / 2
-PLATE_PREFIX = "苏A·"
 
-# Districts as orthogonal polygons over lattice corners (col, row), row 0 north,
-# so a district is exactly the cells whose centres it contains.
+# Districts as orthogonal polygons over lattice corners (col, row), row 0 north, so a
+# district is exactly the cells whose centres it contains; codes are the city's code
+# with the last two digits given here.
 _DISTRICTS: tuple[tuple[str, str, str, tuple[tuple[int, int], ...]], ...] = (
-    ("320106", "鼓山区", "Gushan District", ((0, 0), (34, 0), (34, 22), (28, 22), (28, 30), (0, 30))),
-    ("320102", "玄湖区", "Xuanhu District", ((34, 0), (80, 0), (80, 26), (52, 26), (52, 22), (34, 22))),
-    ("320105", "江心区", "Jiangxin District", ((0, 30), (28, 30), (28, 60), (0, 60))),
-    ("320104", "秦安区", "Qin'an District", ((28, 22), (52, 22), (52, 26), (56, 26), (56, 60), (28, 60))),
-    ("320111", "浦滨区", "Pubin District", ((56, 26), (80, 26), (80, 60), (56, 60))),
+    ("06", "鼓山区", "Gushan District", ((0, 0), (34, 0), (34, 22), (28, 22), (28, 30), (0, 30))),
+    ("02", "玄湖区", "Xuanhu District", ((34, 0), (80, 0), (80, 26), (52, 26), (52, 22), (34, 22))),
+    ("05", "江心区", "Jiangxin District", ((0, 30), (28, 30), (28, 60), (0, 60))),
+    ("04", "秦安区", "Qin'an District", ((28, 22), (52, 22), (52, 26), (56, 26), (56, 60), (28, 60))),
+    ("11", "浦滨区", "Pubin District", ((56, 26), (80, 26), (80, 60), (56, 60))),
 )
 
 _STREET_STEMS = (
@@ -65,8 +73,6 @@ _WATER_PLACES = ("下穿隧道", "铁路桥涵", "立交桥下", "低洼路段")
 _COVER_KINDS = ("雨水", "污水", "供水", "燃气", "电力", "通信")
 _SITE_PROJECTS = ("安置房", "商业综合体", "学校改扩建", "道路改造", "地铁站", "城市更新")
 _SITE_COUNTS = {"water_level": 13, "manhole_tilt": 150, "gas": 20, "dust": 10}
-_FLEET_COUNTS = {"sanitation": 90, "muck": 40, "enforcement": 40, "repair": 30}
-_PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 _KX, _KY = metres_per_degree(LAT0)
@@ -80,19 +86,6 @@ def _unproject(x: npt.ArrayLike, y: npt.ArrayLike) -> np.ndarray:
 def _corner_metres(col: npt.ArrayLike, row: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Lattice corner (col, row) to local metres."""
     return np.asarray(col) * CELL_M - HALF_W, HALF_H - np.asarray(row) * CELL_M
-
-
-def contains(polygon: np.ndarray, x: npt.ArrayLike, y: npt.ArrayLike) -> np.ndarray:
-    """Even-odd point-in-polygon test for a closed ring, vectorised over points."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    inside = np.zeros(x.shape, dtype=bool)
-    for (x1, y1), (x2, y2) in itertools.pairwise(polygon):
-        if y1 == y2:
-            continue
-        crosses = (y1 > y) != (y2 > y)
-        x_at = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
-        inside ^= crosses & (x < x_at)
-    return inside
 
 
 def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -110,62 +103,77 @@ def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     return ranked
 
 
-def _build_districts() -> tuple[tuple[District, ...], np.ndarray]:
-    """The districts and, per lattice cell (row, col), the index of its district."""
+def _district_owner() -> np.ndarray:
+    """Per lattice cell (row, col), the index of its district."""
     cols, rows = np.meshgrid(np.arange(COLS) + 0.5, np.arange(ROWS) + 0.5)
     owner = np.full((ROWS, COLS), -1)
-    districts = []
-    for k, (code, zh, en, corners) in enumerate(_DISTRICTS):
-        ring = np.array(corners + corners[:1], dtype=float)
-        owner[contains(ring, cols, rows)] = k
-        districts.append(District(code, zh, en, _unproject(*_corner_metres(ring[:, 0], ring[:, 1]))))
+    for k, (*_, corners) in enumerate(_DISTRICTS):
+        owner[shapely.contains_xy(shapely.Polygon(corners), cols, rows)] = k
     assert (owner >= 0).all(), "districts must cover the lattice"
-    return tuple(districts), owner
+    return owner
 
 
-def _build_grids(districts: tuple[District, ...], owner: np.ndarray) -> tuple[Grid, ...]:
-    rng = np.random.default_rng(20240601)
-    street_names = iter(s + "街道" for s in _STREET_STEMS)
-    heads = rng.permutation(list(_COMMUNITY_HEADS))
-    community_names = iter(h + t + "社区" for t in _COMMUNITY_TAILS for h in heads)
-    grids: list[Grid] = []
-    for k, district in enumerate(districts):
-        rows, cols = np.nonzero(owner == k)
+def _cells(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Unit grid cells as lon/lat boxes; neighbours share their corners exactly."""
+    (west, north), (east, south) = (
+        _unproject(*_corner_metres(c, r)).T for c, r in ((cols, rows), (cols + 1, rows + 1))
+    )
+    boxes: np.ndarray = shapely.box(west, south, east, north)
+    return boxes
+
+
+class _Areas:
+    """The four layers as GeoJSON features, built district by district."""
+
+    def __init__(self, city_code: str, owner: np.ndarray) -> None:
+        self.layers: dict[str, list[dict[str, Any]]] = {
+            "districts": [],
+            "streets": [],
+            "communities": [],
+            "grids": [],
+        }
+        self.street_names: dict[str, str] = {}
+        self.dust_candidates: list[tuple[str, float, float]] = []  # community name, grid centre (metres)
+        rng = np.random.default_rng(20240601)
+        self._street_names = iter(s + "街道" for s in _STREET_STEMS)
+        heads = rng.permutation(list(_COMMUNITY_HEADS))
+        self._community_names = iter(h + t + "社区" for t in _COMMUNITY_TAILS for h in heads)
+        for k, (suffix, zh, en, corners) in enumerate(_DISTRICTS):
+            code = city_code[:4] + suffix
+            ring = np.array(corners, dtype=float)
+            outline = shapely.Polygon(_unproject(*_corner_metres(ring[:, 0], ring[:, 1])))
+            self.layers["districts"].append(feature(outline, {"code": code, "name": zh, "name_en": en}))
+            rows, cols = np.nonzero(owner == k)
+            self._district(code, rows, cols, rng)
+
+    def _district(self, code: str, rows: np.ndarray, cols: np.ndarray, rng: np.random.Generator) -> None:
         cells = np.column_stack((cols, -rows)).astype(float)  # x east, y north
         street_of = _kmeans(cells, int(np.clip(round(len(cells) / 320), 2, 4)), rng)
         for s in range(street_of.max() + 1):
-            street = next(street_names)
+            street_code, street_name = f"{code}{s + 1:03d}", next(self._street_names)
             in_street = np.nonzero(street_of == s)[0]
+            self.street_names[street_code] = street_name
+            self._add("streets", _cells(rows[in_street], cols[in_street]), street_code, street_name)
             n_communities = int(np.clip(round(len(in_street) / 100), 2, 6))
             community_of = _kmeans(cells[in_street], n_communities, rng)
             for c in range(n_communities):
                 members = in_street[community_of == c]
-                prefix = f"{district.code}{s + 1:03d}{c + 1:03d}"
-                grids.extend(
-                    _community_grids(
-                        prefix, district.code, street, next(community_names), rows[members], cols[members]
-                    )
-                )
-    return tuple(sorted(grids, key=lambda g: g.code))
+                community_code, community_name = f"{street_code}{c + 1:03d}", next(self._community_names)
+                self._add("communities", _cells(rows[members], cols[members]), community_code, community_name)
+                self._grids(community_code, community_name, rows[members], cols[members])
 
+    def _add(self, layer: str, cells: np.ndarray, code: str, name: str) -> None:
+        self.layers[layer].append(feature(shapely.union_all(cells), {"code": code, "name": name}))
 
-_RING_COLS = np.array([0, 1, 1, 0, 0])  # a cell's closed ring, clockwise from its north-west corner
-_RING_ROWS = np.array([0, 0, 1, 1, 0])
-
-
-def _community_grids(
-    prefix: str, district: str, street: str, community: str, rows: np.ndarray, cols: np.ndarray
-) -> list[Grid]:
-    """One community's cells, numbered west→east within rows, rows north→south."""
-    order = np.lexsort((cols, rows))
-    rows, cols = rows[order], cols[order]
-    rings = _unproject(*_corner_metres(cols[:, None] + _RING_COLS, rows[:, None] + _RING_ROWS))
-    rings = rings.reshape(len(rows), len(_RING_COLS), 2)
-    centres = _unproject(*_corner_metres(cols + 0.5, rows + 0.5)).tolist()
-    return [
-        Grid(f"{prefix}{seq:03d}", district, street, community, ring, lon, lat)
-        for seq, (ring, (lon, lat)) in enumerate(zip(rings, centres, strict=True), start=1)
-    ]
+    def _grids(self, community: str, community_name: str, rows: np.ndarray, cols: np.ndarray) -> None:
+        """One community's cells, numbered west→east within rows, rows north→south."""
+        order = np.lexsort((cols, rows))
+        rows, cols = rows[order], cols[order]
+        for seq, (cell, x, y) in enumerate(
+            zip(_cells(rows, cols), *_corner_metres(cols + 0.5, rows + 0.5), strict=True), 1
+        ):
+            self.layers["grids"].append(feature(cell, {"code": f"{community}{seq:03d}"}))
+            self.dust_candidates.append((community_name, float(x), float(y)))
 
 
 def _road_nodes() -> np.ndarray:
@@ -187,7 +195,11 @@ def _riverside_x(y: float) -> float:
     return -HALF_W + 120 + 40 * math.sin(y / 700)
 
 
-def _build_roads(nodes: np.ndarray) -> tuple[Road, ...]:
+def _road(name: str, xy: np.ndarray) -> dict[str, Any]:
+    return feature(shapely.LineString(_unproject(xy[:, 0], xy[:, 1])), {"name": name})
+
+
+def _build_roads(nodes: np.ndarray) -> list[dict[str, Any]]:
     """Every crossing is a vertex shared by both roads, so vehicles can turn there.
 
     North-south roads run on to near the city edge, east-west roads from the
@@ -196,18 +208,16 @@ def _build_roads(nodes: np.ndarray) -> tuple[Road, ...]:
     top, bottom, right = HALF_H - _ROAD_END_M, -HALF_H + _ROAD_END_M, HALF_W - _ROAD_END_M
     roads = []
     for name, column in zip(_NORTH_SOUTH_ROADS, nodes, strict=True):
-        xy = np.vstack(([column[0, 0], top], column, [column[-1, 0], bottom]))
-        roads.append(Road(name, _unproject(xy[:, 0], xy[:, 1])))
+        roads.append(_road(name, np.vstack(([column[0, 0], top], column, [column[-1, 0], bottom]))))
     west_ends = [(_riverside_x(float(row[0, 1])), float(row[0, 1])) for row in nodes.transpose(1, 0, 2)]
     for name, row, west_end in zip(_EAST_WEST_ROADS, nodes.transpose(1, 0, 2), west_ends, strict=True):
-        xy = np.vstack((west_end, row, [right, row[-1, 1]]))
-        roads.append(Road(name, _unproject(xy[:, 0], xy[:, 1])))
+        roads.append(_road(name, np.vstack((west_end, row, [right, row[-1, 1]]))))
     riverside = np.array([(_riverside_x(top), top), *west_ends, (_riverside_x(bottom), bottom)])
-    roads.append(Road("滨江大道", _unproject(riverside[:, 0], riverside[:, 1])))
+    roads.append(_road("滨江大道", riverside))
     elevated_x = np.linspace(-HALF_W + 400, HALF_W - 400, 9)
     elevated_y = np.linspace(-HALF_H + 400, HALF_H - 500, 9) + 300 * np.sin(elevated_x / 1300)
-    roads.append(Road("应天高架", _unproject(elevated_x, elevated_y)))
-    return tuple(roads)
+    roads.append(_road("应天高架", np.column_stack((elevated_x, elevated_y))))
+    return roads
 
 
 class _Sites:
@@ -219,16 +229,14 @@ class _Sites:
     }  # fmt: skip
 
     def __init__(self) -> None:
-        self.sites: list[SensorSite] = []
+        self.sites: list[dict[str, Any]] = []
         self._counts = dict.fromkeys(self._PREFIX, 0)
 
     def add(self, kind: str, name: str, x: float, y: float) -> None:
         self._counts[kind] += 1
         prefix, width = self._PREFIX[kind]
-        ((lon, lat),) = _unproject(x, y)
-        self.sites.append(
-            SensorSite(f"{prefix}-{self._counts[kind]:0{width}d}", kind, name, float(lon), float(lat))
-        )
+        site = {"id": f"{prefix}-{self._counts[kind]:0{width}d}", "class": kind, "name": name}
+        self.sites.append(feature(shapely.Point(_unproject(x, y)[0]), site))
 
 
 def _along(a: np.ndarray, b: np.ndarray, share: float, offset_m: float) -> tuple[float, float]:
@@ -259,7 +267,9 @@ def _roadside(segment: Segment, rng: np.random.Generator) -> tuple[str, float, f
     return f"{name}{first_number + 2 * int(share * 10)}号", *_along(a, b, share, 4.0)
 
 
-def _build_sensors(nodes: np.ndarray, grids: tuple[Grid, ...]) -> tuple[SensorSite, ...]:
+def _build_sensors(
+    nodes: np.ndarray, dust_candidates: list[tuple[str, float, float]]
+) -> list[dict[str, Any]]:
     rng = np.random.default_rng(720)
     sites = _Sites()
     blocks = _segments(nodes)
@@ -288,44 +298,45 @@ def _build_sensors(nodes: np.ndarray, grids: tuple[Grid, ...]) -> tuple[SensorSi
         share = 0.3 + 0.4 * k / (_BRIDGE_SENSORS - 1)
         sites.add("bridge_strain", f"{_BRIDGE_NAME}{k + 1}号应变测点", *_along(a, b, share, 0))
 
-    for k, g in enumerate(rng.choice(len(grids), _SITE_COUNTS["dust"], replace=False)):
-        grid = grids[g]
+    for k, g in enumerate(rng.choice(len(dust_candidates), _SITE_COUNTS["dust"], replace=False)):
+        community, x, y = dust_candidates[g]
         project = _SITE_PROJECTS[k % len(_SITE_PROJECTS)]
-        name = f"{grid.community.removesuffix('社区')}{project}项目工地扬尘监测点"
-        sites.add("dust", name, (grid.lon - LON0) * _KX, (grid.lat - LAT0) * _KY)
-    assert all(site.kind in SENSOR_KINDS for site in sites.sites)
-    return tuple(sites.sites)
+        sites.add("dust", f"{community.removesuffix('社区')}{project}项目工地扬尘监测点", x, y)
+    return sites.sites
 
 
-def _build_fleet() -> tuple[FleetUnit, ...]:
-    rng = np.random.default_rng(2_718)
-    total = sum(_FLEET_COUNTS.values())
-    numbers = rng.choice(10_000, total, replace=False)
-    letters = rng.choice(list(_PLATE_LETTERS), total)
-    kinds = [kind for kind, count in _FLEET_COUNTS.items() for _ in range(count)]
-    assert set(kinds) <= set(VEHICLE_KINDS)
-    return tuple(
-        FleetUnit(f"V-{n + 1:04d}", kind, f"{PLATE_PREFIX}{letter}{number:04d}")
-        for n, (kind, letter, number) in enumerate(zip(kinds, letters, numbers, strict=True))
-    )
-
-
-@cache
-def demo_city() -> City:
-    districts, owner = _build_districts()
-    grids = _build_grids(districts, owner)
+def generate(name: str, code: str, name_en: str = "", plate_prefix: str = "") -> Documents:
+    """The demo city's folder, as documents (write them with :func:`write_folder`)."""
+    areas = _Areas(code, _district_owner())
     nodes = _road_nodes()
-    city = City(
-        name=CITY_NAME,
-        lon0=LON0,
-        lat0=LAT0,
-        districts=districts,
-        grids=grids,
-        roads=_build_roads(nodes),
-        sensors=_build_sensors(nodes, grids),
-        fleet=_build_fleet(),
-    )
-    # Also builds the grid index, so the first lookup elsewhere is already O(1).
-    outside = [s.id for s in city.sensors if city.grid_at(s.lon, s.lat) is None]
-    assert not outside, f"sensor sites outside the city: {outside}"
-    return city
+    tables = default_tables()
+    tables[table_file("departments")]["departments"] += [
+        {"code": f"so-{street}", "name": f"{street_name}办事处", "kind": "street_office", "area": street}
+        for street, street_name in areas.street_names.items()
+    ]
+    info = {"format": 1, "name": name, "name_en": name_en, "code": code, "plate_prefix": plate_prefix}
+    return {
+        table_file("city"): {**info, "time_limits": {"dispatch_minutes": 30, "yellow_share": 0.2}},
+        **{
+            layer_file(layer): geojson(sorted(found, key=lambda f: f["properties"]["code"]))
+            for layer, found in areas.layers.items()
+        },
+        layer_file("roads"): geojson(_build_roads(nodes)),
+        layer_file("sensors"): geojson(_build_sensors(nodes, areas.dust_candidates)),
+        **tables,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write the demo city folder.")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--name", required=True, help="the city's name, e.g. 滨江市")
+    parser.add_argument("--code", required=True, help="6-digit division code of the city")
+    parser.add_argument("--name-en", default="")
+    parser.add_argument("--plate-prefix", default="")
+    args = parser.parse_args(argv)
+    write_folder(args.out, generate(args.name, args.code, args.name_en, args.plate_prefix), replace=True)
+
+
+if __name__ == "__main__":
+    main()

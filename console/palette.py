@@ -1,0 +1,101 @@
+"""The one palette of the hall, shared by the style sheet (``resources/theme/hall.qss``,
+whose ``$names`` it fills in) and by the painters of the map and the tables.
+
+A dark command-hall theme: dark surfaces so the wall does not glare, colour
+kept for what is urgent (red overdue and critical, amber due soon), hues no
+alert uses for what merely moves (vehicles).  Plain Python: no Qt.
+"""
+
+from __future__ import annotations
+
+from string import Template
+from typing import ClassVar
+
+from feeds.domain import Light
+
+
+class HallColors:
+    BACKGROUND = "#0b1220"
+    PANEL = "#111b2e"
+    PANEL_ALT = "#14213a"
+    SURFACE = "#16233b"  # inputs, headers
+    BORDER = "#1e2b44"
+    EDGE = "#2a3b5c"  # input borders
+    TEXT = "#e6edf7"
+    TEXT_SOFT = "#d8e2f0"
+    MUTED = "#7d8ba3"
+    MUTED_BLUE = "#9fb4d6"
+    ACCENT = "#3b82f6"
+    SELECTION = "#1d4ed8"
+    GREEN = "#22c55e"
+    YELLOW = "#facc15"
+    ORANGE = "#fb923c"
+    RED = "#ff4d4f"
+    RED_TINT = "#4a161b"  # row background of overdue cases and critical alarms
+    GREEN_TINT = "#123d24"
+    CRITICAL = "#b3261e"  # header counters that need someone now
+    WARNING = "#8a5a00"
+    PRIORITY: ClassVar[dict[int, str]] = {1: RED, 2: ORANGE, 3: YELLOW, 4: MUTED}
+
+
+LIGHT_COLORS = {Light.RED: HallColors.RED, Light.YELLOW: HallColors.YELLOW, Light.GREEN: HallColors.GREEN}
+SENSOR_COLORS = {
+    "normal": "#4b6a5a",
+    "warning": HallColors.ORANGE,
+    "alarm": HallColors.RED,
+    "offline": "#6b7280",
+}
+VEHICLE_COLORS = {"sanitation": "#22d3ee", "muck": "#b794f6", "enforcement": "#5b7cfa", "repair": "#f1f5f9"}
+#: Count colours on the fleet board: moving and working are good news, offline needs a look.
+VEHICLE_STATUS_COLORS = {
+    "moving": HallColors.GREEN,
+    "working": HallColors.ACCENT,
+    "idle": HallColors.MUTED,
+    "offline": HallColors.ORANGE,
+}
+
+#: Names the style sheet may use as ``$name``, with their colours.
+STYLE_TOKENS = {
+    "background": HallColors.BACKGROUND,
+    "panel": HallColors.PANEL,
+    "panel_alt": HallColors.PANEL_ALT,
+    "surface": HallColors.SURFACE,
+    "border": HallColors.BORDER,
+    "edge": HallColors.EDGE,
+    "text": HallColors.TEXT,
+    "text_soft": HallColors.TEXT_SOFT,
+    "muted": HallColors.MUTED,
+    "muted_blue": HallColors.MUTED_BLUE,
+    "accent": HallColors.ACCENT,
+    "selection": HallColors.SELECTION,
+    "green": HallColors.GREEN,
+    "green_tint": HallColors.GREEN_TINT,
+    "red_tint": HallColors.RED_TINT,
+    "critical": HallColors.CRITICAL,
+    "warning": HallColors.WARNING,
+    "ok": "#5fd38d",
+    "stale": "#f2b233",
+    "bad": "#ff6b5e",
+    "header": "#101b33",
+    "header_edge": "#1f3a66",
+    "title": "#e8f0ff",
+    "counter": "#17243f",
+    "counter_text": "#c6d4ea",
+    "status_bar": "#0e1830",
+    "splitter": "#1b2740",
+    "header_text": "#a9bbd6",
+    "tab": "#16233e",
+    "tab_selected": "#22345a",
+    "hover": "#2a62bb",
+    "disabled": "#26324a",
+    "disabled_text": "#6b7a94",
+    "refused_text": "#ffd5d6",
+    "escalate": "#b45309",
+    "white": "#ffffff",
+}
+
+
+def style_sheet(template: str) -> str:
+    """The theme with the palette's colours in place of its ``$names``; a name the palette
+    lacks raises KeyError, so a typo fails at start-up, not as a black button."""
+    return Template(template).substitute(STYLE_TOKENS)
