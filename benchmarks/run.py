@@ -17,6 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from benchmarks.bigcity import FULL
+from benchmarks.city_import import measure_city_import
+from benchmarks.geocoding import measure_geocoding
 from benchmarks.hub_ingest import OFFERED_RATE, measure_hub
 from benchmarks.ingest import measure_console_ingest, measure_raw_ingest
 from benchmarks.map_frame import measure_map_frame
@@ -34,6 +37,19 @@ AIMS = {
     "queue_sort_ms_median": ("ms", 100, False),
     "hub_sqlite_items_per_s": ("items/s", None, True),
     "hub_postgres_items_per_s": ("items/s", None, True),
+    "city_build_s": ("s", None, False),
+    "geocoder_build_s": ("s", None, False),
+    "geocode_points_per_s": ("points/s", 100_000, True),
+    "geocode_batch_ms": ("ms", None, False),
+    "geocode_one_by_one_points_per_s": ("points/s", None, True),
+    "geocode_one_by_one_s_all_points": ("s", None, False),
+    "geocode_naive_points_per_s": ("points/s", None, True),
+    "geocode_naive_s_all_points": ("s", None, False),
+    "city_import_s": ("s", None, False),
+    "city_check_s": ("s", None, False),
+    "city_import_and_check_s": ("s", 30, False),
+    "city_import_gcj02_s": ("s", None, False),
+    "city_import_gcj02_extra_s": ("s", None, False),
 }
 
 
@@ -50,12 +66,17 @@ def main() -> int:
     figures.update(measure_map_frame())
     figures.update(measure_queue_sort())
     figures.update(measure_hub(seconds))
+    figures.update(measure_geocoding(repeats=3 if args.quick else 5))
+    figures.update(measure_city_import())
     figures["console_max_to_raw_ratio"] = (
         figures["console_max_updates_per_s"] / figures["raw_decode_updates_per_s"]
     )
 
     print(f"Supervision Hall benchmarks — Python {platform.python_version()}, {os.cpu_count()} cores")
     print(f"(hub figures: the simulator offers {OFFERED_RATE:,} items/s, rainstorm)")
+    print(
+        f"(city figures: {FULL.grids:,} grids, {FULL.road_segments:,} road segments, benchmarks/bigcity.py)"
+    )
     print(f"{'figure':34} {'value':>12}  {'unit':10} {'aim':>10}  verdict")
     for name, value in figures.items():
         unit, aim, higher = AIMS.get(name, ("", None, True))

@@ -11,7 +11,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 
 from feeds import wire as p
-from feeds.city import Area, demo
+from feeds.city import Area, CityFolder, demo
 from feeds.hub.server import Hub
 from feeds.hub.store import Store
 from feeds.sim.placement import fleet
@@ -39,9 +39,10 @@ class Clock:
 
 @asynccontextmanager
 async def running_hub(
-    db_url: str, store_type: type[Store] = Store, **hub_options: Any
+    db_url: str, store_type: type[Store] = Store, city: CityFolder | None = None, **hub_options: Any
 ) -> AsyncIterator[tuple[Hub, str]]:
-    hub = Hub(store_type(db_url), demo(), **hub_options)
+    """A hub on loopback serving ``city`` (the demo city by default)."""
+    hub = Hub(store_type(db_url), city or demo(), **hub_options)
     server = await hub.serve("127.0.0.1", 0)
     host, port = server.sockets[0].getsockname()[:2]
     try:

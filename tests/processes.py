@@ -28,14 +28,18 @@ def hall(*args: str, **options: object) -> subprocess.Popen[str]:
 class HubProcess:
     """``hall hub`` on loopback; ``url`` is known once it says it is listening."""
 
-    def __init__(self, db_url: str, port: int | None = None) -> None:
+    def __init__(self, db_url: str, port: int | None = None, city: Path | None = None) -> None:
         self.db_url = db_url
+        self.city = city
         self.port = port or free_port()
         self.url = f"ws://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[str] | None = None
 
     def start(self) -> HubProcess:
-        self.process = hall("hub", "--port", str(self.port), "--db", self.db_url, stdout=subprocess.PIPE)
+        city = ("--city", str(self.city)) if self.city else ()
+        self.process = hall(
+            "hub", "--port", str(self.port), "--db", self.db_url, *city, stdout=subprocess.PIPE
+        )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()  # blocks until the hub listens (or dies: empty line)
         assert line.startswith(READY), f"hub did not start: {line!r}, exit {self.process.poll()}"

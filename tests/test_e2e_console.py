@@ -15,6 +15,9 @@ from PySide6.QtWidgets import QApplication
 
 from console.app import Console
 from feeds import wire as p
+from feeds.city.cache import CityCache
+from feeds.city.folder import write_folder
+from feeds.city.importer import LayerSpec, import_city
 from feeds.wire.client import LinkState
 from layouts import load
 from tests.hubkit import client, new_id, request
@@ -196,3 +199,59 @@ def test_a_wall_console_shows_the_city_but_offers_no_actions(qtbot, loop, city) 
     )
     assert {w.screen().name() for w in wall.windows} == {spec.id for spec in wall.layout.screens}
     finish(qtbot, wall.stop())
+
+
+@pytest.fixture
+def nanjing(tmp_path: Path) -> Path:
+    """南京市 imported from its real district boundaries (tests/data/public)."""
+    from public_maps import nanjing_districts
+    from test_city_import import save
+
+    source = save(tmp_path / "nanjing.geojson", nanjing_districts())
+    result = import_city(
+        [LayerSpec.parse(f"districts={source}")], name="南京市", name_en="Nanjing", code="320100"
+    )
+    assert result.documents is not None
+    write_folder(tmp_path / "南京市", result.documents)
+    return tmp_path / "南京市"
+
+
+def test_a_console_draws_a_city_it_never_saw_while_the_simulator_plays_it(qtbot, loop, tmp_path, nanjing):  # type: ignore[no-untyped-def]
+    hub = HubProcess(sqlite_file(tmp_path), city=nanjing).start()
+    sim = hall(
+        "sim",
+        "--hub",
+        hub.url,
+        "--city",
+        str(nanjing),
+        "--rate",
+        "300",
+        "--seed",
+        "3",
+        stdout=subprocess.DEVNULL,
+    )
+    cache = CityCache(tmp_path / "cache")
+    desk = Console(load("desk"), hub.url, "李四", "console", city_cache=cache)
+    try:
+        desk.start()
+        qtbot.addWidget(desk.windows[0])
+        qtbot.waitUntil(lambda: desk.state.city is not None and len(desk.state.cases) >= 5, timeout=60_000)
+        city = desk.state.city
+        assert city is not None and city.name == "南京市" and len(city.districts) == 11
+        assert "南京市" in desk.windows[0].windowTitle()
+        assert cache.get(city.content_hash) is not None  # cached by hash for the next start
+        districts = {d.code for d in city.districts}
+        assert {case.district for case in desk.state.cases.values()} <= districts
+        qtbot.waitUntil(lambda: len(desk.state.vehicles) > 0 and len(desk.state.sensors) > 0, timeout=30_000)
+        qtbot.waitUntil(lambda: desk.windows[0].isVisible())
+        picture = desk.windows[0].grab()
+        assert picture.save(str(tmp_path / "nanjing-desk.png"))
+        city_map = desk.maps[0]
+        names = {text for text, _box in city_map.labels.placed}  # type: ignore[union-attr]
+        assert len(names & {d.name for d in city.districts}) >= 6, names  # its districts, by name
+        assert all(city.locate(s.lon, s.lat) is not None for s in desk.state.sensors.values())
+    finally:
+        finish(qtbot, desk.stop())
+        sim.terminate()
+        sim.wait(timeout=10)
+        hub.stop()

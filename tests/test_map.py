@@ -3,6 +3,11 @@ in the colours that matter, and a click on a pin that opens its case."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -506,3 +511,93 @@ def test_the_scale_bar_shows_a_round_length_and_follows_the_zoom(shown_map):
     assert bar.size == pytest.approx(before / 10)
     assert SCALE_BAR_PX / 2.5 <= scale_bar_px(shown_map) <= SCALE_BAR_PX
     assert bar.text.toPlainText() == length_text(bar.size)
+
+
+# -- any city, many pins, things outside, dense screens ---------------------------------
+
+
+def test_a_map_waits_for_its_city_then_draws_it(qtbot) -> None:
+    state = HallState()
+    city_map = QtCityMap(state)
+    qtbot.addWidget(city_map)
+    assert city_map.backdrop is None and not city_map.waiting.isHidden()
+    snapshot(state, "vehicles", [make_vehicle(1)])
+    frame(city_map)  # nothing to project on yet
+    assert len(city_map.vehicles.x) == 0
+    state.set_city(CITY)
+    frame(city_map)
+    assert city_map.backdrop is not None and city_map.waiting.isHidden()
+    assert positions(city_map.vehicles) == {rounded(*spot(1))}
+
+
+def test_too_many_pins_in_view_gather_into_counted_clusters_that_part_when_zoomed_in(shown_map):
+    cases = [make_pin(n, left_s=3600) for n in range(4000)]
+    cases[17] = make_pin(17, left_s=-60)  # one overdue among them
+    snapshot(shown_map.state, "cases", cases)
+    frame(shown_map)
+
+    clusters = shown_map.clusters.clusters
+    assert len(shown_map.pins.x) == 0 and len(clusters.x) > 10
+    assert int(clusters.count.sum()) == len(cases)
+    assert (clusters.worst == LIGHTS_RED).sum() == 1  # the overdue case colours its cluster
+
+    x, y = projected(*spot(17))
+    shown_map.plot.getViewBox().setRange(QRectF(x - 150, y - 100, 300, 200), padding=0)
+    frame(shown_map, NOW + 1)
+    assert len(shown_map.clusters.clusters.x) == 0
+    (pin,) = sprites_at(shown_map.pins, *spot(17))
+    assert similar(pin.color, RED)
+
+
+LIGHTS_RED = 0
+
+
+def test_vehicles_outside_the_city_are_drawn_and_show_all_brings_them_into_view(shown_map):
+    _west, _south, east, north = CITY.bounds
+    away = Vehicle(
+        id="V9000", kind="muck", plate="苏A·90000", lon=east + 0.05, lat=north + 0.02, status="moving", ts=NOW
+    )
+    snapshot(shown_map.state, "vehicles", [make_vehicle(1), away])
+    frame(shown_map)
+    view = shown_map.plot.getViewBox()
+    x, y = projected(away.lon, away.lat)
+    assert rounded(away.lon, away.lat) in positions(shown_map.vehicles)  # drawn …
+    assert not view.viewRect().contains(QPointF(x, y))  # … off the usual view
+    shown_map.show_all_button.click()
+    assert view.viewRect().contains(QPointF(x, y))
+    assert view.viewRect().contains(shown_map.backdrop.extent.center())
+
+
+def beacon_width(scale: str) -> dict[str, float]:
+    """The alarm beacon's width on screen, measured in a process whose screens have that scale."""
+    env = {**os.environ, "QT_SCALE_FACTOR": scale, "QT_QPA_PLATFORM": "offscreen"}
+    probe = Path(__file__).with_name("map_density.py")
+    run = subprocess.run(
+        [sys.executable, str(probe)], env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    return json.loads(run.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_sprites_are_rendered_at_the_screens_pixel_density():
+    plain, dense = beacon_width("1"), beacon_width("2")
+    assert (plain["ratio"], dense["ratio"]) == (1.0, 2.0)
+    assert dense["atlas_ratio"] == 2.0  # the atlas re-rendered for the denser screen: sharp, not blown up
+    assert 10 <= plain["width_px"] <= 14  # the core of a 22 px beacon: 12 px …
+    assert dense["width_px"] == pytest.approx(
+        2 * plain["width_px"], abs=3
+    )  # … is 44 device pixels on a 2× wall
+
+
+def test_district_names_label_the_map_and_road_names_come_close_up(shown_map):
+    shown_map.grab()  # paint
+    placed = {text for text, _box in shown_map.labels.placed}
+    assert {d.name for d in CITY.districts} <= placed
+    assert "人民路" not in placed
+    x, y = projected(*spot(40))
+    shown_map.plot.getViewBox().setRange(QRectF(x - 600, y - 400, 1200, 800), padding=0)
+    shown_map.grab()
+    placed = {text for text, _box in shown_map.labels.placed}
+    roads = {road.name for road in CITY.roads}
+    assert placed & roads  # road names at close zoom
+    boxes = [box for _text, box in shown_map.labels.placed]
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])  # none overlaps

@@ -134,6 +134,8 @@ class QtCityMap(QWidget):
         )
         self.show_all_button.adjustSize()
         self.show_all_button.move(self.plot.width() - self.show_all_button.width() - 10, 10)
+        # Bottom left, under the scale bar's row: the north of a city is where its legend would hide it.
+        self.legend.move(10, self.plot.height() - self.legend.height() - 10)
 
     def show_everything(self) -> None:
         """Fit the city and every sensor and vehicle, wherever they are, into view."""
@@ -207,7 +209,6 @@ class QtCityMap(QWidget):
         legend.setObjectName("mapLegend")
         legend.setStyleSheet(f"background: rgba(11,18,32,215); color: {HallColors.TEXT}; padding: 6px 10px;")
         legend.setFont(QFont(LABEL_FONT, 11))
-        legend.move(10, 10)
         legend.adjustSize()
         return legend
 

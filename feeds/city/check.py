@@ -12,7 +12,7 @@ Each rule yields :class:`Problem`\\ s naming file, feature and rule:
 - ``calendar-overlap``, ``calendar-conflict``: working periods that overlap, a day
   both holiday and working day;
 - ``sensor-class``: thresholds outside the physical range or in the wrong order;
-- ``sensor-class-unknown``, ``outside-city``: registry points of unknown classes, or
+- ``class-unknown``, ``outside-city``: registry points of unknown classes, or
   outside every district (a warning: the hub keeps them and shows them as outside).
 
 Tolerances are areas in square metres, so that digitising noise along shared

@@ -432,6 +432,10 @@ class _Builder:
                     self.problem(file, where, "parent-unknown", f"code {code} names no area of {above}")
                     continue
                 areas[level].append(Area(level, code, name, parent or "", shape, text(props.get("name_en"))))
+        if not areas["district"] and layer_file("districts") in self.documents:
+            self.problem(
+                layer_file("districts"), "", "no-districts", "has no usable district; a city needs one"
+            )
         return {level: tuple(found) for level, found in areas.items()}
 
     def _roads(self) -> Iterator[Road]:

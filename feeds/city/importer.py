@@ -154,19 +154,30 @@ def import_city(
     return ImportResult(documents if usable else None, problems, notes)
 
 
-def _converter(source_crs: str) -> Callable[[BaseGeometry], BaseGeometry]:
-    def convert(shape: BaseGeometry) -> BaseGeometry:
-        def to_wgs84(coords: np.ndarray) -> np.ndarray:
-            lon, lat = crs.to_wgs84(coords[:, 0], coords[:, 1], source_crs)
-            return np.column_stack((lon, lat))
+#: Before a GCJ-02 or BD-09 shift is undone, edges get a vertex at least this often (degrees, ~100 m):
+#: the shift bends straight lines, and a district edge with two vertices must still meet the
+#: street edges with many that run along it.
+DENSIFY_DEG = 0.001
 
-        return shape if source_crs in ("wgs84", "cgcs2000") else shapely.transform(shape, to_wgs84)
+
+def _converter(source_crs: str) -> Callable[[np.ndarray], np.ndarray]:
+    """Geometries of a whole layer to WGS-84, every vertex in one vectorised call."""
+
+    def to_wgs84(coords: np.ndarray) -> np.ndarray:
+        lon, lat = crs.to_wgs84(coords[:, 0], coords[:, 1], source_crs)
+        return np.column_stack((lon, lat))
+
+    def convert(shapes: np.ndarray) -> np.ndarray:
+        if source_crs in ("wgs84", "cgcs2000") or not len(shapes):
+            return shapes
+        converted: np.ndarray = shapely.transform(shapely.segmentize(shapes, DENSIFY_DEG), to_wgs84)
+        return converted
 
     return convert
 
 
 def _read_layer(
-    spec: LayerSpec, convert: Callable[[BaseGeometry], BaseGeometry], problems: list[Problem]
+    spec: LayerSpec, convert: Callable[[np.ndarray], np.ndarray], problems: list[Problem]
 ) -> list[dict[str, Any]]:
     file = str(spec.path)
     try:
@@ -185,11 +196,11 @@ def _read_layer(
         problems.append(Problem(file, "", error.rule, error.message))
         return []
     read = _reader(spec.layer)
-    out = []
+    shapes, kept = [], []
     for index, raw in enumerate(found):
         props = _properties(raw, spec)
         try:
-            shape = convert(read(raw))
+            shapes.append(read(raw))
         except Unusable as error:
             problems.append(Problem(file, describe(index, props), error.rule, error.message))
             continue
@@ -197,8 +208,9 @@ def _read_layer(
             props["code"] = _without_country_prefix(
                 props.get("code", ""), CODE_DIGITS[AREA_LAYERS[spec.layer]]
             )
-        out.append(feature(shape, {k: v for k, v in props.items() if v != ""}))
-    return out
+        kept.append({k: v for k, v in props.items() if v != ""})
+    converted = convert(np.array(shapes, dtype=object))
+    return [feature(shape, props) for shape, props in zip(converted, kept, strict=True)]
 
 
 def _reader(layer: str) -> Callable[[Any], BaseGeometry]:
