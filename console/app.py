@@ -21,7 +21,8 @@ from importlib import resources
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from console import i18n
+from console import names
+from console.columns import AlarmColumns, CaseColumns, VehicleColumns
 from console.models import AlarmTableModel, CaseTableModel, VehicleTableModel
 from console.palette import style_sheet
 from console.screens import physical_screens, place, plan
@@ -68,7 +69,7 @@ class HallWindow(QMainWindow):
         """The hall's name, with its city's when known: 南京市 城市管理监督指挥中心 · 城市地图."""
         hall = self.tr("Urban Management Supervision Hall")
         if city is not None:
-            hall = f"{i18n.named(city.name, city.name_en)} {hall}"
+            hall = f"{names.named(city.name, city.name_en)} {hall}"
         self.setWindowTitle(f"{hall} — {self._title(self.spec.title)}")
         self.header.title.setText(f"{hall} · {self._title(self.spec.title)}")
 
@@ -94,6 +95,10 @@ class Console(QObject):
         self.hub_url = hub_url
         self.kind = kind
         self.state = HallState()
+        # One set of columns per topic, updated once a frame, for every table and map of the seat.
+        self.case_columns = CaseColumns(self.state)
+        self.alarm_columns = AlarmColumns(self.state)
+        self.vehicle_columns = VehicleColumns(self.state)
         self.client = HubClient(
             hub_url,
             kind=kind,  # type: ignore[arg-type]
@@ -149,13 +154,13 @@ class Console(QObject):
 
     def _panel(self, name: str) -> QWidget:
         if name == "map":
-            city_map = QtCityMap(self.state)
+            city_map = QtCityMap(self.state, self.case_columns)
             city_map.case_selected.connect(self.select_case)
             self.maps.append(city_map)
             self.refreshers.append(city_map.refresh)
             return city_map
         if name == "queue":
-            cases = CaseTableModel(self.state)
+            cases = CaseTableModel(self.state, store=self.case_columns)
             queue = QtCaseQueue(cases)
             queue.case_selected.connect(self.select_case)
             self.queues.append(queue)
@@ -169,10 +174,10 @@ class Console(QObject):
             self.details.append(detail)
             return detail
         if name == "alarms":
-            alarms = AlarmTableModel(self.state)
+            alarms = AlarmTableModel(self.state, store=self.alarm_columns)
             self.refreshers.append(alarms.refresh)
             return QtAlarmPanel(alarms)
-        vehicles = VehicleTableModel(self.state)
+        vehicles = VehicleTableModel(self.state, store=self.vehicle_columns)
         self.refreshers.append(vehicles.refresh)
         return QtVehicleBoard(vehicles)
 
@@ -248,7 +253,7 @@ class Console(QObject):
 
     def set_city(self, city: City) -> None:
         """Name, place and draw everything in this city from the next frame on."""
-        i18n.use_city(city)
+        names.use_city(city)
         self.state.set_city(city)
         for detail in self.details:
             detail.set_city(city)
@@ -293,7 +298,7 @@ class Console(QObject):
         done = (
             self.tr("Assigned %1 to %2")
             .replace("%1", case_id)
-            .replace("%2", i18n.department_name(department))
+            .replace("%2", names.department_name(department))
         )
         self._spawn(self._send(command, done))
 

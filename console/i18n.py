@@ -1,127 +1,40 @@
-"""Language of the console: Qt translators for UI text, and the Chinese or
-English names of domain codes (categories, departments, …).
+"""The console's language: Qt translators for UI text.
 
 UI strings are written in English in the code and go through Qt's
 translation system (``self.tr`` / ``QCoreApplication.translate``); the hall's
-default language is Simplified Chinese, loaded from ``resources/i18n``.
-Names of domain codes come from ``feeds.domain`` (the same everywhere) and
-from the city the hub serves (categories, departments, areas, sensor
-classes), which carry both languages.
+default language is Simplified Chinese, loaded from the translations shipped
+in ``resources/i18n``.  Names of the hall's codes follow the same language
+(:mod:`console.names`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import resources
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
-from feeds import domain
-from feeds.city import City
+from console import names
 
-LANGUAGES = ("zh_CN", "en")
-I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
-
-_language = "zh_CN"
 _translators: list[QTranslator] = []
-_city: City | None = None
-
-
-def use_city(city: City) -> None:
-    """Names of categories, departments, areas and sensor classes come from this city."""
-    global _city
-    _city = city
-
-
-def language() -> str:
-    return _language
-
-
-def chinese() -> bool:
-    return _language == "zh_CN"
+_catalogues: list[bytes] = []  # Qt reads a loaded catalogue in place: it must outlive its translator
 
 
 def install(app: QCoreApplication, lang: str = "zh_CN") -> None:
     """Switch the UI language; call before building windows."""
-    global _language
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    names.use_language(lang)
     for old in _translators:
         app.removeTranslator(old)
     _translators.clear()
-    _language = lang
+    _catalogues.clear()
     if lang == "en":
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         return
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     translator = QTranslator(app)
-    qm = I18N_DIR / f"hall_{lang}.qm"
-    if not translator.load(str(qm)):
+    qm = resources.files("resources") / "i18n" / f"hall_{lang}.qm"
+    catalogue = qm.read_bytes() if qm.is_file() else b""
+    if not catalogue or not translator.load(catalogue):
         raise FileNotFoundError(f"translation {qm} is missing; run `make translations`")
+    _catalogues.append(catalogue)
     app.installTranslator(translator)
     _translators.append(translator)
-
-
-def _pick(zh: str, en: str) -> str:
-    return zh if chinese() else en
-
-
-def named(name: str, name_en: str) -> str:
-    """A name in the UI language: the Chinese name, or the English one where there is one."""
-    return name if chinese() or not name_en else name_en
-
-
-def category_name(code: str) -> str:
-    category = _city.categories.get(code) if _city else None
-    return named(category.name, category.name_en) if category else code
-
-
-def department_name(code: str | None) -> str:
-    if code is None:
-        return ""
-    department = _city.departments.get(code) if _city else None
-    return named(department.name, department.name_en) if department else code
-
-
-def area_name(code: str) -> str:
-    """The name of a district, street, community or grid; the code where the city has none."""
-    area = _city.area(code) if _city and code else None
-    return named(area.name, area.name_en) if area and area.name else code
-
-
-def sensor_kind_name(code: str) -> str:
-    spec = _city.sensor_classes.get(code) if _city else None
-    return named(spec.name, spec.name_en) if spec else code
-
-
-def sensor_unit(code: str) -> str:
-    spec = _city.sensor_classes.get(code) if _city else None
-    return spec.unit if spec else ""
-
-
-def source_name(code: str) -> str:
-    names = domain.SOURCES.get(code)
-    return _pick(*names) if names else code
-
-
-def status_name(status: str) -> str:
-    names = {
-        domain.CaseStatus.FILED: ("待派遣", "To dispatch"),
-        domain.CaseStatus.DISPATCHED: ("处置中", "Dispatched"),
-    }.get(status)  # type: ignore[call-overload]
-    return _pick(*names) if names else status
-
-
-def priority_name(priority: int) -> str:
-    return _pick(
-        domain.PRIORITY_ZH.get(priority, str(priority)), domain.PRIORITY_EN.get(priority, str(priority))
-    )
-
-
-def vehicle_kind_name(code: str) -> str:
-    kind = domain.VEHICLE_KINDS.get(code)
-    return _pick(kind.zh, kind.en) if kind else code
-
-
-def vehicle_status_name(code: str) -> str:
-    names = domain.VEHICLE_STATUSES.get(code)
-    return _pick(*names) if names else code

@@ -1,14 +1,11 @@
-"""Qt item models over the hall's live state: cases, alarms and vehicles.
+"""Qt item models over the console's column stores: cases, alarms and vehicles.
 
-Each model keeps its own row list (*slots*, in arrival order), the sortable
-keys of every slot in numpy arrays, and its visible rows as an index array
-into the slots.  Sorting and filtering happen here, on those arrays: a
-``QSortFilterProxyModel`` costs seconds at 100k rows (DESIGN.md rule 7).
-
-The window's frame clock calls :meth:`LiveTableModel.refresh` once per frame
-with :meth:`HallState.take_changes`; a frame emits at most one
-``rowsInserted``, one ``layoutChanged``, one ``dataChanged`` over the
-changed rows and one over the clock column (DESIGN.md rule 5).
+The rows, keys, filters and orders live in :mod:`console.columns` (Qt-free,
+numpy); a model turns them into cells and signals.  The window's frame
+clock calls :meth:`LiveTableModel.refresh` once per frame with
+:meth:`HallState.take_changes`; a frame emits at most one ``rowsInserted``,
+one ``layoutChanged``, one ``dataChanged`` over the changed rows and one
+over the clock column (DESIGN.md rule 5).
 """
 
 from __future__ import annotations
@@ -31,22 +28,28 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 
-from console import i18n
+from console import names
+from console.columns import (
+    NO_SLOTS,
+    AlarmColumns,
+    AlarmView,
+    CaseColumns,
+    CaseView,
+    ColumnStore,
+    RowView,
+    VehicleColumns,
+    VehicleView,
+    alarm_source,
+)
 from console.palette import LIGHT_COLORS, HallColors
 from console.state import Changes, HallState
-from feeds import domain
-from feeds.domain import LIGHTS, Light, lights
+from feeds.domain import LIGHTS, Light
 from feeds.wire import Alarm, Case, Vehicle
 
 Index = QModelIndex | QPersistentModelIndex
 Role = Qt.ItemDataRole
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 CENTER = Qt.AlignmentFlag.AlignCenter
-_NO_SLOTS = np.zeros(0, np.int64)
-
-
-#: A vehicle whose last GPS fix is older than this is shown as stale (fixes come every 10-30 s).
-STALE_FIX_S = 90.0
 
 
 def time_left_text(seconds: float) -> str:
@@ -81,65 +84,42 @@ def light_dot(light: Light) -> QPixmap:
     return pixmap
 
 
-def _ranks(codes: Any) -> dict[str, int]:
-    """Sort rank of each code in a domain table; unknown codes sort last."""
-    return {code: n for n, code in enumerate(codes)}
-
-
-_SOURCE_RANK = _ranks(domain.SOURCES)
-_STATUS_RANK = _ranks(domain.CaseStatus)
-_VEHICLE_KIND_RANK = _ranks(domain.VEHICLE_KINDS)
-_VEHICLE_STATUS_RANK = _ranks(domain.VEHICLE_STATUSES)
-
-
-def _text_ranks(texts: list[str]) -> np.ndarray:
-    """Sort rank of each text, equal texts sharing one (as ``np.unique``'s inverse, but faster)."""
-    array = np.array(texts, dtype=str)
-    order = np.argsort(array, kind="stable")
-    ordered = array[order]
-    ranks = np.empty(len(array), np.int64)
-    ranks[order] = np.concatenate(([0], np.cumsum(ordered[1:] != ordered[:-1])))[: len(array)]
-    return ranks
-
-
 class LiveTableModel(QAbstractTableModel):
-    """A table over one topic of :class:`HallState`, sorted and filtered in numpy.
+    """A table over one column store and a view of it (its own filter and order).
 
-    Subclasses name their topic, headers and keys and say how a record looks
-    (:meth:`_key_values`, :meth:`_cell`); this class keeps rows, order and
-    signals right.  Every numeric key is float64; text keys are ranked when a
-    sort needs them.
+    Pass the console's shared store so that every table of a topic, and the
+    map, read one set of columns updated once per frame; without one, the
+    model keeps a store of its own.  Subclasses name their headers and say how
+    a record looks (:meth:`_cell`).
     """
 
     #: Emitted after a refresh, sort or filter change: counts shown beside the table may have moved.
     summary_changed = Signal()
 
-    TOPIC: ClassVar[str]  # attribute name of the topic in HallState and Changes
+    STORE: ClassVar[type[ColumnStore]]
+    VIEW: ClassVar[type[RowView]]
     TR_CONTEXT: ClassVar[str]  # translation context of the headers
     HEADERS: ClassVar[tuple[str, ...]]  # English source texts
-    NUMERIC_KEYS: ClassVar[tuple[str, ...]]
-    TEXT_KEYS: ClassVar[tuple[str, ...]]
-    COLUMN_KEYS: ClassVar[tuple[str, ...]]  # the key each column sorts by
-    DEFAULT_KEYS: ClassVar[tuple[str, ...]]  # natural order (sort column -1), and the tie-break of every sort
     CLOCK_COLUMN: ClassVar[int | None] = None  # a column whose text changes every second
-    #: Apply changes at most this often; in between they gather (a board need not move at 20 Hz).
-    REFRESH_EVERY_S: ClassVar[float] = 0.0
 
-    def __init__(self, state: HallState, now: float | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        state: HallState,
+        now: float | None = None,
+        parent: QObject | None = None,
+        store: ColumnStore | None = None,
+    ) -> None:
         super().__init__(parent)
         self._state = state
-        self._now = math.floor(time.time() if now is None else now)  # whole seconds: texts and lights agree
-        self._sort_column = -1
-        self._descending = False
+        self.store = store if store is not None else self.STORE(state, now)
+        self.view = self.VIEW(self.store)
+        self.view.rebuild()
         self._bold: QFont | None = None
-        self._waiting: set[str] = set()
-        self._last_refresh = -np.inf
-        self._load()
 
     # -- Qt model interface ------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
-        return 0 if parent.isValid() else len(self._order)
+        return 0 if parent.isValid() else len(self.view.order)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -152,16 +132,15 @@ class LiveTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Role.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        slot = int(self._order[index.row()])
-        record = getattr(self._state, self.TOPIC).get(self._ids[slot])
+        slot = int(self.view.order[index.row()])
+        record = self.store.record(slot)
         if record is None:  # a snapshot replaced the topic; the next refresh resets the rows
             return None
         return self._cell(record, slot, index.column(), role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` (-1: the model's natural order); ties keep the natural order."""
-        self._sort_column = column if 0 <= column < len(self.COLUMN_KEYS) else -1
-        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.view.set_sort(column, order == Qt.SortOrder.DescendingOrder)
         self._reorder()
         self.summary_changed.emit()
 
@@ -169,70 +148,38 @@ class LiveTableModel(QAbstractTableModel):
 
     def refresh(self, changes: Changes, now: float) -> None:
         """Show one frame of changes from :meth:`HallState.take_changes` at time ``now``."""
-        if self.TOPIC in changes.reset or changes.city:  # a new city renames every row
-            self._now = math.floor(now)
-            self._waiting.clear()
-            self._reload()
+        update = self.store.update(changes, now)
+        if update.reset:
+            self.beginResetModel()
+            self.view.rebuild()
+            self.endResetModel()
             self.summary_changed.emit()
             return
-        self._waiting |= getattr(changes, self.TOPIC)
-        if now - self._last_refresh < self.REFRESH_EVERY_S:
+        if not update.applied:
             return
-        self._last_refresh = now
-        new_second = int(now) != int(self._now)
-        self._now = math.floor(now)
-        changed_ids, self._waiting = self._waiting, set()
-        known = np.array([self._slots[i] for i in changed_ids if i in self._slots], np.int64)
-        moved = self._store(known)
-        added = self._add([i for i in changed_ids if i not in self._slots])
-        restyled = self._restyle_all() if new_second else _NO_SLOTS
-        self._insert(added)
-        clock_refilters = len(restyled) and self._filter_follows_clock()
-        if len(added) or clock_refilters or not moved.isdisjoint(self._order_keys()):
+        self._insert(update.added)
+        clock_refilters = len(update.restyled) and self.view.filter_follows_clock()
+        if len(update.added) or clock_refilters or not update.moved.isdisjoint(self.view.order_keys()):
             self._reorder()
-        self._emit_rows_changed(np.concatenate([known, restyled]))
-        if new_second:
+        self._emit_rows_changed(np.concatenate([update.changed, update.restyled]))
+        if update.new_second:
             self._emit_clock_changed()
-        if changed_ids or new_second:
-            self.summary_changed.emit()
+        self.summary_changed.emit()
 
     def id_at(self, row: int) -> str:
-        return self._ids[self._order[row]]
+        return self.store.ids[self.view.order[row]]
 
     def record_at(self, row: int) -> Any:
-        return self._record(int(self._order[row]))
+        return self.store.record(int(self.view.order[row]))
 
     def row_of(self, entity_id: str) -> int | None:
         """The visible row of an entity, None when unknown or filtered out."""
-        slot = self._slots.get(entity_id)
-        if slot is None:
-            return None
-        row = int(self._rows_by_slot()[slot])
-        return None if row < 0 else row
+        return self.view.row_of(entity_id)
 
-    # -- hooks for subclasses ----------------------------------------------
-
-    def _key_values(self, record: Any) -> tuple:
-        """Values of NUMERIC_KEYS then TEXT_KEYS for one record."""
-        raise NotImplementedError
+    # -- for subclasses ------------------------------------------------------
 
     def _cell(self, record: Any, slot: int, column: int, role: int) -> Any:
         raise NotImplementedError
-
-    def _accepts(self, slots: np.ndarray) -> np.ndarray | None:
-        """Mask of the slots the filter lets through; None when nothing is filtered."""
-        return None
-
-    def _filter_keys(self) -> tuple[str, ...]:
-        """Keys the current filter reads: a change in one of them may show or hide a row."""
-        return ()
-
-    def _clock_codes(self, slots: np.ndarray) -> np.ndarray:
-        """Per-slot look that depends on the time (a light, staleness), as int8 codes."""
-        return np.zeros(len(slots), np.int8)
-
-    def _filter_follows_clock(self) -> bool:
-        return False
 
     def _bold_font(self) -> QFont:
         """Built on first use, like any font; kept by the model, which dies before the application."""
@@ -241,135 +188,33 @@ class LiveTableModel(QAbstractTableModel):
             self._bold.setBold(True)
         return self._bold
 
-    # -- rows and keys -------------------------------------------------------
+    def _refilter(self) -> None:
+        self._reorder()
+        self.summary_changed.emit()
 
-    def _record(self, slot: int) -> Any:
-        return getattr(self._state, self.TOPIC)[self._ids[slot]]
-
-    def _load(self) -> None:
-        """Build every row from the state, without signals."""
-        self._ids: list[str] = []
-        self._slots: dict[str, int] = {}
-        self._numbers = {name: np.zeros(0) for name in self.NUMERIC_KEYS}
-        self._texts: dict[str, list[str]] = {name: [] for name in self.TEXT_KEYS}
-        self._text_ranks: dict[str, np.ndarray] = {}
-        self._codes = np.zeros(0, np.int8)
-        self._add(list(getattr(self._state, self.TOPIC)))
-        self._set_order(self._sort(self._visible(self._all_slots())))
-
-    def _reload(self) -> None:
-        self.beginResetModel()
-        self._load()
-        self.endResetModel()
-
-    def _all_slots(self) -> np.ndarray:
-        return np.arange(len(self._ids))
-
-    def _add(self, ids: list[str]) -> np.ndarray:
-        """Give new entities slots at the end and store their keys."""
-        if not ids:
-            return _NO_SLOTS
-        first = len(self._ids)
-        for entity_id in ids:
-            self._slots[entity_id] = len(self._ids)
-            self._ids.append(entity_id)
-        added = np.arange(first, len(self._ids))
-        for name, array in self._numbers.items():
-            self._numbers[name] = np.concatenate([array, np.zeros(len(ids))])
-        for texts in self._texts.values():
-            texts.extend([""] * len(ids))
-        self._codes = np.concatenate([self._codes, np.zeros(len(ids), np.int8)])
-        self._text_ranks.clear()
-        self._row_index = None
-        self._store(added)
-        return added
-
-    def _store(self, slots: np.ndarray) -> set[str]:
-        """Copy the keys of ``slots`` from the state; return the names of the keys that moved."""
-        if not len(slots):
-            return set()
-        columns = list(zip(*(self._key_values(self._record(int(s))) for s in slots), strict=True))
-        moved = set()
-        for name, values in zip(self.NUMERIC_KEYS, columns, strict=False):  # text keys follow
-            array, fresh = self._numbers[name], np.array(values, np.float64)
-            if np.any(array[slots] != fresh):
-                moved.add(name)
-                array[slots] = fresh
-        for name, values in zip(self.TEXT_KEYS, columns[len(self.NUMERIC_KEYS) :], strict=True):
-            texts = self._texts[name]
-            for slot, value in zip(slots.tolist(), values, strict=True):
-                if texts[slot] != value:
-                    texts[slot] = value
-                    moved.add(name)
-            if name in moved:
-                self._text_ranks.pop(name, None)
-        self._codes[slots] = self._clock_codes(slots)
-        return moved
-
-    def _key(self, name: str) -> np.ndarray:
-        """A key column as numbers; text keys become their sort ranks."""
-        if name in self._numbers:
-            return self._numbers[name]
-        ranks = self._text_ranks.get(name)
-        if ranks is None:
-            ranks = self._text_ranks[name] = _text_ranks(self._texts[name])
-        return ranks
-
-    def _restyle_all(self) -> np.ndarray:
-        """A new second: recompute the clock codes, return the slots whose look changed."""
-        codes = self._clock_codes(self._all_slots())
-        restyled = np.flatnonzero(codes != self._codes)
-        self._codes = codes
-        return restyled
-
-    # -- order ---------------------------------------------------------------
-
-    def _order_keys(self) -> set[str]:
-        sort_key = (self.COLUMN_KEYS[self._sort_column],) if self._sort_column >= 0 else ()
-        return {*self.DEFAULT_KEYS, *sort_key, *self._filter_keys()}
-
-    def _visible(self, slots: np.ndarray) -> np.ndarray:
-        mask = self._accepts(slots)
-        return slots if mask is None else slots[mask]
-
-    def _sort(self, slots: np.ndarray) -> np.ndarray:
-        keys = [self._key(name)[slots] for name in reversed(self.DEFAULT_KEYS)]
-        if self._sort_column >= 0:
-            primary = self._key(self.COLUMN_KEYS[self._sort_column])[slots]
-            keys.append(-primary if self._descending else primary)
-        return slots[np.lexsort(keys)]
-
-    def _set_order(self, order: np.ndarray) -> None:
-        self._order = order
-        self._row_index: np.ndarray | None = None
-
-    def _rows_by_slot(self) -> np.ndarray:
-        """Visible row of every slot, -1 when filtered out."""
-        if self._row_index is None:
-            self._row_index = np.full(len(self._ids), -1, np.int64)
-            self._row_index[self._order] = np.arange(len(self._order))
-        return self._row_index
+    # -- rows and signals ----------------------------------------------------
 
     def _insert(self, added: np.ndarray) -> None:
         """Append the new rows the filter shows; :meth:`_reorder` then moves them into place."""
-        shown = self._sort(self._visible(added))
+        shown = self.view.sorted(self.view.visible(added))
         if not len(shown):
             return
-        first = len(self._order)
+        first = len(self.view.order)
         self.beginInsertRows(QModelIndex(), first, first + len(shown) - 1)
-        self._set_order(np.concatenate([self._order, shown]))
+        self.view.set_order(np.concatenate([self.view.order, shown]))
         self.endInsertRows()
 
     def _reorder(self) -> None:
         """Filter and sort again as one layout change, keeping selections on their entities."""
-        order = self._sort(self._visible(self._all_slots()))
-        if np.array_equal(order, self._order):
+        view = self.view
+        order = view.sorted(view.visible(self.store.all_slots()))
+        if np.array_equal(order, view.order):
             return
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        slots = [int(self._order[index.row()]) for index in persistent]
-        self._set_order(order)
-        rows = self._rows_by_slot()
+        slots = [int(view.order[index.row()]) for index in persistent]
+        view.set_order(order)
+        rows = view.rows_by_slot()
         moved = [
             self._index_or_none(int(rows[slot]), index.column())
             for slot, index in zip(slots, persistent, strict=True)
@@ -382,16 +227,16 @@ class LiveTableModel(QAbstractTableModel):
 
     def _emit_rows_changed(self, slots: np.ndarray) -> None:
         """One dataChanged over the row range that holds every changed slot."""
-        rows = self._rows_by_slot()[slots] if len(slots) else _NO_SLOTS
+        rows = self.view.rows_by_slot()[slots] if len(slots) else NO_SLOTS
         rows = rows[rows >= 0]
         if len(rows):
             last_column = len(self.HEADERS) - 1
             self.dataChanged.emit(self.index(int(rows.min()), 0), self.index(int(rows.max()), last_column))
 
     def _emit_clock_changed(self) -> None:
-        if self.CLOCK_COLUMN is not None and len(self._order):
+        if self.CLOCK_COLUMN is not None and len(self.view.order):
             column = self.CLOCK_COLUMN
-            self.dataChanged.emit(self.index(0, column), self.index(len(self._order) - 1, column))
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.view.order) - 1, column))
 
 
 class CaseColumn(IntEnum):
@@ -408,7 +253,8 @@ class CaseColumn(IntEnum):
 class CaseTableModel(LiveTableModel):
     """The case queue: one row per case, with its time-limit light."""
 
-    TOPIC = "cases"
+    STORE = CaseColumns
+    VIEW = CaseView
     TR_CONTEXT = "CaseTableModel"
     HEADERS = (
         QT_TRANSLATE_NOOP("CaseTableModel", "Case"),
@@ -420,19 +266,17 @@ class CaseTableModel(LiveTableModel):
         QT_TRANSLATE_NOOP("CaseTableModel", "Escalations"),
         QT_TRANSLATE_NOOP("CaseTableModel", "Time left"),
     )
-    NUMERIC_KEYS = ("category", "source", "status", "escalations", "deadline", "limit")
-    TEXT_KEYS = ("id", "grid", "department", "search")
-    COLUMN_KEYS = ("id", "category", "grid", "source", "status", "department", "escalations", "deadline")
-    DEFAULT_KEYS = ("deadline",)  # least time left first: overdue cases lead, longest overdue on top
     CLOCK_COLUMN = CaseColumn.TIME_LEFT
+    view: CaseView
 
-    # Filters; class-level defaults because the base constructor already filters.
-    _search = ""
-    _status: str | None = None
-    _light: int | None = None
-
-    def __init__(self, state: HallState, now: float | None = None, parent: QObject | None = None) -> None:
-        super().__init__(state, now, parent)
+    def __init__(
+        self,
+        state: HallState,
+        now: float | None = None,
+        parent: QObject | None = None,
+        store: ColumnStore | None = None,
+    ) -> None:
+        super().__init__(state, now, parent, store)
         self._dots: dict[Light, QPixmap] = {}
 
     def case_at(self, row: int) -> Case:
@@ -441,83 +285,27 @@ class CaseTableModel(LiveTableModel):
 
     def set_text_filter(self, text: str) -> None:
         """Show cases whose id, category, grid, street or description contains ``text``."""
-        self._search = text.strip().casefold()
+        self.view.search = text.strip().casefold()
         self._refilter()
 
     def set_status_filter(self, status: str | None) -> None:
-        self._status = status
+        self.view.status = status
         self._refilter()
 
     def set_light_filter(self, light: Light | None) -> None:
-        self._light = None if light is None else LIGHTS.index(light)
+        self.view.light = None if light is None else LIGHTS.index(light)
         self._refilter()
 
     def light_of(self, row: int) -> Light:
-        return LIGHTS[self._codes[self._order[row]]]
+        return LIGHTS[self.store.codes[self.view.order[row]]]
 
     def counts(self) -> tuple[int, int]:
         """(cases shown, overdue among them)."""
-        return len(self._order), int(np.count_nonzero(self._codes[self._order] == LIGHTS.index(Light.RED)))
-
-    def _refilter(self) -> None:
-        self._reorder()
-        self.summary_changed.emit()
-
-    def _key_values(self, case: Case) -> tuple:
-        category = case.category
-        search = " ".join(
-            (
-                case.id,
-                category,
-                i18n.category_name(category),
-                case.grid,
-                i18n.area_name(case.street),
-                i18n.area_name(case.community),
-                case.description,
-            )
-        )
-        return (
-            int(category) if category.isdigit() else math.inf,
-            _SOURCE_RANK.get(case.source, len(_SOURCE_RANK)),
-            _STATUS_RANK.get(case.status, len(_STATUS_RANK)),
-            case.escalations,
-            case.deadline,
-            case.limit_s,
-            case.id,
-            case.grid or case.community or case.street or case.district,
-            i18n.department_name(case.department),
-            search.casefold(),
-        )
-
-    def _accepts(self, slots: np.ndarray) -> np.ndarray | None:
-        if not (self._search or self._status is not None or self._light is not None):
-            return None
-        mask = np.ones(len(slots), bool)
-        if self._light is not None:
-            mask &= self._codes[slots] == self._light
-        if self._status is not None:
-            mask &= self._numbers["status"][slots] == _STATUS_RANK.get(self._status, -1)
-        if self._search:
-            haystacks, needle = self._texts["search"], self._search
-            mask &= np.fromiter((needle in haystacks[s] for s in slots.tolist()), bool, len(slots))
-        return mask
-
-    def _clock_codes(self, slots: np.ndarray) -> np.ndarray:
-        return lights(
-            self._numbers["deadline"][slots],
-            self._numbers["limit"][slots],
-            self._now,
-            self._state.yellow_share,
-        )
-
-    def _filter_follows_clock(self) -> bool:
-        return self._light is not None
-
-    def _filter_keys(self) -> tuple[str, ...]:
-        return ("status", "search", "deadline", "limit")
+        shown = self.store.codes[self.view.order]
+        return len(shown), int(np.count_nonzero(shown == LIGHTS.index(Light.RED)))
 
     def _cell(self, case: Case, slot: int, column: int, role: int) -> Any:
-        light = LIGHTS[self._codes[slot]]
+        light = LIGHTS[self.store.codes[slot]]
         if role == Role.DisplayRole:
             return self._text(case, column)
         if role == Role.DecorationRole and column == CaseColumn.TIME_LEFT:
@@ -540,28 +328,28 @@ class CaseTableModel(LiveTableModel):
         if column == CaseColumn.ID:
             return case.id
         if column == CaseColumn.CATEGORY:
-            return f"{case.category} {i18n.category_name(case.category)}"
+            return f"{case.category} {names.category_name(case.category)}"
         if column == CaseColumn.PLACE:
-            return f"{i18n.area_name(case.district)} {case.grid or i18n.area_name(case.street)}".strip()
+            return f"{names.area_name(case.district)} {case.grid or names.area_name(case.street)}".strip()
         if column == CaseColumn.SOURCE:
-            return i18n.source_name(case.source)
+            return names.source_name(case.source)
         if column == CaseColumn.STATUS:
-            return i18n.status_name(case.status)
+            return names.status_name(case.status)
         if column == CaseColumn.ASSIGNEE:
-            return i18n.department_name(case.department)
+            return names.department_name(case.department)
         if column == CaseColumn.ESCALATIONS:
             return str(case.escalations) if case.escalations else ""
-        return time_left_text(case.deadline - self._now)
+        return time_left_text(case.deadline - self.store.now)
 
     def _tooltip(self, case: Case) -> str:
         times = QCoreApplication.translate("CaseTableModel", "Reported {reported} · due {deadline}").format(
             reported=_day_time_text(case.reported_at), deadline=_day_time_text(case.deadline)
         )
         place = " ".join(
-            i18n.area_name(code) for code in (case.district, case.street, case.community) if code
+            names.area_name(code) for code in (case.district, case.street, case.community) if code
         )
         place = f"{place} {case.grid}".strip()
-        return "\n".join((f"{case.id}  {i18n.category_name(case.category)}", place, case.description, times))
+        return "\n".join((f"{case.id}  {names.category_name(case.category)}", place, case.description, times))
 
 
 class AlarmColumn(IntEnum):
@@ -576,7 +364,8 @@ class AlarmColumn(IntEnum):
 class AlarmTableModel(LiveTableModel):
     """Sensor alarms: active unacknowledged first, then by priority, newest first."""
 
-    TOPIC = "alarms"
+    STORE = AlarmColumns
+    VIEW = AlarmView
     TR_CONTEXT = "AlarmTableModel"
     HEADERS = (
         QT_TRANSLATE_NOOP("AlarmTableModel", "Priority"),
@@ -586,25 +375,10 @@ class AlarmTableModel(LiveTableModel):
         QT_TRANSLATE_NOOP("AlarmTableModel", "Raised"),
         QT_TRANSLATE_NOOP("AlarmTableModel", "State"),
     )
-    NUMERIC_KEYS = ("priority", "value", "threshold", "raised_at", "newest", "attention")
-    TEXT_KEYS = ("source",)
-    COLUMN_KEYS = ("priority", "source", "value", "threshold", "raised_at", "attention")
-    DEFAULT_KEYS = ("attention", "priority", "newest")
 
     def unacknowledged_count(self) -> int:
         """Active alarms nobody has acknowledged yet."""
-        return int(np.count_nonzero(self._numbers["attention"] == 0))
-
-    def _key_values(self, alarm: Alarm) -> tuple:
-        return (
-            alarm.priority,
-            alarm.value,
-            alarm.threshold,
-            alarm.raised_at,
-            -alarm.raised_at,
-            _attention(alarm),
-            self._source_text(alarm),
-        )
+        return int(np.count_nonzero(self.store.numbers["attention"] == 0))
 
     def _cell(self, alarm: Alarm, slot: int, column: int, role: int) -> Any:
         active = alarm.state == "active"
@@ -629,9 +403,9 @@ class AlarmTableModel(LiveTableModel):
 
     def _text(self, alarm: Alarm, column: int) -> str:
         if column == AlarmColumn.PRIORITY:
-            return i18n.priority_name(alarm.priority)
+            return names.priority_name(alarm.priority)
         if column == AlarmColumn.SOURCE:
-            return self._source_text(alarm)
+            return alarm_source(self._state, alarm)
         if column == AlarmColumn.VALUE:
             return self._quantity(alarm, alarm.value)
         if column == AlarmColumn.THRESHOLD:
@@ -644,20 +418,10 @@ class AlarmTableModel(LiveTableModel):
             return QCoreApplication.translate("AlarmTableModel", "Acknowledged")
         return QCoreApplication.translate("AlarmTableModel", "Active")
 
-    def _source_text(self, alarm: Alarm) -> str:
-        sensor = self._state.sensors.get(alarm.sensor_id)
-        name = sensor.name if sensor else alarm.sensor_id
-        return f"{name} · {i18n.sensor_kind_name(alarm.kind)}"
-
     def _quantity(self, alarm: Alarm, value: float) -> str:
         sensor = self._state.sensors.get(alarm.sensor_id)
-        unit = sensor.unit if sensor else i18n.sensor_unit(alarm.kind)
+        unit = sensor.unit if sensor else names.sensor_unit(alarm.kind)
         return f"{value:.4g} {unit}".strip()
-
-
-def _attention(alarm: Alarm) -> int:
-    """0 active and unacknowledged, 1 active and acknowledged, 2-3 the same for cleared alarms."""
-    return (0 if alarm.state == "active" else 2) + int(alarm.acked)
 
 
 class VehicleColumn(IntEnum):
@@ -671,9 +435,9 @@ class VehicleColumn(IntEnum):
 class VehicleTableModel(LiveTableModel):
     """The fleet board: one row per vehicle, grouped by kind."""
 
-    TOPIC = "vehicles"
+    STORE = VehicleColumns
+    VIEW = VehicleView
     TR_CONTEXT = "VehicleTableModel"
-    REFRESH_EVERY_S = 1.0  # GPS fixes come every 10-30 s per vehicle; the map shows motion at frame rate
     HEADERS = (
         QT_TRANSLATE_NOOP("VehicleTableModel", "Plate"),
         QT_TRANSLATE_NOOP("VehicleTableModel", "Kind"),
@@ -681,41 +445,17 @@ class VehicleTableModel(LiveTableModel):
         QT_TRANSLATE_NOOP("VehicleTableModel", "Speed"),
         QT_TRANSLATE_NOOP("VehicleTableModel", "Last fix"),
     )
-    NUMERIC_KEYS = ("kind", "status", "speed", "fix", "fix_age")
-    TEXT_KEYS = ("plate",)
-    COLUMN_KEYS = ("plate", "kind", "status", "speed", "fix_age")
-    DEFAULT_KEYS = ("kind", "plate")
     CLOCK_COLUMN = VehicleColumn.FIX_AGE
+    store: VehicleColumns
 
     def status_counts(self) -> dict[str, dict[str, int]]:
         """Vehicles of each kind in each status, e.g. ``counts["muck"]["moving"]``."""
-        kinds, statuses = list(domain.VEHICLE_KINDS), list(domain.VEHICLE_STATUSES)
-        kind = self._numbers["kind"].astype(np.int64)
-        status = self._numbers["status"].astype(np.int64)
-        known = (kind < len(kinds)) & (status < len(statuses))
-        cells = np.bincount(kind[known] * len(statuses) + status[known], minlength=len(kinds) * len(statuses))
-        table = cells.reshape(len(kinds), len(statuses)).tolist()
-        return {kind: dict(zip(statuses, row, strict=True)) for kind, row in zip(kinds, table, strict=True)}
-
-    def _key_values(self, vehicle: Vehicle) -> tuple:
-        fix = -math.inf if vehicle.ts is None else vehicle.ts
-        return (
-            _VEHICLE_KIND_RANK.get(vehicle.kind, len(_VEHICLE_KIND_RANK)),
-            _VEHICLE_STATUS_RANK.get(vehicle.status, len(_VEHICLE_STATUS_RANK)),
-            vehicle.speed,
-            fix,
-            -fix,  # age order: the freshest fix first, vehicles never seen last
-            vehicle.plate,
-        )
-
-    def _clock_codes(self, slots: np.ndarray) -> np.ndarray:
-        stale = self._now - self._numbers["fix"][slots] > STALE_FIX_S
-        return stale.astype(np.int8)
+        return self.store.status_counts()
 
     def _cell(self, vehicle: Vehicle, slot: int, column: int, role: int) -> Any:
         if role == Role.DisplayRole:
             return self._text(vehicle, column)
-        dimmed = vehicle.status == "offline" or self._codes[slot]
+        dimmed = vehicle.status == "offline" or self.store.codes[slot]
         if role == Role.ForegroundRole and dimmed:
             return QColor(HallColors.MUTED)
         if role == Role.TextAlignmentRole and column in (VehicleColumn.SPEED, VehicleColumn.FIX_AGE):
@@ -728,12 +468,12 @@ class VehicleTableModel(LiveTableModel):
         if column == VehicleColumn.PLATE:
             return vehicle.plate
         if column == VehicleColumn.KIND:
-            return i18n.vehicle_kind_name(vehicle.kind)
+            return names.vehicle_kind_name(vehicle.kind)
         if column == VehicleColumn.STATUS:
-            return i18n.vehicle_status_name(vehicle.status)
+            return names.vehicle_status_name(vehicle.status)
         if column == VehicleColumn.SPEED:
             return f"{vehicle.speed:.0f} km/h"
-        return "—" if vehicle.ts is None else fix_age_text(self._now - vehicle.ts)
+        return "—" if vehicle.ts is None else fix_age_text(self.store.now - vehicle.ts)
 
 
 def fix_age_text(seconds: float) -> str:

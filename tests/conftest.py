@@ -71,12 +71,12 @@ def own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @pytest.fixture(autouse=True)
 def names_from_a_city_stay_in_their_test() -> Iterator[None]:
-    """A test that names things after a city (i18n.use_city) leaves the next test as it found it."""
-    saved = getattr(sys.modules.get("console.i18n"), "_city", None)
+    """A test that names things after a city (names.use_city) leaves the next test as it found it."""
+    saved = getattr(sys.modules.get("console.names"), "_city", None)
     yield
-    i18n = sys.modules.get("console.i18n")
-    if i18n is not None:
-        i18n._city = saved  # type: ignore[attr-defined]
+    names = sys.modules.get("console.names")
+    if names is not None:
+        names._city = saved  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

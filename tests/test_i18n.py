@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from console import i18n
+from console import i18n, names
 from console.app import HallWindow
 from console.state import HallSummary
 from feeds.city import demo
@@ -48,14 +48,16 @@ def test_the_translation_file_knows_every_string_in_the_code(tmp_path: Path) -> 
 def language(qapp):  # type: ignore[no-untyped-def]
     """Switch languages inside a test (names from the demo city); afterwards the rest of the
     suite finds the state it had."""
-    saved_language, saved_translators, saved_city = i18n._language, list(i18n._translators), i18n._city
-    i18n.use_city(demo().city)
+    saved_language, saved_city = names._language, names._city
+    saved_translators, saved_catalogues = list(i18n._translators), list(i18n._catalogues)
+    names.use_city(demo().city)
     yield lambda lang: i18n.install(qapp, lang)
     for translator in i18n._translators:
         qapp.removeTranslator(translator)
     i18n._translators[:] = saved_translators
-    i18n._language = saved_language
-    i18n._city = saved_city
+    i18n._catalogues[:] = saved_catalogues
+    names._language = saved_language
+    names._city = saved_city
 
 
 @pytest.mark.parametrize(
@@ -76,4 +78,4 @@ def test_the_hall_speaks_chinese_by_default_and_english_on_request(  # type: ign
     header.show_summary(HallSummary(overdue=3), 0.0)
     assert window.windowTitle().startswith(title)
     assert header.overdue.text() == overdue
-    assert i18n.category_name("06010") == category
+    assert names.category_name("06010") == category

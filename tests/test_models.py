@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qt_compat import qt_api
 
 from benchmarks.queue_sort import measure_queue_sort
-from console import i18n
+from console import names
 from console.models import (
     AlarmColumn,
     AlarmTableModel,
@@ -39,7 +39,7 @@ SOURCE_CODES = list(domain.SOURCES)
 @pytest.fixture(autouse=True)
 def _application(qapp):
     """Colours, fonts and lamps need a QApplication, as in the console; names come from the city."""
-    i18n.use_city(CITY)
+    names.use_city(CITY)
 
 
 # -- building records and feeding them through HallState -----------------------
@@ -160,7 +160,7 @@ def sort_key(column: CaseColumn, case: Case) -> object:
         CaseColumn.PLACE: case.grid,
         CaseColumn.SOURCE: SOURCE_CODES.index(case.source),
         CaseColumn.STATUS: list(CaseStatus).index(case.status),
-        CaseColumn.ASSIGNEE: i18n.department_name(case.department),
+        CaseColumn.ASSIGNEE: names.department_name(case.department),
         CaseColumn.ESCALATIONS: case.escalations,
         CaseColumn.TIME_LEFT: case.deadline,
     }[column]

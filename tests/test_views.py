@@ -17,7 +17,7 @@ from test_models import (
     vehicle_state,
 )
 
-from console import i18n
+from console import names
 from console.models import AlarmTableModel, CaseColumn, CaseTableModel, VehicleTableModel
 from feeds.domain import CaseStatus
 from feeds.wire import TimelineEntry
@@ -35,7 +35,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 @pytest.fixture(autouse=True)
 def names_of_the_demo_city():
     """The console names categories, departments and areas after the city the hub serves."""
-    i18n.use_city(CITY)
+    names.use_city(CITY)
 
 
 @pytest.fixture

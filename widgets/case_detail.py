@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console import i18n
+from console import names
 from feeds.city import City, Place
 from feeds.wire import Case, TimelineEntry
 from widgets.restyle import restyle
@@ -108,7 +108,7 @@ class QtCaseDetail(QWidget):
         self._city = city
         self.department_combo.clear()
         for code in city.departments:
-            self.department_combo.addItem(i18n.department_name(code), code)
+            self.department_combo.addItem(names.department_name(code), code)
         if self._case is not None:
             self._preselect(self._case)
             self._fill(self._case)
@@ -180,16 +180,16 @@ class QtCaseDetail(QWidget):
             self.department_combo.setCurrentIndex(self.department_combo.findData(responsible))
 
     def _fill(self, case: Case) -> None:
-        self.title.setText(f"{case.id}  {case.category} {i18n.category_name(case.category)}")
+        self.title.setText(f"{case.id}  {case.category} {names.category_name(case.category)}")
         escalations = self.tr("escalated {count}×").format(count=case.escalations) if case.escalations else ""
-        self.fields["status"].setText(f"{i18n.status_name(case.status)}  {escalations}".strip())
+        self.fields["status"].setText(f"{names.status_name(case.status)}  {escalations}".strip())
         areas = " ".join(
-            i18n.area_name(code) for code in (case.district, case.street, case.community) if code
+            names.area_name(code) for code in (case.district, case.street, case.community) if code
         )
         self.fields["place"].setText(f"{areas} · {case.grid}" if case.grid else areas)
-        self.fields["source"].setText(i18n.source_name(case.source))
+        self.fields["source"].setText(names.source_name(case.source))
         self.fields["times"].setText(f"{_time_text(case.reported_at)}  →  {_time_text(case.deadline)}")
-        self.fields["assignee"].setText(i18n.department_name(case.department) or "—")
+        self.fields["assignee"].setText(names.department_name(case.department) or "—")
         self.fields["text"].setText(case.description)
 
     def _timeline_text(self, entry: TimelineEntry) -> str:
@@ -202,7 +202,7 @@ class QtCaseDetail(QWidget):
             _time_text(entry.at),
             entry.actor,
             actions.get(entry.action, entry.action),
-            i18n.department_name(entry.department),
+            names.department_name(entry.department),
             entry.reason,
         )
         return "  ".join(part for part in parts if part)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console import i18n
+from console import names
 from console.models import CaseColumn, CaseTableModel, LiveTableModel, light_dot
 from console.palette import HallColors
 from feeds.domain import CaseStatus, Light
@@ -84,7 +84,7 @@ class QtCaseQueue(QWidget):
         self.status_combo = QComboBox()
         self.status_combo.addItem(self.tr("All statuses"), None)
         for status in CaseStatus:
-            self.status_combo.addItem(i18n.status_name(status), status.value)
+            self.status_combo.addItem(names.status_name(status), status.value)
         self.light_combo = QComboBox()
         self.light_combo.addItem(self.tr("All lights"), None)
         for light, text in (

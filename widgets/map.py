@@ -26,12 +26,13 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from console import i18n
+from console import names
 from console.basemap import BaseMap, cluster
+from console.columns import CaseColumns
 from console.palette import LIGHT_COLORS, SENSOR_COLORS, VEHICLE_COLORS, HallColors
 from console.state import SENSOR_STATES, VEHICLE_KIND_CODES, VEHICLE_STATUS_CODES, Changes, HallState
 from feeds.city import City
-from feeds.domain import LIGHTS, Light, lights
+from feeds.domain import LIGHTS, Light
 from widgets.map_layers import (
     LABEL_FONT,
     CityBackdrop,
@@ -64,9 +65,12 @@ class QtCityMap(QWidget):
 
     case_selected = Signal(str)
 
-    def __init__(self, state: HallState, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, state: HallState, cases: CaseColumns | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.state = state
+        self.cases = cases if cases is not None else CaseColumns(state)  # shared with the queues: lights once
         self.city: City | None = None
         self.plot = pg.PlotWidget(background=BACKGROUND)
         self.plot.hideAxis("left")
@@ -86,12 +90,9 @@ class QtCityMap(QWidget):
         self.selection = PointLayer([Mark(HallColors.TEXT, 46.0, shape="target")], z=50)
         for layer in (self.sensors, self.vehicles, self.pins, self.clusters, self.selection):
             self.plot.addItem(layer, ignoreBounds=True)
-        self._pin_x = self._pin_y = self._pin_deadline = self._pin_limit = np.zeros(0)
-        self._pin_escalated = np.zeros(0, bool)
-        self._pin_ids: list[str] = []
+        self._pin_x = self._pin_y = np.zeros(0)
         self._pin_lights: np.ndarray | None = None  # light codes the pins are drawn with
         self._pins_dirty = False  # the view moved: pins or clusters may change
-        self._second = -1  # lights change on whole seconds, as in the case queue
         self._alarm_labels: list[pg.TextItem] = []
         self._selected: str | None = None
         self.scale_bar = self._scale_bar()
@@ -124,7 +125,7 @@ class QtCityMap(QWidget):
         self.waiting.hide()
         self._draw_sensors()
         self._draw_vehicles()
-        self._load_pins()
+        self._place_pins()
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
@@ -201,7 +202,7 @@ class QtCityMap(QWidget):
             row(self.tr("Sensors"), (key(SENSOR_COLORS[s], name, "●") for s, name in state_names.items())),
             row(
                 self.tr("Vehicles"),
-                [key(VEHICLE_COLORS[k], i18n.vehicle_kind_name(k), "▲") for k in VEHICLE_KIND_CODES]
+                [key(VEHICLE_COLORS[k], names.vehicle_kind_name(k), "▲") for k in VEHICLE_KIND_CODES]
                 + [key(HallColors.TEXT, self.tr("Idle or offline"), "▲", alpha=110)],
             ),
         ]
@@ -216,6 +217,7 @@ class QtCityMap(QWidget):
 
     def refresh(self, changes: Changes, now: float) -> None:
         """Redraw what changed since the last frame; pins also when a light turns with time."""
+        cases = self.cases.update(changes, now)
         if changes.city and self.state.city is not None:
             self._set_city(self.state.city)
         if self.city is None:
@@ -224,11 +226,9 @@ class QtCityMap(QWidget):
             self._draw_sensors()
         if changes.vehicles or "vehicles" in changes.reset:
             self._draw_vehicles()
-        if changes.cases or "cases" in changes.reset:
-            self._load_pins()
-        second = math.floor(now)
-        if second != self._second or self._pins_dirty:
-            self._second = second
+        if cases.reset or len(cases.changed) or len(cases.added):
+            self._place_pins()
+        if self._pins_dirty or len(cases.restyled):
             self._draw_pins()
 
     def _project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -276,17 +276,9 @@ class QtCityMap(QWidget):
         style = table.code[:n].astype(np.int64) * len(VEHICLE_STATUS_CODES) + table.state[:n]
         self.vehicles.set_points(x, y, style)
 
-    def _load_pins(self) -> None:
-        cases = list(self.state.cases.values())
-        count = len(cases)
-        self._pin_ids = [c.id for c in cases]
-        self._pin_x, self._pin_y = self._project(
-            np.fromiter((c.lon for c in cases), float, count),
-            np.fromiter((c.lat for c in cases), float, count),
-        )
-        self._pin_deadline = np.fromiter((c.deadline for c in cases), float, count)
-        self._pin_limit = np.fromiter((c.limit_s for c in cases), float, count)
-        self._pin_escalated = np.fromiter((c.escalations > 0 for c in cases), bool, count)
+    def _place_pins(self) -> None:
+        """Where every case is, from the case columns (the map keeps only the projection)."""
+        self._pin_x, self._pin_y = self._project(self.cases.numbers["lon"], self.cases.numbers["lat"])
         self._pin_lights = None
         self._pins_dirty = True
         self._show_selection()
@@ -307,9 +299,7 @@ class QtCityMap(QWidget):
     def _draw_pins(self) -> None:
         """Pins in their light's style, red ones last (on top), rings of escalated cases over
         them; or, with too many in view, counted clusters."""
-        light = lights(self._pin_deadline, self._pin_limit, self._second, self.state.yellow_share).astype(
-            np.int64
-        )
+        light = self.cases.codes.astype(np.int64)
         moved, self._pins_dirty = self._pins_dirty, False
         if not moved and self._pin_lights is not None and np.array_equal(light, self._pin_lights):
             return
@@ -321,7 +311,7 @@ class QtCityMap(QWidget):
             return
         self.clusters.set_clusters(cluster(np.zeros(0), np.zeros(0), np.zeros(0, np.int64), 1.0))
         order = np.argsort(-light, kind="stable")
-        ring = np.flatnonzero(self._pin_escalated)
+        ring = np.flatnonzero(self.cases.numbers["escalations"] > 0)
         self.pins.set_points(
             np.concatenate([self._pin_x[order], self._pin_x[ring]]),
             np.concatenate([self._pin_y[order], self._pin_y[ring]]),
@@ -362,12 +352,12 @@ class QtCityMap(QWidget):
                     (0.25, 0.25), center=QPointF(float(clusters.x[nearest]), float(clusters.y[nearest]))
                 )
             return
-        if not self._pin_ids:
+        if not len(self._pin_x):
             return
         distance_px = np.hypot((self._pin_x - at.x()) / metres_x, (self._pin_y - at.y()) / metres_y)
         nearest = int(np.argmin(distance_px))
         if distance_px[nearest] <= CLICK_RADIUS_PX:
-            self.case_selected.emit(self._pin_ids[nearest])
+            self.case_selected.emit(self.cases.ids[nearest])
 
 
 # Draw rank of each sensor state (SENSOR_STATES order: normal, warning, alarm, offline).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from console import i18n
+from console import names
 from console.models import VehicleColumn, VehicleTableModel
 from console.palette import VEHICLE_STATUS_COLORS, HallColors
 from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES
@@ -34,11 +34,11 @@ class QtVehicleBoard(QWidget):
     def _count_grid(self) -> QGridLayout:
         grid = QGridLayout()
         for column, status in enumerate(VEHICLE_STATUSES, start=1):
-            heading = QLabel(i18n.vehicle_status_name(status))
+            heading = QLabel(names.vehicle_status_name(status))
             heading.setStyleSheet(f"color: {VEHICLE_STATUS_COLORS[status]};")
             grid.addWidget(heading, 0, column, Qt.AlignmentFlag.AlignRight)
         for row, kind in enumerate(VEHICLE_KINDS, start=1):
-            grid.addWidget(QLabel(i18n.vehicle_kind_name(kind)), row, 0)
+            grid.addWidget(QLabel(names.vehicle_kind_name(kind)), row, 0)
             for column, status in enumerate(VEHICLE_STATUSES, start=1):
                 label = self.count_labels[kind, status] = QLabel(objectName="counts")
                 label.setAlignment(Qt.AlignmentFlag.AlignRight)

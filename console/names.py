@@ -1,0 +1,104 @@
+"""Names of the hall's codes in the console's language, without Qt.
+
+Vocabulary the same everywhere (report sources, statuses, priorities, fleet
+kinds) comes from ``feeds.domain``; what a city names (categories,
+departments, areas, sensor classes) comes from the city the hub serves.
+Chinese by default; English where a name has an English form.
+"""
+
+from __future__ import annotations
+
+from feeds import domain
+from feeds.city import City
+
+LANGUAGES = ("zh_CN", "en")
+
+_language = "zh_CN"
+_city: City | None = None
+
+
+def use_language(lang: str) -> None:
+    global _language
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    _language = lang
+
+
+def use_city(city: City) -> None:
+    """Names of categories, departments, areas and sensor classes come from this city."""
+    global _city
+    _city = city
+
+
+def language() -> str:
+    return _language
+
+
+def chinese() -> bool:
+    return _language == "zh_CN"
+
+
+def _pick(zh: str, en: str) -> str:
+    return zh if chinese() else en
+
+
+def named(name: str, name_en: str) -> str:
+    """A name in the UI language: the Chinese name, or the English one where there is one."""
+    return name if chinese() or not name_en else name_en
+
+
+def category_name(code: str) -> str:
+    category = _city.categories.get(code) if _city else None
+    return named(category.name, category.name_en) if category else code
+
+
+def department_name(code: str | None) -> str:
+    if code is None:
+        return ""
+    department = _city.departments.get(code) if _city else None
+    return named(department.name, department.name_en) if department else code
+
+
+def area_name(code: str) -> str:
+    """The name of a district, street, community or grid; the code where the city has none."""
+    area = _city.area(code) if _city and code else None
+    return named(area.name, area.name_en) if area and area.name else code
+
+
+def sensor_kind_name(code: str) -> str:
+    spec = _city.sensor_classes.get(code) if _city else None
+    return named(spec.name, spec.name_en) if spec else code
+
+
+def sensor_unit(code: str) -> str:
+    spec = _city.sensor_classes.get(code) if _city else None
+    return spec.unit if spec else ""
+
+
+def source_name(code: str) -> str:
+    names = domain.SOURCES.get(code)
+    return _pick(*names) if names else code
+
+
+def status_name(status: str) -> str:
+    names = {
+        domain.CaseStatus.FILED: ("待派遣", "To dispatch"),
+        domain.CaseStatus.DISPATCHED: ("处置中", "Dispatched"),
+    }.get(status)  # type: ignore[call-overload]
+    return _pick(*names) if names else status
+
+
+def priority_name(priority: int) -> str:
+    return _pick(
+        domain.PRIORITY_ZH.get(priority, str(priority)), domain.PRIORITY_EN.get(priority, str(priority))
+    )
+
+
+def vehicle_kind_name(code: str) -> str:
+    kind = domain.VEHICLE_KINDS.get(code)
+    return _pick(kind.zh, kind.en) if kind else code
+
+
+def vehicle_status_name(code: str) -> str:
+    names = domain.VEHICLE_STATUSES.get(code)
+    return _pick(*names) if names else code
