@@ -40,7 +40,10 @@ async def stream(ws: ServerConnection) -> None:
 async def _stream(ws: ServerConnection) -> None:
     hello = p.decode_client(await ws.recv())
     assert isinstance(hello, p.Hello)
-    await ws.send(p.encode(p.Welcome(1, "blaster", "s", "滨江市", 0.0, hello.kind, hello.user)), text=True)
+    await ws.send(
+        p.encode(p.Welcome(p.PROTOCOL_VERSION, "blaster", "s", "blaster", 0.0, hello.kind, hello.user)),
+        text=True,
+    )
     rng = np.random.default_rng(7)
     ids, lon, lat = fleet(rng)
     kinds = ("sanitation", "muck", "enforcement", "repair")

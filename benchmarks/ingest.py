@@ -37,7 +37,7 @@ def blaster(rate: float = 0.0) -> Iterator[str]:
 
 async def _raw(url: str, seconds: float) -> float:
     async with connect(url, max_size=p.MAX_FRAME_BYTES) as ws:
-        await ws.send(p.encode(p.Hello(1, "console", "bench")), text=True)
+        await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, "console", "bench")), text=True)
         updates = 0
         started = None
         while True:

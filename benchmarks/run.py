@@ -19,6 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.bigcity import FULL
 from benchmarks.city_import import measure_city_import
+from benchmarks.cold_start import measure_cold_start
 from benchmarks.geocoding import measure_geocoding
 from benchmarks.hub_ingest import OFFERED_RATE, measure_hub
 from benchmarks.ingest import measure_console_ingest, measure_raw_ingest
@@ -32,6 +33,14 @@ AIMS = {
     "console_20k_frame_work_ms_p95": ("ms", 50, False),
     "console_20k_frame_interval_ms_p95": ("ms", 75, False),
     "console_max_updates_per_s": ("updates/s", 20_000, True),
+    "map_first_frame_ms": ("ms", 1000, False),
+    "map_grids": ("grids", None, True),
+    "map_road_segments": ("segments", None, True),
+    "map_vehicles": ("vehicles", None, True),
+    "cold_start_cases": ("cases", None, True),
+    "cold_start_shown_s": ("s", 2, False),
+    "cold_start_console_mb": ("MB", None, False),
+    "cold_start_console_added_mb": ("MB", None, False),
     "map_frame_ms_median": ("ms", 33, False),
     "map_frame_ms_p95": ("ms", 33, False),
     "queue_sort_ms_median": ("ms", 100, False),
@@ -64,6 +73,7 @@ def main() -> int:
     figures.update(measure_raw_ingest(seconds))
     figures.update(measure_console_ingest(seconds))
     figures.update(measure_map_frame())
+    figures.update(measure_cold_start())
     figures.update(measure_queue_sort())
     figures.update(measure_hub(seconds))
     figures.update(measure_geocoding(repeats=3 if args.quick else 5))

@@ -161,8 +161,10 @@ def cluster(x: np.ndarray, y: np.ndarray, light: np.ndarray, cell_m: float) -> C
         return Clusters(empty, empty, empty.astype(np.int64), empty.astype(np.int64))
     col = np.floor(x / cell_m).astype(np.int64)
     row = np.floor(y / cell_m).astype(np.int64)
-    cells, which = np.unique(np.column_stack((col, row)), axis=0, return_inverse=True)
-    which = which.ravel()
+    col -= col.min()
+    row -= row.min()
+    # One integer per cell: sorting 100,000 of them is quick, unlike unique rows of a 2-D array.
+    cells, which = np.unique(col * (int(row.max()) + 1) + row, return_inverse=True)
     count = np.bincount(which, minlength=len(cells))
     worst = np.full(len(cells), np.iinfo(np.int64).max)
     np.minimum.at(worst, which, light.astype(np.int64))

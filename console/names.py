@@ -15,6 +15,7 @@ LANGUAGES = ("zh_CN", "en")
 
 _language = "zh_CN"
 _city: City | None = None
+_memo: dict[tuple[str, str], str] = {}  # (what, code) → name: 100,000 cases name a few hundred codes
 
 
 def use_language(lang: str) -> None:
@@ -22,12 +23,14 @@ def use_language(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     _language = lang
+    _memo.clear()
 
 
-def use_city(city: City) -> None:
+def use_city(city: City | None) -> None:
     """Names of categories, departments, areas and sensor classes come from this city."""
     global _city
     _city = city
+    _memo.clear()
 
 
 def language() -> str:
@@ -48,21 +51,30 @@ def named(name: str, name_en: str) -> str:
 
 
 def category_name(code: str) -> str:
-    category = _city.categories.get(code) if _city else None
-    return named(category.name, category.name_en) if category else code
+    found = _memo.get(("category", code))
+    if found is None:
+        category = _city.categories.get(code) if _city else None
+        found = _memo[("category", code)] = named(category.name, category.name_en) if category else code
+    return found
 
 
 def department_name(code: str | None) -> str:
     if code is None:
         return ""
-    department = _city.departments.get(code) if _city else None
-    return named(department.name, department.name_en) if department else code
+    found = _memo.get(("department", code))
+    if found is None:
+        known = _city.departments.get(code) if _city else None
+        found = _memo[("department", code)] = named(known.name, known.name_en) if known else code
+    return found
 
 
 def area_name(code: str) -> str:
     """The name of a district, street, community or grid; the code where the city has none."""
-    area = _city.area(code) if _city and code else None
-    return named(area.name, area.name_en) if area and area.name else code
+    found = _memo.get(("area", code))
+    if found is None:
+        area = _city.area(code) if _city and code else None
+        found = _memo[("area", code)] = named(area.name, area.name_en) if area and area.name else code
+    return found
 
 
 def sensor_kind_name(code: str) -> str:

@@ -111,16 +111,38 @@ class HallState:
         self.positions: dict[str, Position] = {}
         self.updates = 0  # entity updates applied, for the ingest benchmark
         self._changes = Changes()
+        self._parts: dict[str, list[Snapshot]] = {}  # a snapshot's parts until its last one
 
     def apply(self, message: Snapshot | Delta) -> bool:
-        """Apply a snapshot or delta; False means a gap: ask for a resync."""
+        """Apply a snapshot or delta; False means a gap: ask for a resync.
+
+        A snapshot in parts is applied whole when its last part arrives, so views
+        load a topic of 100,000 records once, not once per part."""
         topic = message.topic
         if isinstance(message, Delta):
             seen = self.positions.get(topic)
             if seen is None or seen.stream != message.stream or message.from_seq != seen.seq + 1:
                 return False
-        elif message.part == 0:
-            self._reset(topic)
+            self._apply(message)
+            return True
+        if message.part == 0:
+            parts = [message]
+        else:
+            parts = self._parts.pop(topic, [])
+            if not parts or parts[-1].part != message.part - 1 or parts[-1].stream != message.stream:
+                return False  # a part went missing: ask for the topic again
+            parts.append(message)
+        if not message.final:
+            self._parts[topic] = parts
+            return True
+        self._parts.pop(topic, None)
+        self._reset(topic)
+        for part in parts:
+            self._apply(part)
+        return True
+
+    def _apply(self, message: Snapshot | Delta) -> None:
+        topic = message.topic
         self.positions[topic] = Position(message.stream, message.seq)
         self.updates += len(message.items)
         if topic == "cases":
@@ -131,7 +153,6 @@ class HallState:
             self._apply_sensors(message.items)  # type: ignore[arg-type]
         else:
             self._apply_vehicles(message.items)  # type: ignore[arg-type]
-        return True
 
     def set_city(self, city: City) -> None:
         """The hub's city arrived (from the cache or the hub); everything named or placed redraws."""

@@ -76,7 +76,7 @@ def names_from_a_city_stay_in_their_test() -> Iterator[None]:
     yield
     names = sys.modules.get("console.names")
     if names is not None:
-        names._city = saved  # type: ignore[attr-defined]
+        names.use_city(saved)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

@@ -56,8 +56,8 @@ def language(qapp):  # type: ignore[no-untyped-def]
         qapp.removeTranslator(translator)
     i18n._translators[:] = saved_translators
     i18n._catalogues[:] = saved_catalogues
-    names._language = saved_language
-    names._city = saved_city
+    names.use_language(saved_language)
+    names.use_city(saved_city)
 
 
 @pytest.mark.parametrize(

@@ -57,3 +57,24 @@ def test_things_outside_the_city_are_counted_once_the_city_is_known() -> None:
     state.set_city(city)
     assert state.take_changes().city
     assert state.summary(NOW).outside == 2
+
+
+def test_a_snapshot_in_parts_is_shown_whole_when_its_last_part_arrives() -> None:
+    state = HallState()
+    vehicles = [p.Vehicle(f"V{n}", "muck", f"苏A·{n}") for n in range(6)]
+    assert state.apply(p.Snapshot("vehicles", "s", 6, vehicles[:2], part=0, final=False))  # type: ignore[arg-type]
+    assert state.apply(p.Snapshot("vehicles", "s", 6, vehicles[2:4], part=1, final=False))  # type: ignore[arg-type]
+    assert not state.take_changes() and state.vehicles == {}  # nothing half-loaded reaches the views
+    assert state.apply(p.Snapshot("vehicles", "s", 6, vehicles[4:], part=2, final=True))  # type: ignore[arg-type]
+    changes = state.take_changes()
+    assert changes.reset == {"vehicles"} and set(state.vehicles) == {v.id for v in vehicles}
+    assert state.positions["vehicles"] == p.Position("s", 6)
+
+
+def test_a_snapshot_missing_a_part_asks_again() -> None:
+    state = HallState()
+    vehicles = [p.Vehicle(f"V{n}", "muck", f"苏A·{n}") for n in range(3)]
+    assert state.apply(p.Snapshot("vehicles", "s", 3, vehicles[:1], part=0, final=False))  # type: ignore[arg-type]
+    assert not state.apply(p.Snapshot("vehicles", "s", 3, vehicles[2:], part=2, final=True))  # type: ignore[arg-type]
+    assert not state.apply(p.Snapshot("vehicles", "s", 3, vehicles[1:2], part=1, final=False))  # type: ignore[arg-type]
+    assert state.vehicles == {} and "vehicles" not in state.positions

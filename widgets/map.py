@@ -23,7 +23,7 @@ from collections.abc import Iterable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QPixmapCache
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from console import names
@@ -52,6 +52,7 @@ MAX_ALARM_LABELS = 12
 # More pins than this in view gather into clusters of about CLUSTER_PX across.
 MAX_PINS_IN_VIEW = 1500
 CLUSTER_PX = 64.0
+PIXMAP_CACHE_KB = 512 * 1024
 
 
 def nice_length(metres: float) -> float:
@@ -69,6 +70,9 @@ class QtCityMap(QWidget):
         self, state: HallState, cases: CaseColumns | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        # The backdrop and the labels are cached per window at device resolution: room for a wall's
+        # worth of 4K screens, or Qt evicts one to make room for the other and repaints it every frame.
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
         self.state = state
         self.cases = cases if cases is not None else CaseColumns(state)  # shared with the queues: lights once
         self.city: City | None = None

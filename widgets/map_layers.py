@@ -248,12 +248,14 @@ class CityBackdrop(QGraphicsItem):
             painter.setBrush(QBrush(fill))
             painter.drawPath(path)
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        # Thin dense lines need no antialiasing (it costs most of a big city's first frame).
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for level in reversed(shown):  # finest under coarser
             if level in self.OUTLINE:
                 color, width = self.OUTLINE[level]
                 painter.setPen(cosmetic_pen(color, width))
                 painter.drawPath(self._path(level, tolerance))
-        painter.setPen(cosmetic_pen(self.ROAD_COLOR, 2 if scale < 20 else 1.2))
+        painter.setPen(cosmetic_pen(self.ROAD_COLOR, 2 if scale < 20 else 1))
         painter.drawPath(self._path("roads", tolerance))
 
 

@@ -330,7 +330,7 @@ def generate(name: str, code: str, name_en: str = "", plate_prefix: str = "") ->
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Write the demo city folder.")
     parser.add_argument("out", type=Path)
-    parser.add_argument("--name", required=True, help="the city's name, e.g. 滨江市")
+    parser.add_argument("--name", required=True, help="the city's name, e.g. 南京市")
     parser.add_argument("--code", required=True, help="6-digit division code of the city")
     parser.add_argument("--name-en", default="")
     parser.add_argument("--plate-prefix", default="")
