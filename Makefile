@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libfontconfig1 li
 
 ARGS ?=
 
-.PHONY: demo test lint bench screenshots translations system clean demo-city
+.PHONY: demo test lint bench screenshots translations system clean demo-city fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ lint: $(STAMP)
 
 test: $(STAMP) system lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
+
+# The wire fuzzer's long run against a hub process (tests/test_fuzz.py is its short run in `make test`).
+fuzz: $(STAMP)
+	$(BIN)/python tests/wirefuzz.py --frames 1000000 --seconds 900 $(ARGS)
 
 bench: $(STAMP) system
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py $(ARGS)

@@ -10,6 +10,21 @@ import sys
 from pathlib import Path
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("supervision-hall")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+def _protocol() -> int:
+    from feeds.wire.codec import PROTOCOL_VERSION
+
+    return PROTOCOL_VERSION
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -66,6 +81,44 @@ def _hub(args: argparse.Namespace) -> int:
         _say_problems(error.problems)  # type: ignore[arg-type]
         print(f"hall: the city folder {args.city} is not usable; the hub did not start", file=sys.stderr)
         return 2
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    """Ask a hub for its counters and print them: the operator's view."""
+    from websockets.asyncio.client import connect
+
+    from feeds import wire
+
+    async def ask() -> wire.Status:
+        async with connect(args.hub, max_size=wire.MAX_FRAME_BYTES, open_timeout=10) as ws:
+            await ws.send(
+                wire.encode(wire.Hello(wire.PROTOCOL_VERSION, "wall", args.user, topics=[])), text=True
+            )
+            await ws.send(wire.encode(wire.GetStatus("status")), text=True)
+            async with asyncio.timeout(10):
+                while True:
+                    message = wire.decode_server(await ws.recv())
+                    if isinstance(message, wire.Status):
+                        return message
+                    if isinstance(message, wire.Error):
+                        raise RuntimeError(f"{message.code}: {message.message}")
+
+    try:
+        status = asyncio.run(ask())
+    except (OSError, TimeoutError, RuntimeError) as error:
+        print(f"hall: no status from {args.hub}: {error}", file=sys.stderr)
+        return 1
+    hours = status.uptime_s / 3600
+    print(f"hub {status.hub}: up {hours:.1f} h, {status.commits} commits, write batch {status.write_batch}")
+    for title, counts in (
+        ("connections", status.connections),
+        ("errors", status.errors),
+        ("refused", status.refused),
+    ):
+        listed = ", ".join(f"{key} {value}" for key, value in sorted(counts.items())) or "none"
+        print(f"{title}: {listed}")
+    print("topics: " + ", ".join(f"{topic} {seq}" for topic, seq in status.seqs.items()))
     return 0
 
 
@@ -174,6 +227,7 @@ def _add_console_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hall", description="Supervision Hall — 数字化城市管理监督指挥中心")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("--version", action="version", version=f"hall {_version()} (protocol {_protocol()})")
     commands = parser.add_subparsers(dest="command", required=True)
 
     hub = commands.add_parser("hub", help="run the hub (system of record)")
@@ -182,6 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--db", help="SQLAlchemy URL (default: a SQLite file in the user data directory)")
     hub.add_argument("--city", type=_folder, help="the city folder to serve (default: the demo city)")
     hub.set_defaults(run=_hub)
+
+    status = commands.add_parser(
+        "status", help="a hub's counters: connections, errors by code, refused items"
+    )
+    status.add_argument("--hub", type=_hub_url, default="ws://127.0.0.1:8765", help="hub URL")
+    status.add_argument("--user", default="operator")
+    status.set_defaults(run=_status)
 
     sim = commands.add_parser("sim", help="play the demo city into a hub")
     sim.add_argument("--hub", type=_hub_url, default="ws://127.0.0.1:8765", help="hub URL")
@@ -203,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scenario", default="rainstorm", choices=("normal", "rainstorm"))
     demo.add_argument("--rate", type=_positive, default=400, help="simulator messages per second")
     demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file in a temporary folder)")
+    demo.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file, removed on exit)")
     demo.add_argument("--city", type=_folder, help="a city folder (default: the demo city)")
     _add_console_options(demo)
     demo.set_defaults(run=_demo)
@@ -250,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
+    if args.command == "hub":  # a hub says what it serves, and a status line a minute
+        logging.getLogger("hall.hub").setLevel(logging.INFO)
     if args.command in ("console", "demo") and args.screenshot and args.seconds is None:
         print(
             "hall: --screenshot needs --seconds N (how long to run before taking the pictures)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import shutil
 import signal
 import subprocess
 import sys
@@ -41,8 +42,8 @@ def _stop(process: subprocess.Popen[str]) -> None:
 def run_demo(args: argparse.Namespace) -> int:
     if checked_layout(args) is None:  # say so before starting anything
         return 2
-    folder = Path(tempfile.mkdtemp(prefix="hall-demo-"))
-    db = args.db or f"sqlite:///{folder / 'hall.db'}"
+    folder = None if args.db else Path(tempfile.mkdtemp(prefix="hall-demo-"))
+    db = args.db or f"sqlite:///{folder}/hall.db"
     city = ("--city", str(args.city)) if args.city else ()
     hub = _hall("hub", "--port", "0", "--db", db, *city, stdout=subprocess.PIPE)
     sim = None
@@ -75,3 +76,5 @@ def run_demo(args: argparse.Namespace) -> int:
         if sim is not None:
             _stop(sim)
         _stop(hub)
+        if folder is not None:  # the demo's own database goes with it
+            shutil.rmtree(folder, ignore_errors=True)

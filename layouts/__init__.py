@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-LAYOUT_DIR = Path(__file__).resolve().parent
+SHIPPED = resources.files("layouts")  # the shipped layouts, installed or in a checkout
 FORMAT_VERSION = 1
 PANELS = frozenset({"map", "queue", "detail", "alarms", "vehicles"})
 
@@ -42,14 +44,15 @@ class Layout:
 
 
 def available() -> list[str]:
-    return sorted(p.stem for p in LAYOUT_DIR.glob("*.json"))
+    return sorted(p.name.removesuffix(".json") for p in SHIPPED.iterdir() if p.name.endswith(".json"))
 
 
 def load(name_or_path: str) -> Layout:
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = LAYOUT_DIR / f"{name_or_path}.json"
-    if not path.exists():
+    """A shipped layout by name (``desk``, ``wall``), or a layout file of the hall's own."""
+    path: Path | Traversable = Path(name_or_path)
+    if not Path(name_or_path).suffix:
+        path = SHIPPED / f"{name_or_path}.json"
+    if not path.is_file():
         raise LayoutError(f"no layout {name_or_path!r}; available: {', '.join(available())}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

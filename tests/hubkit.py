@@ -79,7 +79,7 @@ async def receive(ws: ClientConnection, wanted: Callable[[Any], bool], timeout: 
 
 
 def answer_to(request_id: str) -> Callable[[Any], bool]:
-    return lambda m: isinstance(m, (p.Result, p.Error, p.Ack, p.Pong)) and m.id == request_id
+    return lambda m: isinstance(m, (p.Result, p.Error, p.Ack, p.Pong, p.Status)) and m.id == request_id
 
 
 async def request(ws: ClientConnection, message: Any) -> Any:
@@ -114,3 +114,17 @@ async def declare_and_report(ws: ClientConnection, reports: int = 3, at: float =
     ack = await request(ws, p.Batch(new_id("b"), items))
     assert isinstance(ack, p.Ack) and ack.rejected == 0, ack
     return ack
+
+
+class Mirror:
+    """Stands in for the console's state: accepts a delta only if it follows what it has."""
+
+    def __init__(self) -> None:
+        self.positions: dict[str, p.Position] = {}
+
+    def apply(self, frame: p.Snapshot | p.Delta) -> bool:
+        seen = self.positions.get(frame.topic)
+        if isinstance(frame, p.Delta) and (seen is None or frame.from_seq != seen.seq + 1):
+            return False
+        self.positions[frame.topic] = p.Position(frame.stream, frame.seq)
+        return True

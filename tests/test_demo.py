@@ -62,6 +62,8 @@ def test_wall_demo_leaves_a_picture_of_every_screen(tmp_path: Path) -> None:
         colours = {image.pixel(x, y) for x in range(0, 1920, 37) for y in range(0, 1080, 29)}
         assert len(colours) > 20, f"{picture.name} looks blank"
     assert "hub at ws://127.0.0.1:" in run.stdout
+    database = Path(run.stdout.split("database sqlite:///", 1)[1].split()[0])
+    assert database.name == "hall.db" and not database.parent.exists(), "the demo left its database behind"
 
 
 @pytest.mark.parametrize(

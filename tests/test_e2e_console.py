@@ -118,6 +118,9 @@ def test_assign_and_escalate_round_trip_reach_a_second_console_and_survive_a_res
 
     click_case(qtbot, desk, first.id)
     qtbot.waitUntil(lambda: detail.title.text().startswith(first.id))
+    combo = detail.department_combo
+    widest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(n)) for n in range(combo.count()))
+    assert combo.width() >= widest + 24, "a department's name is cut off in the chooser"
     detail.department_combo.setCurrentIndex(detail.department_combo.findData("enforcement"))
     type_chinese(detail.assign_reason, "占道经营，请执法局处置")
     qtbot.mouseClick(detail.assign_button, Qt.MouseButton.LeftButton)

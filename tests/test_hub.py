@@ -128,7 +128,7 @@ async def test_a_retried_command_is_answered_not_applied_twice(db_url: str) -> N
         (p.Escalate("c2", "AJ0000001", 1, "   "), p.ErrorCode.INVALID),
         (p.Assign("c3", "AJ0000001", 1, "ministry_of_magic"), p.ErrorCode.UNKNOWN_DEPARTMENT),
         (p.GetTimeline("c4", "AJ9999999"), p.ErrorCode.UNKNOWN_CASE),
-        (p.Reading("WL-01", 1.0, 1.0), p.ErrorCode.FORBIDDEN),
+        (p.Reading("WL-01", 1.0, 1_795_000_000.0), p.ErrorCode.FORBIDDEN),
     ],
 )
 async def test_refused_requests_get_typed_errors_and_the_link_survives(db_url: str, message, code) -> None:  # type: ignore[no-untyped-def]
@@ -207,10 +207,10 @@ async def test_bad_items_in_a_batch_are_refused_and_the_rest_stored(db_url: str)
         batch = p.Batch(
             new_id("b"),
             [
-                p.Reading("WL-01", 4.0, 10.0),
-                p.Reading("NO-SUCH-SENSOR", 4.0, 10.0),
-                p.Report("R-x", "99999", 118.78, 32.04, "inspector", 10.0),
-                p.Report("R-y", "06010", 0.0, 0.0, "inspector", 10.0),
+                p.Reading("WL-01", 4.0, 1_795_000_010.0),
+                p.Reading("NO-SUCH-SENSOR", 4.0, 1_795_000_010.0),
+                p.Report("R-x", "99999", 118.78, 32.04, "inspector", 1_795_000_010.0),
+                p.Report("R-y", "06010", 0.0, 0.0, "inspector", 1_795_000_010.0),
             ],
         )
         await send(producer, batch)
@@ -229,14 +229,16 @@ async def test_readings_over_threshold_raise_and_clear_an_alarm(db_url: str) -> 
         async with client(url, "producer", "sim") as producer:
             await declare_and_report(producer, reports=0)
             for n, depth in enumerate([2.0, 12.0, 31.0, 20.0, 1.0]):
-                await request(producer, p.Batch(new_id("b"), [p.Reading("WL-01", depth, 100.0 + n)]))
+                await request(
+                    producer, p.Batch(new_id("b"), [p.Reading("WL-01", depth, 1_795_000_100.0 + n)])
+                )
         async with client(url) as console:
             alarms = (await receive(console, snapshot_of("alarms"))).items
             sensors = (await receive(console, snapshot_of("sensors"))).items
     assert len(alarms) == 1
     alarm = alarms[0]
     assert (alarm.sensor_id, alarm.priority, alarm.value, alarm.threshold) == ("WL-01", 1, 31.0, 25.0)
-    assert alarm.state == "cleared" and alarm.cleared_at == 104.0
+    assert alarm.state == "cleared" and alarm.cleared_at == 1_795_000_104.0
     assert [s.state for s in sensors if s.id == "WL-01"] == ["normal"]
 
 
@@ -281,7 +283,7 @@ async def test_a_producer_faster_than_the_store_is_held_back(db_url: str) -> Non
         ids = [new_id("b") for _ in range(frames)]
         sending = asyncio.gather(
             *(
-                send(producer, p.Batch(frame_id, [p.Reading("WL-01", 1.0, 1000.0 + n)]))
+                send(producer, p.Batch(frame_id, [p.Reading("WL-01", 1.0, 1_795_001_000.0 + n)]))
                 for n, frame_id in enumerate(ids)
             )
         )

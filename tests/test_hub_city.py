@@ -53,11 +53,11 @@ async def test_a_report_is_placed_in_the_grid_community_street_and_district_of_t
 async def test_a_report_outside_the_city_is_refused_in_plain_words(sqlite_url: str, tiny: CityFolder) -> None:
     async with running_hub(sqlite_url, city=tiny) as (hub, url), client(url, "producer", "app") as app:
         far = await request(app, report(1, WEST + 5 * STEP, SOUTH + STEP))  # 1 km east of 下城区
-        swapped = await request(app, report(2, SOUTH + STEP, WEST + STEP))  # latitude first
+        swapped = await request(app, report(2, SOUTH + STEP, WEST + STEP))  # latitude first: 120° N
     assert far.code == p.ErrorCode.OUTSIDE_CITY and far.id == "R-1"
     assert "outside 测试市" in far.message and "km from 下城区" in far.message
-    assert swapped.code == p.ErrorCode.OUTSIDE_CITY and "swapped?" in swapped.message
-    assert hub.errors[p.ErrorCode.OUTSIDE_CITY] == 2
+    assert swapped.code == p.ErrorCode.INVALID and swapped.id == "R-2" and "$.lat" in swapped.message
+    assert hub.errors[p.ErrorCode.OUTSIDE_CITY] == 1
 
 
 async def test_categories_and_sensor_classes_come_from_the_city(sqlite_url: str, tiny: CityFolder) -> None:

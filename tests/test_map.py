@@ -601,3 +601,27 @@ def test_district_names_label_the_map_and_road_names_come_close_up(shown_map):
     assert placed & roads  # road names at close zoom
     boxes = [box for _text, box in shown_map.labels.placed]
     assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])  # none overlaps
+
+
+def test_alarm_labels_neither_cover_each_other_nor_run_off_the_top_of_the_map(shown_map):
+    north = max(range(len(CITY.sensors)), key=lambda n: CITY.sensors[n].lat)
+    kind = CITY.sensors[north].kind
+    sensors = [  # the northmost the most urgent of its kind
+        make_sensor(n, "alarm", value=99.0 if n == north else 50.0)
+        for n in range(len(CITY.sensors))
+        if CITY.sensors[n].kind == kind
+    ]
+    snapshot(shown_map.state, "sensors", sensors)
+    northmost = make_sensor(north)
+    x, y = projected(northmost.lon, northmost.lat)
+    shown_map.plot.getViewBox().setRange(QRectF(x - 3000, y - 3990, 6000, 4000), padding=0)  # it at the top
+    frame(shown_map)
+    shown_map.grab()
+
+    labels = [label for label in shown_map._alarm_labels if label.isVisible()]
+    boxes = [label.sceneBoundingRect() for label in labels]
+    top = shown_map.plot.getViewBox().sceneBoundingRect().top()
+    assert len(labels) >= 2
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert all(box.top() >= top for box in boxes), "a label is cut off by the top edge"
+    assert any(northmost.name in label.toPlainText() for label in labels)

@@ -13,8 +13,10 @@ def test_client_messages_round_trip() -> None:
         p.Hello(1, "console", "张三", resume={"cases": p.Position("s1", 42)}),
         p.Assign("cmd-1", "AJ0000001", 3, "sanitation", "属地环卫"),
         p.Escalate("cmd-2", "AJ0000001", 4, "超期未处置"),
-        p.Batch("b-1", [p.Reading("WL-01", 12.5, 1.0), p.Fix("V-0001", 118.8, 32.0, 2.0)]),
-        p.Report("R-1", "06010", 118.78, 32.04, "hotline", 3.0, description="暴露垃圾"),
+        p.Batch(
+            "b-1", [p.Reading("WL-01", 12.5, 1_795_000_001.0), p.Fix("V-0001", 118.8, 32.0, 1_795_000_002.0)]
+        ),
+        p.Report("R-1", "06010", 118.78, 32.04, "hotline", 1_795_000_003.0, description="暴露垃圾"),
     ]
     for message in messages:
         assert p.decode_client(p.encode(message)) == message

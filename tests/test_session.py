@@ -5,20 +5,7 @@ from __future__ import annotations
 from feeds import wire as p
 from feeds.records import Case
 from feeds.wire.session import Answered, ClientSession, Refused, Welcomed
-
-
-class Mirror:
-    """Stands in for the console's state: accepts a delta only if it follows what it has."""
-
-    def __init__(self) -> None:
-        self.positions: dict[str, p.Position] = {}
-
-    def apply(self, frame: p.Snapshot | p.Delta) -> bool:
-        seen = self.positions.get(frame.topic)
-        if isinstance(frame, p.Delta) and (seen is None or frame.from_seq != seen.seq + 1):
-            return False
-        self.positions[frame.topic] = p.Position(frame.stream, frame.seq)
-        return True
+from tests.hubkit import Mirror
 
 
 class Clock:

@@ -136,6 +136,8 @@ class QtCaseDetail(QWidget):
 
     def _build_actions(self) -> QFrame:
         self.department_combo = QComboBox()
+        # Names in full, also when the city (and so the list) arrives after the window is shown.
+        self.department_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.assign_reason = QLineEdit(placeholderText=self.tr("Note for the department (optional)"))
         self.assign_button = QPushButton(self.tr("Assign") + "  Ctrl+D")
         self.assign_button.setShortcut(ASSIGN_KEYS)

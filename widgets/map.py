@@ -49,6 +49,7 @@ RING_PX = 25.0  # escalated (督办) cases: a ring around the pin
 CLICK_RADIUS_PX = 12.0
 SCALE_BAR_PX = 140.0  # the scale bar is at most this long
 MAX_ALARM_LABELS = 12
+ABOVE, BELOW = 1.2, -0.2  # a label's vertical anchor: its text just over or just under the marker
 # More pins than this in view gather into clusters of about CLUSTER_PX across.
 MAX_PINS_IN_VIEW = 1500
 CLUSTER_PX = 64.0
@@ -98,6 +99,8 @@ class QtCityMap(QWidget):
         self._pin_lights: np.ndarray | None = None  # light codes the pins are drawn with
         self._pins_dirty = False  # the view moved: pins or clusters may change
         self._alarm_labels: list[pg.TextItem] = []
+        self._shown_alarms = 0
+        self._labels_dirty = False  # the view moved: alarm labels may now overlap
         self._selected: str | None = None
         self.scale_bar = self._scale_bar()
         self.legend = self._legend()
@@ -234,6 +237,9 @@ class QtCityMap(QWidget):
             self._place_pins()
         if self._pins_dirty or len(cases.restyled):
             self._draw_pins()
+        if self._labels_dirty:
+            self._labels_dirty = False
+            self._place_alarm_labels()
 
     def _project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         assert self.city is not None
@@ -255,7 +261,7 @@ class QtCityMap(QWidget):
             key=lambda s: (classes[s.kind].priority if s.kind in classes else 9, -(s.value or 0.0)),
         )[:MAX_ALARM_LABELS]  # the most urgent get the few labels there is room for
         while len(self._alarm_labels) < len(alarmed):
-            label = pg.TextItem(color="#ffb4ab", anchor=(0, 1.2))
+            label = pg.TextItem(color="#ffb4ab", anchor=(0, ABOVE), fill=pg.mkBrush(11, 18, 32, 190))
             label.setFont(QFont(LABEL_FONT, 11, QFont.Weight.Bold))
             label.setZValue(60)
             self.plot.addItem(label)
@@ -265,13 +271,25 @@ class QtCityMap(QWidget):
             x, y = self._project(np.array([sensor.lon]), np.array([sensor.lat]))
             reading = "—" if sensor.value is None else f"{sensor.value:.1f}{sensor.unit}"
             label.setText(f"{sensor.name} {reading}")
-            label.setAnchor(
-                (1, 1.2) if x[0] > middle else (0, 1.2)
-            )  # east half: text runs west, stays on screen
+            label.setAnchor((1 if x[0] > middle else 0, ABOVE))  # east half: text runs west, stays on screen
             label.setPos(float(x[0]), float(y[0]))
-            label.show()
-        for label in self._alarm_labels[len(alarmed) :]:
-            label.hide()
+        self._shown_alarms = len(alarmed)
+        self._place_alarm_labels()
+
+    def _place_alarm_labels(self) -> None:
+        """Show the most urgent labels first and skip one that would cover a label already shown."""
+        placed: list[QRectF] = []
+        view = self.plot.getViewBox().sceneBoundingRect()
+        for n, label in enumerate(self._alarm_labels):
+            label.setAnchor((label.anchor.x(), ABOVE))
+            box = label.sceneBoundingRect()
+            if box.top() < view.top():  # at the top edge: below its marker instead of cut off
+                label.setAnchor((label.anchor.x(), BELOW))
+                box = label.sceneBoundingRect()
+            visible = n < self._shown_alarms and not any(box.intersects(other) for other in placed)
+            label.setVisible(visible)
+            if visible:
+                placed.append(box)
 
     def _draw_vehicles(self) -> None:
         table = self.state.vehicle_points
@@ -289,6 +307,7 @@ class QtCityMap(QWidget):
 
     def _on_view_moved(self) -> None:
         self._pins_dirty = True
+        self._labels_dirty = True
 
     def _pins_in_view(self) -> int:
         shown = self.plot.getViewBox().viewRect()

@@ -11,6 +11,7 @@ console ever sees a change that is not yet stored.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,14 +29,13 @@ from feeds.hub.policy import MAX_CLOCK_SKEW_S
 from feeds.hub.rules import cases as case_rules
 from feeds.hub.rules import sensors as sensor_rules
 from feeds.hub.store import Loaded
-from feeds.hub.topics import TopicState
+from feeds.hub.topics import Frame, TopicState
 from feeds.records import Alarm, Case, Sensor, Vehicle
 from feeds.wire.errors import ErrorCode, ProtocolError
 from feeds.wire.messages import (
     TOPICS,
     Assign,
     Command,
-    Delta,
     Escalate,
     Fix,
     IngestItem,
@@ -43,7 +43,6 @@ from feeds.wire.messages import (
     Reading,
     Report,
     SensorInfo,
-    Snapshot,
     VehicleInfo,
 )
 
@@ -59,7 +58,13 @@ class IngestOutcome:
     rejected: int = 0
     cases: dict[str, str] = field(default_factory=dict)  # report id → the case it became
     first_error: ProtocolError | None = None
+    refused: Counter[str] = field(default_factory=Counter)  # items refused, by reason
     notes: list[str] = field(default_factory=list)  # accepted, but worth the producer's look
+
+    def refuse(self, error: ProtocolError) -> None:
+        self.rejected += 1
+        self.refused[error.reason] += 1
+        self.first_error = self.first_error or error
 
     def note(self, text: str) -> None:
         if len(self.notes) < MAX_NOTES:
@@ -89,14 +94,14 @@ class HubCore:
 
     # -- reading (published state only) --------------------------------------
 
-    def catch_up(self, topic: str, position: Position | None) -> list[Snapshot] | list[Delta]:
+    def catch_up(self, topic: str, position: Position | None) -> list[Frame]:
         """What a client at ``position`` needs: the missed changes, or a snapshot."""
         state = self.topics[topic]
         if position is None or position.stream != state.stream:
             return state.snapshot()
         return state.catch_up(position.seq)
 
-    def snapshot(self, topic: str) -> list[Snapshot]:
+    def snapshot(self, topic: str) -> list[Frame]:
         return self.topics[topic].snapshot()
 
     def seqs(self) -> dict[str, int]:
@@ -153,8 +158,7 @@ class HubCore:
                 else:
                     self._ingest(item, outcome)
             except ProtocolError as error:
-                outcome.rejected += 1
-                outcome.first_error = outcome.first_error or error
+                outcome.refuse(error)
                 continue
             outcome.accepted += 1
             if isinstance(item, Report):
@@ -177,7 +181,9 @@ class HubCore:
             # Kept, it would hide every true reading after it as "older than the latest".
             ahead = item.ts - self.clock()
             raise ProtocolError(
-                ErrorCode.INVALID, f"timestamp {item.ts} is {ahead:.0f} s ahead of the hub's clock"
+                ErrorCode.INVALID,
+                f"timestamp {item.ts} is {ahead:.0f} s ahead of the hub's clock",
+                reason="timestamp_ahead",
             )
 
     def _ingest(self, item: SensorInfo | VehicleInfo | Reading | Report, outcome: IngestOutcome) -> None:
@@ -187,7 +193,9 @@ class HubCore:
             self._report(item)
         elif isinstance(item, SensorInfo):
             if item.kind not in self.city.sensor_classes:
-                raise ProtocolError(ErrorCode.INVALID, f"unknown sensor class {item.kind!r}")
+                raise ProtocolError(
+                    ErrorCode.INVALID, f"unknown sensor class {item.kind!r}", reason="unknown_kind"
+                )
             place = self.city.locate(item.lon, item.lat)
             if place is None:
                 outcome.note(
@@ -202,7 +210,9 @@ class HubCore:
             )
         else:
             if item.kind not in domain.VEHICLE_KINDS:
-                raise ProtocolError(ErrorCode.INVALID, f"unknown vehicle kind {item.kind!r}")
+                raise ProtocolError(
+                    ErrorCode.INVALID, f"unknown vehicle kind {item.kind!r}", reason="unknown_kind"
+                )
             self._declare("vehicles", Vehicle, item)
 
     def _declare(self, topic: str, record: type[Any], info: SensorInfo | VehicleInfo, **place: str) -> None:
@@ -225,6 +235,7 @@ class HubCore:
                 ErrorCode.INVALID,
                 f"reading {reading.value} of {sensor.id} is outside the physical range "
                 f"[{spec.low:g}, {spec.high:g}] {spec.unit} of {spec.code}",
+                reason="reading_out_of_range",
             )
         if sensor.ts is not None and reading.ts < sensor.ts:
             return  # late reading: the newer one stands
@@ -261,7 +272,9 @@ class HubCore:
         if vehicle is None:
             raise ProtocolError(ErrorCode.UNKNOWN_VEHICLE, f"no vehicle {fix.vehicle_id!r}; declare it first")
         if fix.status not in domain.VEHICLE_STATUSES:
-            raise ProtocolError(ErrorCode.INVALID, f"unknown vehicle status {fix.status!r}")
+            raise ProtocolError(
+                ErrorCode.INVALID, f"unknown vehicle status {fix.status!r}", reason="unknown_status"
+            )
         if vehicle.ts is not None and fix.ts < vehicle.ts:
             return
         self._change(
@@ -284,7 +297,9 @@ class HubCore:
         if report.category not in self.city.categories:
             raise ProtocolError(ErrorCode.UNKNOWN_CATEGORY, f"no category {report.category!r} in the catalog")
         if report.source not in domain.SOURCES:
-            raise ProtocolError(ErrorCode.INVALID, f"unknown source {report.source!r}")
+            raise ProtocolError(
+                ErrorCode.INVALID, f"unknown source {report.source!r}", reason="unknown_source"
+            )
         place = self.city.locate(report.lon, report.lat)
         if place is None:
             raise ProtocolError(ErrorCode.OUTSIDE_CITY, self._outside(report.lon, report.lat))
@@ -312,9 +327,7 @@ class HubCore:
         self._event(case, report.reporter or report.source, "report", report.description)
 
     def _outside(self, lon: float, lat: float) -> str:
-        """Plain words for a point outside the city, with what the producer most likely did wrong."""
-        if self.city.locate(lat, lon) is not None:
-            return f"({lon}, {lat}) lies outside {self.city.name}; swapped? ({lat}, {lon}) would be inside"
+        """Plain words for a point outside the city: how far, and from which district."""
         district, metres = self.city.geocoder.nearest_district(lon, lat)
         return (
             f"({lon}, {lat}) lies outside {self.city.name}, {metres / 1000:,.1f} km from {district.name}; "
@@ -385,9 +398,9 @@ class HubCore:
         batch, self.batch = self.batch, WriteBatch()
         return batch
 
-    def publish(self, batch: WriteBatch) -> list[Delta]:
+    def publish(self, batch: WriteBatch) -> list[Frame]:
         """Make a committed batch visible; returns the delta frames to fan out."""
-        frames: list[Delta] = []
+        frames: list[Frame] = []
         for name, changed in batch.records.items():
             frames.extend(self.topics[name].publish(changed))
         return frames

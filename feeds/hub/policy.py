@@ -8,16 +8,28 @@ Queues and their policies (docs/architecture.md has the table):
 - the open write batch: at most ``MAX_BATCH_RECORDS`` records before
   producers wait for the commit;
 - a connection's outgoing deltas: at most ``MAX_QUEUED_FRAMES``; a slower
-  reader loses its queued deltas and gets fresh snapshots instead (state is
-  never silently wrong, it is resynchronised);
-- a connection's unsent answers: never dropped, but a client with more than
-  ``MAX_QUEUED_ANSWERS`` unread is closed (1008): it sends without reading.
+  reader loses its queued deltas and gets fresh snapshots instead, ahead of
+  anything else (state is never silently wrong, it is resynchronised);
+- a connection's unsent answers: never dropped, in one queue with the deltas
+  so that an answer never overtakes its change; a client with more than
+  ``MAX_QUEUED_ANSWERS`` unread is closed (1008): it sends without reading;
+  heartbeats are kept one at a time.
 """
 
 from __future__ import annotations
 
 from feeds.wire.errors import ErrorCode, ProtocolError
-from feeds.wire.messages import Assign, ClientMessage, Escalate, GetCity, GetTimeline, Hello, Ping, Resync
+from feeds.wire.messages import (
+    Assign,
+    ClientMessage,
+    Escalate,
+    GetCity,
+    GetStatus,
+    GetTimeline,
+    Hello,
+    Ping,
+    Resync,
+)
 
 MAX_READ_QUEUE = 16
 MAX_UNACKED = 32
@@ -26,6 +38,7 @@ MAX_QUEUED_FRAMES = 256
 MAX_PENDING_COMMANDS = 64
 MAX_QUEUED_ANSWERS = 1024
 HEARTBEAT_S = 5.0
+STATUS_EVERY_S = 60.0  # a status line in the hub's log
 #: How far ahead of the hub's clock a producer's timestamp may be (clocks drift; days ahead is a bug).
 MAX_CLOCK_SKEW_S = 300.0
 
@@ -43,6 +56,6 @@ def refusal(kind: str | None, message: ClientMessage) -> ProtocolError | None:
         if kind != "console":
             return ProtocolError(ErrorCode.FORBIDDEN, "only consoles send commands", ref)
         return None
-    if isinstance(message, (GetTimeline, GetCity, Resync, Ping)) or kind == "producer":
+    if isinstance(message, (GetTimeline, GetCity, GetStatus, Resync, Ping)) or kind == "producer":
         return None
     return ProtocolError(ErrorCode.FORBIDDEN, f"a {kind} does not send {type(message).__name__}", ref)

@@ -28,9 +28,16 @@ from websockets.frames import CloseCode
 
 from feeds.city import CityFolder
 from feeds.hub import policy
-from feeds.hub.core import HubCore
+from feeds.hub.core import HubCore, IngestOutcome
 from feeds.hub.store import Store
-from feeds.wire.codec import MAX_BATCH_ITEMS, MAX_FRAME_BYTES, PROTOCOL_VERSION, decode_client, encode
+from feeds.hub.topics import FRAME_BYTES, Frame
+from feeds.wire.codec import (
+    MAX_FRAME_BYTES,
+    PROTOCOL_VERSION,
+    PartialBatch,
+    decode_client,
+    encode,
+)
 from feeds.wire.errors import ErrorCode, ProtocolError
 from feeds.wire.messages import (
     Ack,
@@ -40,6 +47,7 @@ from feeds.wire.messages import (
     Command,
     Error,
     GetCity,
+    GetStatus,
     GetTimeline,
     Heartbeat,
     Hello,
@@ -49,15 +57,24 @@ from feeds.wire.messages import (
     Report,
     Result,
     Resync,
-    Snapshot,
+    Status,
     Welcome,
 )
 
 log = logging.getLogger("hall.hub")
+HEARTBEAT_PREFIX = b'{"type":"heartbeat"'
 
 
 class Connection:
-    """One client: who it is, what it follows, and its outgoing queues."""
+    """One client: who it is, what it follows, and what it is owed, in order.
+
+    One queue holds everything due to the client, answers and data alike, so an
+    answer never overtakes the change it is about: the deltas of a commit are
+    queued before the answers that wait for that commit.  Answers are never
+    dropped (a client that leaves too many unread is closed with 1008); when
+    deltas pile up beyond MAX_QUEUED_FRAMES, they are dropped and the topics
+    are sent again as snapshots, first in the queue — a snapshot holds every
+    change answered so far."""
 
     def __init__(self, hub: Hub, ws: ServerConnection) -> None:
         self.hub = hub
@@ -65,39 +82,66 @@ class Connection:
         self.kind: str | None = None
         self.user = ""
         self.topics: set[str] = set()
-        self.control: deque[bytes] = deque()  # answers: never dropped, bounded by MAX_PENDING_COMMANDS
-        self.data: deque[tuple[str, int, bytes, bool]] = deque()  # (topic, last seq, frame, is snapshot)
-        self.resync: set[str] = set()
+        self.queue: deque[Frame | bytes] = deque()  # data frames and encoded answers, in order
+        self.answers = 0  # answers in the queue
+        self.frames = 0  # data frames in the queue
+        self.resync: set[str] = set()  # topics to send again as snapshots, before anything else
         self.sent_seq: dict[str, int] = {}
         self.pending_commands = 0
         self.overwhelmed = False
+        self.heartbeat_due = False  # one heartbeat at a time: a slow reader needs no backlog of them
         self.wake = asyncio.Event()
+        self.closing: asyncio.Task[None] | None = None  # refused; what it still sends is read, not answered
 
     def answer(self, message: msgspec.Struct) -> None:
-        if len(self.control) >= policy.MAX_QUEUED_ANSWERS:
+        if self.answers >= policy.MAX_QUEUED_ANSWERS:
             # It sends and never reads: stop before its unread answers fill the hub's memory.
             self.hub.errors["unread_answers"] += 1
             self.overwhelmed = True
             self.wake.set()
             return
-        self.control.append(encode(message))
+        self.queue.append(self._fitted(message))
+        self.answers += 1
         self.wake.set()
+
+    @staticmethod
+    def _fitted(message: msgspec.Struct) -> bytes:
+        """The encoded answer, under the frame limit: a very long history keeps its newest entries."""
+        data = encode(message)
+        if len(data) <= FRAME_BYTES or not isinstance(message, Result) or not message.timeline:
+            return data
+        timeline = list(message.timeline)
+        while len(data) > FRAME_BYTES and len(timeline) > 1:
+            timeline = timeline[len(timeline) // 4 or 1 :]
+            data = encode(
+                msgspec.structs.replace(
+                    message, timeline=timeline, truncated=len(message.timeline) - len(timeline)
+                )
+            )
+        return data
 
     def fail(self, error: ProtocolError) -> None:
         self.hub.errors[error.code] += 1
         current = error.current if error.code == ErrorCode.CONFLICT else None
         self.answer(Error(error.code, error.message, id=error.ref, current=current))
 
-    def push(self, topic: str, seq: int, frame: bytes, snapshot: bool = False) -> None:
-        if topic not in self.topics or topic in self.resync:
+    def heartbeat(self, message: Heartbeat) -> None:
+        if not self.heartbeat_due:
+            self.heartbeat_due = True
+            self.answer(message)
+
+    def push(self, frame: Frame) -> None:
+        if frame.topic not in self.topics or frame.topic in self.resync:
             return
-        if len(self.data) >= policy.MAX_QUEUED_FRAMES:
+        if self.frames >= policy.MAX_QUEUED_FRAMES:
             # Too slow to follow: drop the backlog, resend the state instead.
             self.hub.errors["slow_consumer"] += 1
-            self.data.clear()
+            self.queue = deque(item for item in self.queue if isinstance(item, bytes))
+            self.frames = 0
             self.resync |= self.topics
         else:
-            self.data.append((topic, seq, frame, snapshot))
+            self.queue.append(frame)
+            self.frames += 1
         self.wake.set()
 
     async def write_loop(self) -> None:
@@ -111,22 +155,28 @@ class Connection:
             if self.overwhelmed:
                 await self.ws.close(1008, "too many unread answers")
                 return
-            while self.control or self.resync or self.data:
-                if self.control:
-                    await self.ws.send(self.control.popleft(), text=True)
-                elif self.resync:
+            while self.resync or self.queue:
+                if self.resync:
                     await self._send_snapshot(self.resync.pop())
-                else:
-                    topic, seq, frame, snapshot = self.data.popleft()
-                    if snapshot or seq > self.sent_seq.get(topic, -1):  # older deltas are in a snapshot
-                        await self.ws.send(frame, text=True)
-                        self.sent_seq[topic] = seq
+                    continue
+                item = self.queue.popleft()
+                if isinstance(item, bytes):
+                    self.answers -= 1
+                    self.heartbeat_due = self.heartbeat_due and not item.startswith(HEARTBEAT_PREFIX)
+                    await self.ws.send(item, text=True)
+                    continue
+                self.frames -= 1
+                if item.snapshot or item.seq > self.sent_seq.get(
+                    item.topic, -1
+                ):  # older deltas are in a snapshot
+                    await self.ws.send(item.data, text=True)
+                    self.sent_seq[item.topic] = item.seq
 
     async def _send_snapshot(self, topic: str) -> None:
-        frames = [encode(frame) for frame in self.hub.core.snapshot(topic)]
-        self.sent_seq[topic] = self.hub.core.seqs()[topic]
+        frames = self.hub.core.snapshot(topic)
+        self.sent_seq[topic] = frames[-1].seq
         for frame in frames:
-            await self.ws.send(frame, text=True)
+            await self.ws.send(frame.data, text=True)
 
 
 #: Bytes of the city bundle per ``city_part`` frame: escaped as a JSON string it at most doubles,
@@ -158,13 +208,16 @@ class Hub:
         self.clock = clock
         self.core = HubCore(store.load(), self.city, clock)
         self.connections: set[Connection] = set()
-        self.errors: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()  # error frames sent, by code
+        self.refused: Counter[str] = Counter()  # producer items refused, by reason
         self.commits = 0
+        self.started = clock()
         self._db = ThreadPoolExecutor(1, thread_name_prefix="hall-db")
         self._dirty = asyncio.Event()
         self._open_batch: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._committer = asyncio.create_task(self._commit_loop(), name="hall-commit")
         self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="hall-heartbeat")
+        self._reporter = asyncio.create_task(self._status_loop(), name="hall-status")
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -182,6 +235,7 @@ class Hub:
     async def close(self) -> None:
         await self.durable()
         self._heartbeat.cancel()
+        self._reporter.cancel()
         self._committer.cancel()
         self._db.shutdown(wait=True)
         self.store.close()
@@ -225,13 +279,40 @@ class Hub:
             seqs = self.core.seqs()
             for connection in self.connections:
                 if connection.topics:
-                    connection.answer(Heartbeat(self.clock(), {t: seqs[t] for t in connection.topics}))
+                    connection.heartbeat(Heartbeat(self.clock(), {t: seqs[t] for t in connection.topics}))
 
-    def _fan_out(self, frames: list[Any]) -> None:
+    def status(self, request_id: str = "") -> Status:
+        kinds = Counter(c.kind for c in self.connections if c.kind)
+        return Status(
+            id=request_id,
+            hub=self.name,
+            server_time=self.clock(),
+            uptime_s=self.clock() - self.started,
+            connections=dict(kinds),
+            errors=dict(self.errors),
+            refused=dict(self.refused),
+            commits=self.commits,
+            seqs=self.core.seqs(),
+            write_batch=len(self.core.batch),
+        )
+
+    async def _status_loop(self) -> None:
+        """A line a minute in the log: how many are connected, and what went wrong, by kind."""
+        while True:
+            await asyncio.sleep(policy.STATUS_EVERY_S)
+            status = self.status()
+            log.info(
+                "status: connections %s; commits %d; errors %s; refused %s",
+                _counts(status.connections),
+                status.commits,
+                _counts(status.errors),
+                _counts(status.refused),
+            )
+
+    def _fan_out(self, frames: list[Frame]) -> None:
         for frame in frames:
-            data = encode(frame)
             for connection in self.connections:
-                connection.push(frame.topic, frame.seq, data)
+                connection.push(frame)
 
     def _changed(self) -> None:
         self._dirty.set()
@@ -242,10 +323,20 @@ class Hub:
         connection = Connection(self, ws)
         writer = asyncio.create_task(connection.write_loop())
         try:
-            async for raw in ws:
+            while True:
+                # Bytes, text or binary frame alike: the JSON decoder checks the UTF-8, so text that
+                # is not gets a typed error instead of WebSocket's closing 1007.
+                raw = await ws.recv(decode=False)
+                if connection.closing is not None:
+                    continue
                 try:
                     message = decode_client(raw)
+                except PartialBatch as partial:
+                    await self._ingest(connection, partial.batch.id, partial.batch.items, partial.refused)
+                    continue
                 except ProtocolError as error:
+                    if connection.kind == "producer" and error.code == ErrorCode.INVALID:
+                        self.refused[error.reason] += 1  # a lone item refused counts like one in a batch
                     connection.fail(error)
                     continue
                 await self._dispatch(connection, message)
@@ -279,6 +370,8 @@ class Hub:
         elif isinstance(message, GetCity):
             for part in city_parts(message.id, self.folder):
                 connection.answer(part)
+        elif isinstance(message, GetStatus):
+            connection.answer(self.status(message.id))
         elif isinstance(message, Batch):
             await self._ingest(connection, message.id, message.items)
         else:
@@ -293,7 +386,10 @@ class Hub:
                 f"this hub speaks protocol {PROTOCOL_VERSION}, not {hello.protocol}",
             )
             await connection.ws.send(encode(refusal), text=True)
-            await connection.ws.close(1002, "unsupported protocol version")
+            # Not awaited: the client's closing frame may come behind frames it sent after its
+            # hello, and only this loop reads those.
+            closing = connection.ws.close(1002, "unsupported protocol version")
+            connection.closing = asyncio.create_task(closing)
             return
         connection.kind, connection.user = hello.kind, hello.user
         connection.topics = set() if hello.kind == "producer" else set(hello.topics)
@@ -311,7 +407,7 @@ class Hub:
         )
         for topic in sorted(connection.topics):
             for frame in self.core.catch_up(topic, hello.resume.get(topic)):
-                connection.push(topic, frame.seq, encode(frame), isinstance(frame, Snapshot))
+                connection.push(frame)
         self.connections.add(connection)
 
     def _too_busy(self, connection: Connection, request_id: str) -> bool:
@@ -372,31 +468,40 @@ class Hub:
             Result(request.id, case=self.core.published_case(request.case_id), timeline=entries)
         )
 
-    async def _ingest(self, connection: Connection, frame_id: str | None, items: list[IngestItem]) -> None:
-        if len(items) > MAX_BATCH_ITEMS:
-            connection.fail(
-                ProtocolError(ErrorCode.INVALID, f"a batch holds at most {MAX_BATCH_ITEMS} items", frame_id)
-            )
-            return
+    async def _ingest(
+        self,
+        connection: Connection,
+        frame_id: str | None,
+        items: list[IngestItem],
+        unreadable: list[ProtocolError] = (),  # type: ignore[assignment]
+    ) -> None:
+        """Apply a producer frame's items; ``unreadable`` are items its batch held that did not decode."""
         outcome = self.core.ingest(items)
-        error = outcome.first_error
-        if error is not None:
-            error.ref = frame_id
-            if outcome.rejected > 1:
-                error.message += f" (and {outcome.rejected - 1} more refused in this frame)"
-            connection.fail(error)
+        for error in unreadable:
+            outcome.refuse(error)
+        self.refused.update(outcome.refused)
+        self._tell_first_refusal(connection, frame_id, outcome)
         self._changed()
-        if frame_id is None:
-            return  # single messages are not acknowledged one by one
         committed = self._open_batch
-        connection.pending_commands += 1
-        ack = Ack(frame_id, outcome.accepted, outcome.rejected, outcome.cases, outcome.notes)
-        committed.add_done_callback(lambda f: self._ack(connection, ack, f))
+        if frame_id is not None:  # single readings and fixes are not acknowledged one by one
+            connection.pending_commands += 1
+            ack = Ack(frame_id, outcome.accepted, outcome.rejected, outcome.cases, outcome.notes)
+            committed.add_done_callback(lambda f: self._ack(connection, ack, f))
         if (
             connection.pending_commands >= policy.MAX_UNACKED
             or len(self.core.batch) >= policy.MAX_BATCH_RECORDS
         ):
             await asyncio.shield(committed)  # backpressure: stop reading until the commit catches up
+
+    @staticmethod
+    def _tell_first_refusal(connection: Connection, frame_id: str | None, outcome: IngestOutcome) -> None:
+        error = outcome.first_error
+        if error is None:
+            return
+        error.ref = frame_id
+        if outcome.rejected > 1:
+            error.message += f" (and {outcome.rejected - 1} more refused in this frame)"
+        connection.fail(error)
 
     def _ack(self, connection: Connection, ack: Ack, done: asyncio.Future[bool]) -> None:
         connection.pending_commands -= 1
@@ -406,3 +511,7 @@ class Hub:
             connection.fail(
                 ProtocolError(ErrorCode.STORAGE, "the database refused this frame; send it again", ack.id)
             )
+
+
+def _counts(counter: dict[str, int]) -> str:
+    return ", ".join(f"{key} {count}" for key, count in sorted(counter.items())) or "none"

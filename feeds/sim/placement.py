@@ -11,6 +11,7 @@ plate prefix.  Deterministic for a city and seed.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,16 +94,17 @@ def sensor_sites(city: City, lines: list[tuple[str, np.ndarray]], seed: int = 72
         return list(city.sensors)
     rng = np.random.default_rng(seed)
     sites: list[Site] = []
+    numbers: Counter[str] = Counter()  # sites of a class in one place are told apart by number
     for kind, count in SITE_COUNTS.items():
         spec = city.sensor_classes.get(kind)
         if spec is None:
             continue
         for n in range(count):
-            name, lon, lat = _spot(city, lines, rng, along=kind != "dust")
+            place, lon, lat = _spot(city, lines, rng, along=kind != "dust")
             if city.locate(lon, lat) is not None:
-                sites.append(
-                    Site(f"{kind.upper()[:3]}-{n + 1:03d}", kind, f"{name}{spec.name}监测点", lon, lat)
-                )
+                numbers[place + kind] += 1
+                name = f"{place}{numbers[place + kind]}号{spec.name}监测点"
+                sites.append(Site(f"{kind.upper()[:3]}-{n + 1:03d}", kind, name, lon, lat))
     return sites
 
 

@@ -31,11 +31,15 @@ class ProtocolError(Exception):
     """A message that cannot be accepted; ``code`` is one of :class:`ErrorCode`.
 
     ``ref`` is the id of the frame it answers, ``current`` the record as it
-    stands now (for a conflict)."""
+    stands now (for a conflict), ``reason`` a finer stable name for counting
+    refused items (``invalid_lon``, ``outside_city`` …; the code by default)."""
 
-    def __init__(self, code: str, message: str, ref: str | None = None, current: Any = None) -> None:
+    def __init__(
+        self, code: str, message: str, ref: str | None = None, current: Any = None, reason: str = ""
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.ref = ref
         self.current = current
+        self.reason = reason or code

@@ -33,6 +33,14 @@ Code = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
 Name = Annotated[str, msgspec.Meta(max_length=128)]
 Text = Annotated[str, msgspec.Meta(max_length=1000)]
 
+# Values in their domain: a coordinate on the globe, a heading on the compass, a speed that is
+# one, a time between 2000 and 2100 (1970, negative or far-future stamps are device faults).
+Longitude = Annotated[float, msgspec.Meta(ge=-180.0, le=180.0)]
+Latitude = Annotated[float, msgspec.Meta(ge=-90.0, le=90.0)]
+Heading = Annotated[float, msgspec.Meta(ge=0.0, le=360.0)]
+Speed = Annotated[float, msgspec.Meta(ge=0.0, le=400.0)]  # km/h
+Timestamp = Annotated[float, msgspec.Meta(ge=946_684_800.0, le=4_102_444_800.0)]  # epoch s, 2000…2100
+
 
 # Client → hub
 
@@ -93,6 +101,12 @@ class GetCity(_Msg, tag="get_city"):
     id: RequestId
 
 
+class GetStatus(_Msg, tag="get_status"):
+    """Ask for the hub's counters: connections, errors by code, items refused by reason."""
+
+    id: RequestId
+
+
 # Producer ingest: single messages or a batch of them.
 
 
@@ -102,8 +116,8 @@ class SensorInfo(_Msg, tag="sensor_info"):
     id: DeviceId
     kind: Code
     name: Name
-    lon: float
-    lat: float
+    lon: Longitude
+    lat: Latitude
     unit: Annotated[str, msgspec.Meta(max_length=16)]
 
 
@@ -115,19 +129,19 @@ class VehicleInfo(_Msg, tag="vehicle_info"):
 
 class Reading(_Msg, tag="reading"):
     sensor_id: DeviceId
-    value: float
-    ts: float
+    value: float  # within the sensor class's physical range (checked by the hub, per class)
+    ts: Timestamp
 
 
 class Fix(_Msg, tag="fix"):
     """One GPS fix of a vehicle (WGS-84)."""
 
     vehicle_id: DeviceId
-    lon: float
-    lat: float
-    ts: float
-    speed: float = 0.0
-    heading: float = 0.0
+    lon: Longitude
+    lat: Latitude
+    ts: Timestamp
+    speed: Speed = 0.0
+    heading: Heading = 0.0
     status: Code = "moving"
 
 
@@ -136,10 +150,10 @@ class Report(_Msg, tag="report"):
 
     id: RequestId  # the producer's own id: a repeated report is recognised, not doubled
     category: Code
-    lon: float
-    lat: float
+    lon: Longitude
+    lat: Latitude
     source: Code
-    ts: float
+    ts: Timestamp
     description: Text = ""
     reporter: UserName = ""
 
@@ -159,6 +173,7 @@ ClientMessage = (
     | Escalate
     | GetTimeline
     | GetCity
+    | GetStatus
     | Resync
     | Ping
     | Batch
@@ -209,6 +224,7 @@ class Result(_Msg, tag="result"):
     id: str
     case: Case | None = None
     timeline: list[TimelineEntry] | None = None
+    truncated: int = 0  # older timeline entries left out to keep the frame under the limit
 
 
 class Ack(_Msg, tag="ack"):
@@ -256,4 +272,19 @@ class CityPart(_Msg, tag="city_part"):
     data: str
 
 
-ServerMessage = Welcome | Snapshot | Delta | Result | Ack | Error | Pong | Heartbeat | CityPart
+class Status(_Msg, tag="status"):
+    """The hub's counters since it started, for an operator (``hall status``)."""
+
+    id: str
+    hub: str
+    server_time: float
+    uptime_s: float
+    connections: dict[str, int]  # by client kind
+    errors: dict[str, int]  # error frames sent, by code
+    refused: dict[str, int]  # producer items refused, by reason
+    commits: int
+    seqs: dict[str, int]  # each topic's sequence number
+    write_batch: int  # records waiting for the next commit
+
+
+ServerMessage = Welcome | Snapshot | Delta | Result | Ack | Error | Pong | Heartbeat | CityPart | Status
