@@ -1,7 +1,7 @@
 """A short run of the wire fuzzer (tests/wirefuzz.py; `make fuzz` runs a long one against a hub process).
 
 The hub promises that bad input gets a typed error and never closes a connection except as
-docs/protocol.md §2 and §9 say (1009 for a frame over 4 MiB; 1002 after ``unsupported_version``); the
+docs/protocol.md §2 and §9 say (1009 for a frame over 4 MiB, nothing else); the
 client promises to skip a frame it cannot decode.  A few thousand mutated frames each way hold both to
 it; a failure lists every finding with the frame that reproduces it.
 """

@@ -182,10 +182,16 @@ async def test_hello_comes_first_and_versions_must_match(db_url: str) -> None:
         early = await receive(ws, lambda m: isinstance(m, p.Error))
         await send(ws, p.Hello(99, "console", "张三"))
         refused = await receive(ws, lambda m: isinstance(m, p.Error))
-        with pytest.raises(ConnectionClosed):
-            await ws.recv()
+        await send(ws, p.Ping("between"))
+        still = await receive(ws, lambda m: isinstance(m, p.Error))
+        await send(
+            ws, p.Hello(p.PROTOCOL_VERSION, "console", "张三")
+        )  # the same connection, a version it speaks
+        welcome = await receive(ws, lambda m: isinstance(m, p.Welcome))
     assert early.code == p.ErrorCode.HELLO_REQUIRED
-    assert refused.code == p.ErrorCode.UNSUPPORTED_VERSION
+    assert refused.code == p.ErrorCode.UNSUPPORTED_VERSION and str(p.PROTOCOL_VERSION) in refused.message
+    assert still.code == p.ErrorCode.HELLO_REQUIRED  # refused, not welcomed
+    assert welcome.protocol == p.PROTOCOL_VERSION
 
 
 async def test_an_oversize_frame_closes_with_1009_and_is_counted(db_url: str) -> None:

@@ -14,7 +14,7 @@ tests pick the inputs their authors thought of; this drives both sides with many
 - **Hub**: several connections (some say hello as console, wall or producer, some never do) send the
   frames, read every answer concurrently and keep at most ``WINDOW`` pings unanswered, so the hub's
   "too many unread answers" policy (1008) never applies.  A close other than 1009 after an oversize
-  frame (or, unless ``strict``, the documented 1002 after ``unsupported_version``) is a finding; triage
+  frame is a finding; triage
   replays the frames sent since the last answered ping one by one to name the culprit, then shrinks it.
 - **Decoder**: mutated server frames go to ``decode_server`` (only ``ProtocolError`` may come out) and to
   ``ClientSession.receive`` (nothing may come out).
@@ -918,7 +918,6 @@ class _Session:
         self.welcomed = asyncio.Event()
         self.kind: str | None = None
         self.oversize_sent = False
-        self.refused = False  # an unsupported_version error came: 1002 follows
         self.closing = False  # we are closing it
         self.stalled = False  # we gave up on it: a ping went unanswered (reported as a stall)
         self.closed: ConnectionClosed | None = None
@@ -946,7 +945,6 @@ class HubFuzzer:
         connections: int,
         seconds: float | None,
         oversize_every: int,
-        strict: bool,
         keep_losses: int,
         progress: Callable[[HubReport], None] | None,
         heavy_every: int = 0,
@@ -959,7 +957,6 @@ class HubFuzzer:
         self.deadline = time.monotonic() + seconds if seconds else math.inf
         self.oversize_every = oversize_every
         self.heavy_every = heavy_every
-        self.strict = strict
         self.keep_losses = keep_losses
         self.progress = progress
         self.report = HubReport()
@@ -1149,7 +1146,6 @@ class HubFuzzer:
             return
         if isinstance(message, p.Error):
             tag = f"error:{message.code}"
-            state.refused |= message.code == p.ErrorCode.UNSUPPORTED_VERSION
             if message.code not in KNOWN_CODES:
                 self.report.suspicious.append(f"an error with an undocumented code: {show(data[:300])}")
             elif message.code == p.ErrorCode.STORAGE:
@@ -1200,10 +1196,7 @@ class HubFuzzer:
                 return
             # The client failed the connection: the hub sent something it must refuse (too big, bad UTF-8).
             code, reason = closed.sent.code, f"client closed: {closed.sent.reason}"
-        documented = {1009: state.oversize_sent}
-        if not self.strict:
-            documented[1002] = state.refused
-        expected = documented.get(code, False)
+        expected = code == 1009 and state.oversize_sent
         self.report.closes[
             f"{code} {EXPECTED_CLOSES[code]}" if expected else f"{code} {reason!r} (finding)"
         ] += 1
@@ -1217,13 +1210,9 @@ class HubFuzzer:
 
 
 KNOWN_CODES = frozenset(v for k, v in vars(p.ErrorCode).items() if k.isupper())
-#: The closes docs/protocol.md (§2, §9) allows for what the fuzzer sends; any other close is a finding
-#: (1007 too: a frame that is not UTF-8 gets ``bad_json``).  1002 only without ``strict``: it ends a
-#: hello of another protocol version, which is negotiation rather than bad input.
-EXPECTED_CLOSES = {
-    1009: "after oversize",
-    1002: "after unsupported_version",
-}
+#: The one close docs/protocol.md (§2, §9) allows for what the fuzzer sends; any other is a finding
+#: (1007 too: a frame that is not UTF-8 gets ``bad_json``).
+EXPECTED_CLOSES = {1009: "after oversize"}
 
 
 async def answers_ping(url: str, timeout: float = 10.0) -> float | None:
@@ -1338,7 +1327,6 @@ async def fuzz_hub(
     connections: int = 4,
     seconds: float | None = None,
     oversize_every: int = 20_000,
-    strict: bool = False,
     keep_losses: int = 200,
     prime: bool = True,
     pin: bool = True,
@@ -1356,7 +1344,6 @@ async def fuzz_hub(
         connections,
         seconds,
         oversize_every,
-        strict,
         keep_losses,
         progress,
         heavy_every,
@@ -1683,9 +1670,6 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--heavy-every", type=int, default=40_000, help="one costly 4 MiB frame per N a link sends"
     )
     parser.add_argument("--no-heavy-probe", action="store_true", help="skip timing each costly frame alone")
-    parser.add_argument(
-        "--strict", action="store_true", help="1002 after unsupported_version counts as a finding too"
-    )
     parser.add_argument("--hub", help="fuzz the hub at this ws:// URL instead of starting one")
     parser.add_argument(
         "--cache", type=Path, default=ROOT / ".pytest_cache" / "d" / "wirefuzz", help="corpus cache folder"
@@ -1739,7 +1723,6 @@ async def _fuzz_hub_process(args: argparse.Namespace, corpus: Corpus) -> tuple[H
                 seconds=args.seconds,
                 oversize_every=args.oversize_every,
                 heavy_every=args.heavy_every,
-                strict=args.strict,
                 pin=False,
                 progress=progress,
             )

@@ -91,7 +91,6 @@ class Connection:
         self.overwhelmed = False
         self.heartbeat_due = False  # one heartbeat at a time: a slow reader needs no backlog of them
         self.wake = asyncio.Event()
-        self.closing: asyncio.Task[None] | None = None  # refused; what it still sends is read, not answered
 
     def answer(self, message: msgspec.Struct) -> None:
         if self.answers >= policy.MAX_QUEUED_ANSWERS:
@@ -327,8 +326,6 @@ class Hub:
                 # Bytes, text or binary frame alike: the JSON decoder checks the UTF-8, so text that
                 # is not gets a typed error instead of WebSocket's closing 1007.
                 raw = await ws.recv(decode=False)
-                if connection.closing is not None:
-                    continue
                 try:
                     message = decode_client(raw)
                 except PartialBatch as partial:
@@ -385,11 +382,7 @@ class Hub:
                 ErrorCode.UNSUPPORTED_VERSION,
                 f"this hub speaks protocol {PROTOCOL_VERSION}, not {hello.protocol}",
             )
-            await connection.ws.send(encode(refusal), text=True)
-            # Not awaited: the client's closing frame may come behind frames it sent after its
-            # hello, and only this loop reads those.
-            closing = connection.ws.close(1002, "unsupported protocol version")
-            connection.closing = asyncio.create_task(closing)
+            connection.answer(refusal)  # and the connection stays, waiting for a hello it can serve
             return
         connection.kind, connection.user = hello.kind, hello.user
         connection.topics = set() if hello.kind == "producer" else set(hello.topics)
