@@ -69,11 +69,11 @@ async def _stream(ws: ServerConnection) -> None:
                 "",
                 float(lon[r]),
                 float(lat[r]),
-                20.0,
-                90.0,
-                "moving",
-                float(seq),
-                seq + i + 1,
+                speed=20.0,
+                heading=90.0,
+                status="moving",
+                ts=float(seq),
+                seq=seq + i + 1,
             )
             for i, r in enumerate(rows)
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from benchmarks.bigcity import SMALL
 from benchmarks.cold_start import measure_cold_start
+from benchmarks.ingest import measure_raw_ingest
 from benchmarks.map_frame import measure_map_frame
 
 
@@ -21,3 +22,8 @@ def test_the_cold_start_benchmark_waits_for_every_case_on_every_window(qapp) -> 
     figures = measure_cold_start(count=3000)
     assert figures["cold_start_cases"] == 3000
     assert 0 < figures["cold_start_shown_s"] < 60 and figures["cold_start_console_mb"] > 0
+
+
+def test_the_stand_in_hub_of_the_ingest_benchmarks_speaks_the_current_protocol() -> None:
+    figures = measure_raw_ingest(seconds=0.5)  # the client decodes every frame, or fails
+    assert figures["raw_decode_updates_per_s"] > 0
