@@ -104,21 +104,27 @@ async def test_a_resumed_catch_up_is_split_by_bytes_too(sqlite_url: str) -> None
 # -- 8: deep nesting ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("depth", [1000, 100_000])
 @pytest.mark.parametrize("hello_first", [False, True], ids=["before hello", "after hello"])
 async def test_deep_nesting_gets_a_typed_error_and_the_connection_lives(
-    sqlite_url: str, hello_first: bool
+    sqlite_url: str, hello_first: bool, depth: int
 ) -> None:
-    frame = '{"type": "ping", "id": "deep", "x": ' + "[" * 1000 + "]" * 1000 + "}"
+    """1,000 levels used to end the connection with 1011.  How deep the decoder reads depends on
+    the Python (about 1,000 levels on 3.11, 1,500 on 3.12); beyond that, a typed error."""
+    frame = '{"type": "ping", "id": "deep", "x": ' + "[" * depth + "]" * depth + "}"
     async with running_hub(sqlite_url) as (_hub, url), connect(url) as ws:
         if hello_first:
             await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, "console", "x")), text=True)
             await receive(ws, lambda m: isinstance(m, p.Welcome))
         await ws.send(frame, text=True)
-        error = await receive(ws, lambda m: isinstance(m, p.Error))
+        answer = await receive(ws, lambda m: isinstance(m, (p.Pong, p.Error)) and m.id == "deep")
         await ws.send(p.encode(p.Ping("still-there")), text=True)
         pong = await receive(ws, lambda m: isinstance(m, (p.Pong, p.Error)) and m.id == "still-there")
-    assert error.code in (p.ErrorCode.BAD_JSON, p.ErrorCode.INVALID) and error.id == "deep"
-    assert "nested" in error.message
+    refused = (
+        isinstance(answer, p.Error) and answer.code == p.ErrorCode.BAD_JSON and "nested" in answer.message
+    )
+    read = isinstance(answer, p.Pong) or answer.code == p.ErrorCode.HELLO_REQUIRED
+    assert refused if depth > 2000 else refused or read
     assert isinstance(pong, p.Pong) or pong.code == p.ErrorCode.HELLO_REQUIRED
 
 
