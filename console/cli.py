@@ -111,13 +111,7 @@ def _status(args: argparse.Namespace) -> int:
         return 1
     hours = status.uptime_s / 3600
     print(f"hub {status.hub}: up {hours:.1f} h, {status.commits} commits, write batch {status.write_batch}")
-    for title, counts in (
-        ("connections", status.connections),
-        ("errors", status.errors),
-        ("refused", status.refused),
-    ):
-        listed = ", ".join(f"{key} {value}" for key, value in sorted(counts.items())) or "none"
-        print(f"{title}: {listed}")
+    print(*status.counts(), sep="\n")
     print("topics: " + ", ".join(f"{topic} {seq}" for topic, seq in status.seqs.items()))
     return 0
 

@@ -625,3 +625,20 @@ def test_alarm_labels_neither_cover_each_other_nor_run_off_the_top_of_the_map(sh
     assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     assert all(box.top() >= top for box in boxes), "a label is cut off by the top edge"
     assert any(northmost.name in label.toPlainText() for label in labels)
+
+
+def test_area_names_step_aside_for_alarm_labels(shown_map):
+    snapshot(
+        shown_map.state, "sensors", [make_sensor(n, "alarm", value=50.0) for n in range(len(CITY.sensors))]
+    )
+    frame(shown_map)
+    shown_map.grab()
+
+    alarms = [
+        QRectF(shown_map.plot.mapFromScene(label.sceneBoundingRect()).boundingRect())
+        for label in shown_map._alarm_labels
+        if label.isVisible()
+    ]
+    names = [box for _text, box in shown_map.labels.placed]
+    assert alarms and names
+    assert not any(alarm.intersects(name) for alarm in alarms for name in names)

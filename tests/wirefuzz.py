@@ -74,6 +74,7 @@ CASE_IDS = [f"AJ{n:07d}" for n in range(1, 41)]
 REPORT_IDS = [f"fz-r{n:03d}" for n in range(400)]  # few, so that repeats are recognised, not new cases
 PAST_TS = (1_700_000_000.0, 1_790_000_000.0)  # always behind the hub's clock
 PRIMED_CASES = 40
+PROGRESS_EVERY_S = 10.0
 
 #: How often each message type is picked, relative to 1: a city is megabytes and a resync a snapshot.
 TYPE_WEIGHTS = {"get_city": 0.01, "resync": 0.3, "hello": 0.6}
@@ -961,6 +962,7 @@ class HubFuzzer:
         self.progress = progress
         self.report = HubReport()
         self._syncs = 0
+        self._progress_at = time.monotonic() + PROGRESS_EVERY_S
         self._big: deque[tuple[float, Frame]] = deque(maxlen=64)  # (sent at, frame) of the big frames
 
     def _over(self) -> bool:
@@ -969,19 +971,15 @@ class HubFuzzer:
     async def run(self) -> HubReport:
         started = time.monotonic()
         shares = [self.frames // self.count + (i < self.frames % self.count) for i in range(self.count)]
-        ticker = asyncio.create_task(self._tick()) if self.progress else None
-        try:
-            await asyncio.gather(*(self._link(i, share) for i, share in enumerate(shares)))
-        finally:
-            if ticker:
-                ticker.cancel()
+        await asyncio.gather(*(self._link(i, share) for i, share in enumerate(shares)))
         self.report.seconds = time.monotonic() - started
         return self.report
 
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(10)
-            assert self.progress
+    def _tell_progress(self) -> None:
+        """Every PROGRESS_EVERY_S, as frames go out: no timer of its own."""
+        now = time.monotonic()
+        if self.progress and now >= self._progress_at:
+            self._progress_at = now + PROGRESS_EVERY_S
             self.progress(self.report)
 
     async def _link(self, index: int, share: int) -> None:
@@ -1071,6 +1069,7 @@ class HubFuzzer:
             state.sent += 1
             self.report.frames += 1
             self.report.bytes += len(frame.data)
+            self._tell_progress()
             since_sync += 1
             if frame.oversize:  # the hub must close now, with 1009: see that it does
                 await ws.send(self._sync(state, number), text=True)

@@ -290,6 +290,8 @@ class QtCityMap(QWidget):
             label.setVisible(visible)
             if visible:
                 placed.append(box)
+        if self.labels is not None:  # area names step aside for an alarm
+            self.labels.reserve([QRectF(self.plot.mapFromScene(box).boundingRect()) for box in placed])
 
     def _draw_vehicles(self) -> None:
         table = self.state.vehicle_points

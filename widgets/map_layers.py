@@ -280,6 +280,7 @@ class LabelLayer(QGraphicsItem):
             for level, (size, bold, _) in self.STYLE.items()
         }
         self.placed: list[tuple[str, QRectF]] = []  # what the last paint showed, for tests and the curious
+        self.reserved: list[QRectF] = []  # device boxes of more urgent labels (alarms): names yield to them
         self.setZValue(8)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
@@ -295,10 +296,18 @@ class LabelLayer(QGraphicsItem):
         self.placed = []
         for label in labels:
             box = self._box(label, transform.map(QPointF(label.x, label.y)))
-            if not visible.intersects(box) or any(box.intersects(other) for _, other in self.placed):
+            taken = (other for _, other in self.placed)
+            if not visible.intersects(box) or any(
+                box.intersects(other) for other in (*self.reserved, *taken)
+            ):
                 continue
             self.placed.append((label.text, box))
             self._draw(painter, label, box)
+
+    def reserve(self, boxes: list[QRectF]) -> None:
+        if boxes != self.reserved:
+            self.reserved = boxes
+            self.update()
 
     def _box(self, label: Label, at: QPointF) -> QRectF:
         metrics = QFontMetricsF(self._fonts[label.level])

@@ -62,7 +62,6 @@ from feeds.wire.messages import (
 )
 
 log = logging.getLogger("hall.hub")
-HEARTBEAT_PREFIX = b'{"type":"heartbeat"'
 
 
 class Connection:
@@ -82,7 +81,8 @@ class Connection:
         self.kind: str | None = None
         self.user = ""
         self.topics: set[str] = set()
-        self.queue: deque[Frame | bytes] = deque()  # data frames and encoded answers, in order
+        # Data frames, encoded answers and the one due heartbeat (encoded when sent), in order.
+        self.queue: deque[Frame | bytes | Heartbeat] = deque()
         self.answers = 0  # answers in the queue
         self.frames = 0  # data frames in the queue
         self.resync: set[str] = set()  # topics to send again as snapshots, before anything else
@@ -99,7 +99,7 @@ class Connection:
             self.overwhelmed = True
             self.wake.set()
             return
-        self.queue.append(self._fitted(message))
+        self.queue.append(message if isinstance(message, Heartbeat) else self._fitted(message))
         self.answers += 1
         self.wake.set()
 
@@ -135,7 +135,7 @@ class Connection:
         if self.frames >= policy.MAX_QUEUED_FRAMES:
             # Too slow to follow: drop the backlog, resend the state instead.
             self.hub.errors["slow_consumer"] += 1
-            self.queue = deque(item for item in self.queue if isinstance(item, bytes))
+            self.queue = deque(item for item in self.queue if not isinstance(item, Frame))
             self.frames = 0
             self.resync |= self.topics
         else:
@@ -159,17 +159,17 @@ class Connection:
                     await self._send_snapshot(self.resync.pop())
                     continue
                 item = self.queue.popleft()
-                if isinstance(item, bytes):
-                    self.answers -= 1
-                    self.heartbeat_due = self.heartbeat_due and not item.startswith(HEARTBEAT_PREFIX)
-                    await self.ws.send(item, text=True)
+                if isinstance(item, Frame):
+                    self.frames -= 1
+                    if item.snapshot or item.seq > self.sent_seq.get(item.topic, -1):  # else in a snapshot
+                        await self.ws.send(item.data, text=True)
+                        self.sent_seq[item.topic] = item.seq
                     continue
-                self.frames -= 1
-                if item.snapshot or item.seq > self.sent_seq.get(
-                    item.topic, -1
-                ):  # older deltas are in a snapshot
-                    await self.ws.send(item.data, text=True)
-                    self.sent_seq[item.topic] = item.seq
+                self.answers -= 1
+                if isinstance(item, Heartbeat):
+                    self.heartbeat_due = False
+                    item = encode(item)
+                await self.ws.send(item, text=True)
 
     async def _send_snapshot(self, topic: str) -> None:
         frames = self.hub.core.snapshot(topic)
@@ -300,13 +300,7 @@ class Hub:
         while True:
             await asyncio.sleep(policy.STATUS_EVERY_S)
             status = self.status()
-            log.info(
-                "status: connections %s; commits %d; errors %s; refused %s",
-                _counts(status.connections),
-                status.commits,
-                _counts(status.errors),
-                _counts(status.refused),
-            )
+            log.info("status: %s; commits %d", "; ".join(status.counts()), status.commits)
 
     def _fan_out(self, frames: list[Frame]) -> None:
         for frame in frames:
@@ -504,7 +498,3 @@ class Hub:
             connection.fail(
                 ProtocolError(ErrorCode.STORAGE, "the database refused this frame; send it again", ack.id)
             )
-
-
-def _counts(counter: dict[str, int]) -> str:
-    return ", ".join(f"{key} {count}" for key, count in sorted(counter.items())) or "none"

@@ -48,8 +48,7 @@ def _chunks(encoded: list[bytes]) -> Iterator[tuple[int, int]]:
 
 def _raw(encoded: list[bytes]) -> list[Any]:
     """Records already encoded, spliced into a frame as they are (msgspec writes Raw verbatim)."""
-    raw: list[Any] = [msgspec.Raw(record) for record in encoded]
-    return raw
+    return [msgspec.Raw(record) for record in encoded]
 
 
 class TopicState:

@@ -286,5 +286,16 @@ class Status(_Msg, tag="status"):
     seqs: dict[str, int]  # each topic's sequence number
     write_batch: int  # records waiting for the next commit
 
+    def counts(self) -> list[str]:
+        """The counters as an operator reads them: ``hall status`` prints these, the hub logs them."""
+        return [
+            f"{title}: " + (", ".join(f"{key} {n}" for key, n in sorted(counted.items())) or "none")
+            for title, counted in (
+                ("connections", self.connections),
+                ("errors", self.errors),
+                ("refused", self.refused),
+            )
+        ]
+
 
 ServerMessage = Welcome | Snapshot | Delta | Result | Ack | Error | Pong | Heartbeat | CityPart | Status
