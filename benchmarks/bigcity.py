@@ -312,7 +312,7 @@ def big_city_documents(size: CitySize = FULL, seed: int = 2026) -> Documents:
     ]
     info = {"format": 1, "name": CITY_NAME, "name_en": CITY_NAME_EN, "code": CITY_CODE, "plate_prefix": "豫A"}
     return {
-        table_file("city"): {**info, "time_limits": {"dispatch_minutes": 30, "yellow_share": 0.2}},
+        table_file("city"): {**info, "time_limits": {"yellow_share": 0.2}},
         **{layer_file(layer): geojson(found) for layer, found in layers.items()},
         layer_file("roads"): geojson(_roads(size, rng)),
         **tables,

@@ -1,9 +1,11 @@
 """A stand-in hub that streams vehicle deltas at a set rate, or as fast as a client reads them.
 
 Run as a separate process so that producing frames does not share the
-measured process's interpreter.  It speaks just enough of protocol v1: it
-answers ``hello`` with ``welcome``, sends snapshots, then deltas with
-contiguous sequence numbers (unpaced, TCP backpressure limits it).
+measured process's interpreter.  It speaks just enough of protocol 3: it signs
+in its one account (:data:`USER` with :data:`PASSWORD`, or the session
+:data:`TOKEN` it hands out) and answers any other ``hello`` with the hub's
+errors, keeping the connection; then it sends ``welcome``, snapshots, and
+deltas with contiguous sequence numbers (unpaced, TCP backpressure limits it).
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ from websockets.exceptions import ConnectionClosed
 from feeds import wire as p
 from feeds.city import demo
 
+#: The one account the stand-in knows; benchmarks/ingest.py signs in with it.
+USER, PASSWORD, NAME = "bench", "bench-password", "基准坐席"
+TOKEN = "blaster-session-token"  # what a later hello may send instead of the password
 VEHICLES = 10_000
 PER_FRAME = 1_000
-#: Updates per second to send (first argument); 0 sends as fast as the reader takes them.
-RATE = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
+#: Updates per second to send (the first argument; read when run, so that importing this module for
+#: its account has no side effect); 0 sends as fast as the reader takes them.
+RATE = 0.0
 
 
 def fleet(rng: np.random.Generator) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -37,13 +43,41 @@ async def stream(ws: ServerConnection) -> None:
         await _stream(ws)
 
 
+def refusal(message: p.ClientMessage) -> p.Error | None:
+    """What the hub answers a frame before sign-in, unless it is a hello that signs :data:`USER` in."""
+    if not isinstance(message, p.Hello):
+        return p.Error(p.ErrorCode.HELLO_REQUIRED, "sign in with hello first")
+    if message.protocol != p.PROTOCOL_VERSION:
+        return p.Error(
+            p.ErrorCode.UNSUPPORTED_VERSION,
+            f"this hub speaks protocol {p.PROTOCOL_VERSION}, not {message.protocol}",
+        )
+    if message.token:
+        ok = message.token == TOKEN
+        return None if ok else p.Error(p.ErrorCode.BAD_TOKEN, "not signed in: the session ended or never was")
+    if (message.user, message.password) != (USER, PASSWORD):
+        return p.Error(p.ErrorCode.BAD_CREDENTIALS, "wrong login or password")
+    return None
+
+
+async def sign_in(ws: ServerConnection) -> p.Hello:
+    """Read frames until a hello signs in; each refusal is answered and the connection stays."""
+    while True:
+        message = p.decode_client(await ws.recv())
+        error = refusal(message)
+        if error is None:
+            assert isinstance(message, p.Hello)
+            return message
+        await ws.send(p.encode(error), text=True)
+
+
 async def _stream(ws: ServerConnection) -> None:
-    hello = p.decode_client(await ws.recv())
-    assert isinstance(hello, p.Hello)
-    await ws.send(
-        p.encode(p.Welcome(p.PROTOCOL_VERSION, "blaster", "s", "blaster", 0.0, hello.kind, hello.user)),
-        text=True,
-    )
+    hello = await sign_in(ws)
+    welcome = p.Welcome(
+        p.PROTOCOL_VERSION, "blaster", "s", "blaster", 0.0, hello.kind, USER,
+        name=NAME, roles=["dispatcher", "intake", "lead"], token=TOKEN, expires=12 * 3600.0,
+    )  # fmt: skip
+    await ws.send(p.encode(welcome), text=True)
     rng = np.random.default_rng(7)
     ids, lon, lat = fleet(rng)
     kinds = ("sanitation", "muck", "enforcement", "repair")
@@ -92,6 +126,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    RATE = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
     try:
         asyncio.run(main())
     except KeyboardInterrupt:

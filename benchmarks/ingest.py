@@ -14,6 +14,7 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect
 
+from benchmarks.blaster import PASSWORD, USER
 from feeds import wire as p
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ def blaster(rate: float = 0.0) -> Iterator[str]:
 
 async def _raw(url: str, seconds: float) -> float:
     async with connect(url, max_size=p.MAX_FRAME_BYTES) as ws:
-        await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, "console", "bench")), text=True)
+        await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, "console", USER, password=PASSWORD)), text=True)
         updates = 0
         started = None
         while True:
@@ -88,7 +89,7 @@ async def _console_at(rate: float, seconds: float) -> dict[str, float]:
     from layouts import load
 
     with blaster(rate) as url:
-        console = Console(load("desk"), url, "bench", "console")
+        console = Console(load("desk"), url, USER, "console", password=PASSWORD)
         ticks: list[float] = []
         probe = QTimer()  # a 20 Hz timer beside the frame clock: its real intervals show a blocked loop
         probe.setInterval(50)

@@ -19,7 +19,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.bigcity import FULL
 from benchmarks.city_import import measure_city_import
+from benchmarks.clocks import measure_clocks
 from benchmarks.cold_start import measure_cold_start
+from benchmarks.commands import measure_commands
 from benchmarks.geocoding import measure_geocoding
 from benchmarks.hub_ingest import OFFERED_RATE, measure_hub
 from benchmarks.ingest import measure_console_ingest, measure_raw_ingest
@@ -43,7 +45,41 @@ AIMS = {
     "cold_start_console_added_mb": ("MB", None, False),
     "map_frame_ms_median": ("ms", 33, False),
     "map_frame_ms_p95": ("ms", 33, False),
-    "queue_sort_ms_median": ("ms", 100, False),
+    "queue_rows": ("cases", None, True),
+    "queue_sort_ms_median": ("ms", 50, False),
+    "queue_sort_ms_p95": ("ms", 50, False),
+    "queue_sort_natural_ms_median": ("ms", 50, False),
+    "queue_sort_natural_ms_p95": ("ms", 50, False),
+    "queue_filter_ms_median": ("ms", 50, False),
+    "queue_filter_ms_p95": ("ms", 50, False),
+    "queue_filter_text_ms_median": ("ms", 50, False),
+    "queue_filter_status_ms_median": ("ms", 50, False),
+    "queue_filter_light_ms_median": ("ms", 50, False),
+    "queue_filter_clear_ms_median": ("ms", 50, False),
+    "queue_filter_clear_ms_p95": ("ms", 50, False),
+    "proxy_build_s": ("s", None, False),
+    "proxy_sort_ms_median": ("ms", None, False),
+    "proxy_sort_ms_p95": ("ms", None, False),
+    "proxy_sort_natural_ms_median": ("ms", None, False),
+    "proxy_sort_natural_ms_p95": ("ms", None, False),
+    "proxy_filter_ms_median": ("ms", None, False),
+    "proxy_filter_ms_p95": ("ms", None, False),
+    "proxy_filter_text_ms_median": ("ms", None, False),
+    "proxy_filter_status_ms_median": ("ms", None, False),
+    "proxy_filter_light_ms_median": ("ms", None, False),
+    "proxy_filter_clear_ms_median": ("ms", None, False),
+    "proxy_filter_clear_ms_p95": ("ms", None, False),
+    "queue_sort_speedup": ("×", None, True),
+    "queue_filter_speedup": ("×", None, True),
+    "queue_frame_1000_changed_ms_median": ("ms", 16, False),
+    "queue_frame_1000_changed_ms_p95": ("ms", 16, False),
+    "queue_frame_new_second_ms_median": ("ms", 50, False),
+    "queue_frame_new_second_ms_p95": ("ms", 50, False),
+    "queue_frame_1000_new_sec_ms_median": ("ms", 50, False),
+    "queue_frame_1000_new_sec_ms_p95": ("ms", 50, False),
+    "queue_frame_1000_store_ms_median": ("ms", None, False),
+    "queue_frame_second_store_ms_median": ("ms", None, False),
+    "queue_frame_changed_cases": ("cases", None, True),
     "hub_sqlite_items_per_s": ("items/s", None, True),
     "hub_postgres_items_per_s": ("items/s", None, True),
     "city_build_s": ("s", None, False),
@@ -59,6 +95,14 @@ AIMS = {
     "city_import_and_check_s": ("s", 30, False),
     "city_import_gcj02_s": ("s", None, False),
     "city_import_gcj02_extra_s": ("s", None, False),
+    "clock_lights_ms_median": ("ms", 100, False),
+    "clock_lights_ms_p95": ("ms", 100, False),
+    "clock_lights_loop_ms": ("ms", None, False),
+    "clock_lights_speedup": ("×", None, True),
+    "clocks_build_ms": ("ms", None, False),
+    "commands_per_s": ("commands/s", 2_000, True),
+    "command_rtt_p50_ms": ("ms", None, False),
+    "command_rtt_p99_ms": ("ms", 50, False),
 }
 
 
@@ -74,10 +118,12 @@ def main() -> int:
     figures.update(measure_console_ingest(seconds))
     figures.update(measure_map_frame())
     figures.update(measure_cold_start())
-    figures.update(measure_queue_sort())
+    figures.update(measure_queue_sort(repeats=3 if args.quick else 7))
     figures.update(measure_hub(seconds))
     figures.update(measure_geocoding(repeats=3 if args.quick else 5))
     figures.update(measure_city_import())
+    figures.update(measure_clocks())
+    figures.update(measure_commands(seconds))
     figures["console_max_to_raw_ratio"] = (
         figures["console_max_updates_per_s"] / figures["raw_decode_updates_per_s"]
     )

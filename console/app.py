@@ -26,10 +26,11 @@ from console.columns import AlarmColumns, CaseColumns, VehicleColumns
 from console.models import AlarmTableModel, CaseTableModel, VehicleTableModel
 from console.palette import style_sheet
 from console.screens import physical_screens, place, plan
-from console.state import Changes, HallState
+from console.state import Changes, HallState, signed_in
 from feeds.city import City, CityError, from_bundle
 from feeds.city.cache import CityCache
-from feeds.wire import TOPICS, Assign, ErrorCode, Escalate, GetTimeline
+from feeds.city.workflow import Person
+from feeds.wire import TOPICS, Act, Case, ErrorCode, GetTimeline, Welcome
 from feeds.wire.client import CommandError, HubClient, LinkState
 from layouts import Layout, ScreenSpec
 from widgets.alarm_panel import QtAlarmPanel
@@ -88,7 +89,14 @@ class Console(QObject):
     """Every window of a seat or of the wall, fed by one client; the city comes from the hub."""
 
     def __init__(
-        self, layout: Layout, hub_url: str, user: str, kind: str, city_cache: CityCache | None = None
+        self,
+        layout: Layout,
+        hub_url: str,
+        user: str,
+        kind: str,
+        city_cache: CityCache | None = None,
+        password: str = "",
+        token: str = "",
     ) -> None:
         super().__init__()
         self.layout = layout
@@ -103,6 +111,8 @@ class Console(QObject):
             hub_url,
             kind=kind,  # type: ignore[arg-type]
             user=user,
+            password=password,
+            token=token,
             on_frame=self.state.apply,
             positions=lambda: self.state.positions,
             on_link=self._on_link,
@@ -115,11 +125,16 @@ class Console(QObject):
         self.queues: list[QtCaseQueue] = []
         self.details: list[QtCaseDetail] = []
         self.selected: str | None = None
+        self.together: list[str] = []  # cases selected with the shown one: a step goes to all of them
+        self.actor: Person | None = None  # who sits here, once the hub has welcomed us
+        #: Asks the person at the seat to sign in again when the hub refuses (None: unattended).
+        self.ask_sign_in: Callable[[str, str, str], tuple[str, str] | None] | None = None
         self.frame_ms: deque[float] = deque(maxlen=600)  # recent frame costs, for the benchmark
         self.windows = [HallWindow(spec, self._build(spec.content)) for spec in layout.screens]
         self.placement_note: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_summary = 0.0
+        self._last_clock = 0.0
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._on_frame)
@@ -163,14 +178,16 @@ class Console(QObject):
             cases = CaseTableModel(self.state, store=self.case_columns)
             queue = QtCaseQueue(cases)
             queue.case_selected.connect(self.select_case)
+            queue.cases_selected.connect(self._on_cases_selected)
+            queue.set_actor(self.actor)
             self.queues.append(queue)
             self.refreshers.append(cases.refresh)
             return queue
         if name == "detail":
             detail = QtCaseDetail()
             detail.set_read_only(self.kind == "wall")
-            detail.assign_requested.connect(self._on_assign_requested)
-            detail.escalate_requested.connect(self._on_escalate_requested)
+            detail.set_actor(self.actor)
+            detail.act_requested.connect(self._on_act_requested)
             self.details.append(detail)
             return detail
         if name == "alarms":
@@ -217,6 +234,9 @@ class Console(QObject):
             refresh(changes, now)
         if self.selected and (self.selected in changes.cases or "cases" in changes.reset):
             self._show_selected(fetch_timeline=True)
+        elif self.selected and int(now) != int(self._last_clock):
+            self._show_clock()
+        self._last_clock = now
         if now - self._last_summary >= SUMMARY_EVERY_S:
             self._last_summary = now
             self._show_summary(now)
@@ -257,12 +277,48 @@ class Console(QObject):
         self.state.set_city(city)
         for detail in self.details:
             detail.set_city(city)
+        for queue in self.queues:
+            queue.set_city(city)
+            queue.set_actor(self.actor)
         for window in self.windows:
             window.show_city(city)
 
     def _on_link(self, state: LinkState) -> None:
         for window in self.windows:
             window.feed_status.show_link(state, self.hub_url)
+        welcome = self.client.welcome
+        if state is LinkState.CONNECTED and welcome is not None:
+            self._signed_in(welcome)
+        refusal = self.client.refusal
+        if state is LinkState.REFUSED and refusal is not None:
+            text = self.tr("The hub refused this seat: %1").replace("%1", refusal.message)
+            for window in self.windows:
+                window.feed_status.show_note(text)
+            if self.ask_sign_in is not None and refusal.code != ErrorCode.UNSUPPORTED_VERSION:
+                QTimer.singleShot(0, lambda: self._sign_in_again(text))
+
+    def _sign_in_again(self, problem: str) -> None:
+        """A wrong password or an expired session: ask again and reconnect (outside the loop's
+        callback, as the dialog runs an event loop of its own)."""
+        assert self.ask_sign_in is not None
+        signed = self.ask_sign_in(self.hub_url, self.client.session.user, problem)
+        if signed is None:
+            return
+        session = self.client.session
+        session.user, session.password, session.token = signed[0], signed[1], ""
+        self.client.refusal = None
+        self._spawn(self.client.run())
+
+    def _signed_in(self, welcome: Welcome) -> None:
+        """Who sits here: each window says so, and offers their work and their steps."""
+        self.actor = signed_in(welcome)
+        roles = "、".join(names.role_name(role) for role in welcome.roles)
+        for window in self.windows:
+            window.header.show_user(f"{welcome.name or welcome.user} · {roles}")
+        for queue in self.queues:
+            queue.set_actor(self.actor)
+        for detail in self.details:
+            detail.set_actor(self.actor)
 
     # -- selecting and acting -------------------------------------------------------
 
@@ -280,8 +336,26 @@ class Console(QObject):
         case = self.state.cases.get(self.selected or "")
         for detail in self.details:
             detail.show_case(case)
+        self._show_clock()
+        if case is not None:
+            self._show_inspectors(case)
         if case is not None and fetch_timeline and self.details:
             self._spawn(self._load_timeline(case.id))
+
+    def _show_inspectors(self, case: Case) -> None:
+        """The case's own inspector where one is out on it, else the three nearest on duty."""
+        everyone = self.state.nearest_vehicles("inspector", case.lon, case.lat, len(self.state.vehicles))
+        own = [(v, metres) for v, metres in everyone if v.id == case.inspector]
+        nearest = own if case.inspector else everyone[:3]
+        for detail in self.details:
+            detail.show_inspectors([(v.plate or v.id, metres) for v, metres in nearest])
+
+    def _show_clock(self) -> None:
+        slot = self.case_columns.slots.get(self.selected or "")
+        if slot is None or slot >= len(self.case_columns.left):
+            return
+        for detail in self.details:
+            detail.show_clock(float(self.case_columns.left[slot]))
 
     async def _load_timeline(self, case_id: str) -> None:
         try:
@@ -293,32 +367,58 @@ class Console(QObject):
             for detail in self.details:
                 detail.show_timeline(result.timeline or [])
 
-    def _on_assign_requested(self, case_id: str, version: int, department: str, reason: str) -> None:
-        command = Assign(uuid.uuid4().hex, case_id, version, department, reason)
-        done = (
-            self.tr("Assigned %1 to %2")
-            .replace("%1", case_id)
-            .replace("%2", names.department_name(department))
-        )
-        self._spawn(self._send(command, done))
+    def _on_cases_selected(self, case_ids: list[str]) -> None:
+        self.together = case_ids if len(case_ids) > 1 else []
+        for detail in self.details:
+            detail.show_together(len(self.together))
 
-    def _on_escalate_requested(self, case_id: str, version: int, reason: str) -> None:
-        command = Escalate(uuid.uuid4().hex, case_id, version, reason)
-        self._spawn(self._send(command, self.tr("Escalated %1").replace("%1", case_id)))
+    def _on_act_requested(self, case_id: str, version: int, action: str, fields: dict[str, object]) -> None:
+        """One step on the shown case, or on every selected case (as each stands now)."""
+        cases = [self.state.cases[c] for c in self.together if c in self.state.cases]
+        targets = [(c.id, c.version) for c in cases] or [(case_id, version)]
+        commands = [Act(uuid.uuid4().hex, c, v, action, **fields) for c, v in targets]  # type: ignore[arg-type]
+        self._spawn(self._send(commands))
 
-    async def _send(self, command: Assign | Escalate, done: str) -> None:
+    async def _send(self, commands: list[Act]) -> None:
+        outcomes = await asyncio.gather(*(self._request(command) for command in commands))
+        failed = [text for text in outcomes if text]
+        first = commands[0]
+        if len(commands) == 1 and failed:
+            self._show_outcome(failed[0], ok=False)
+            return
+        step = names.action_name(first.action)
+        if len(commands) == 1:
+            case = self.state.cases.get(first.case_id)
+            now = names.status_name(case.status) if case else ""
+            done = (
+                self.tr("%1: %2, now %3").replace("%1", step).replace("%2", first.case_id).replace("%3", now)
+            )
+        else:
+            done = self.tr("%1: %2 of %3 cases").replace("%1", step)
+            done = done.replace("%2", str(len(commands) - len(failed))).replace("%3", str(len(commands)))
+            if failed:
+                done += " · " + failed[0]
+        if first.department:
+            done += f" → {names.department_name(first.department)}"
+        self._show_outcome(done, ok=not failed)
+
+    async def _request(self, command: Act) -> str:
+        """Send one step; "" when done, else why not (its change arrives before the answer)."""
         try:
             await self.client.request(command)
         except CommandError as error:
-            self._show_outcome(self._explain(error), ok=False)
-            return
-        self._show_outcome(done, ok=True)
+            return self._explain(error)
+        return ""
 
     def _explain(self, error: CommandError) -> str:
         if error.code == ErrorCode.CONFLICT:
+            current = error.current
+            now = names.status_name(current.status) if isinstance(current, Case) else "?"
+            if isinstance(current, Case) and current.department:
+                now += f" · {names.department_name(current.department)}"
             return self.tr(
-                "Not done: someone changed this case first (now version %1). Check it and try again."
-            ).replace("%1", str(getattr(error.current, "version", "?")))
+                "Not done: someone changed this case first; it is now %1. Check it and try again."
+            ).replace("%1", now)
         if error.code == ErrorCode.READ_ONLY:
             return self.tr("Not done: this seat is read-only.")
         return self.tr("Not done: %1 (%2)").replace("%1", error.message).replace("%2", error.code)

@@ -1,13 +1,17 @@
-"""The ``hall`` command: hub, simulator, console and the all-in-one demo."""
+"""The ``hall`` command: hub, simulator, console, the all-in-one demo, cities and users."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
+
+from console import users_cli
 
 
 def _version() -> str:
@@ -56,6 +60,30 @@ def _folder(text: str) -> Path:
     return path
 
 
+def _password(user: str) -> str:
+    """The password of ``user``: from HALL_PASSWORD, or asked for on a terminal ("" otherwise)."""
+    from console.launch import PASSWORD_VARIABLE
+
+    password = os.environ.get(PASSWORD_VARIABLE, "")
+    if not password and sys.stdin.isatty():
+        password = getpass.getpass(f"password of {user}: ")
+    return password
+
+
+def _crew(text: str) -> tuple[str, ...]:
+    from feeds.sim.people import CREW_ROLES
+
+    if text in ("all", "none"):
+        return CREW_ROLES if text == "all" else ()
+    roles = tuple(role.strip() for role in text.split(","))
+    unknown = [role for role in roles if role not in CREW_ROLES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"the crew plays {', '.join(CREW_ROLES)} (or all, or none), not {', '.join(unknown)}"
+        )
+    return roles
+
+
 def _say_problems(problems: list[object]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -90,10 +118,13 @@ def _status(args: argparse.Namespace) -> int:
 
     from feeds import wire
 
+    password = _password(args.user)
+
     async def ask() -> wire.Status:
         async with connect(args.hub, max_size=wire.MAX_FRAME_BYTES, open_timeout=10) as ws:
             await ws.send(
-                wire.encode(wire.Hello(wire.PROTOCOL_VERSION, "wall", args.user, topics=[])), text=True
+                wire.encode(wire.Hello(wire.PROTOCOL_VERSION, "wall", args.user, password, topics=[])),
+                text=True,
             )
             await ws.send(wire.encode(wire.GetStatus("status")), text=True)
             async with asyncio.timeout(10):
@@ -170,8 +201,9 @@ def _city_import(args: argparse.Namespace) -> int:
 
 
 def _sim(args: argparse.Namespace) -> int:
-    from feeds.city import CityError, load_city
-    from feeds.sim import run_simulator
+    from feeds.city import CityError, demo, load_city
+    from feeds.sim import HubRefused, run_simulator
+    from feeds.sim.crew import run_crew
 
     try:
         city = load_city(args.city) if args.city else None
@@ -179,13 +211,22 @@ def _sim(args: argparse.Namespace) -> int:
         _say_problems(error.problems)  # type: ignore[arg-type]
         return 2
 
+    password = _password(args.user)
+
     async def main() -> None:
         stop = _stop_on_signals()
-        work = asyncio.create_task(
-            run_simulator(
-                args.hub, args.scenario, args.rate, args.seed, args.seconds, user=args.user, city=city
-            )
+        play = run_simulator(
+            args.hub,
+            args.scenario,
+            args.rate,
+            args.seed,
+            args.seconds,
+            user=args.user,
+            city=city,
+            password=password,
         )
+        work = asyncio.create_task(play)
+        crew = asyncio.create_task(play_crew(stop)) if args.crew else None
         waiter = asyncio.create_task(stop.wait())
         await asyncio.wait({work, waiter}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
@@ -193,6 +234,16 @@ def _sim(args: argparse.Namespace) -> int:
             print(work.result(), flush=True)
         else:
             work.cancel()
+        if crew is not None:
+            crew.cancel()
+            await asyncio.gather(crew, return_exceptions=True)
+
+    async def play_crew(stop: asyncio.Event) -> None:
+        """The hall's people beside the city, with the same password."""
+        try:
+            await run_crew(args.hub, city or demo().city, password, args.crew, args.pace, args.seed, stop)
+        except HubRefused as error:
+            print(f"hall: {error}; the simulator plays on without its crew", file=sys.stderr, flush=True)
 
     asyncio.run(main())
     return 0
@@ -212,7 +263,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _add_console_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layout", default="desk", help="layout name from layouts/ (desk, wall)")
-    parser.add_argument("--user", default="dispatcher", help="who acts at this seat")
+    parser.add_argument(
+        "--user", help="who signs in at this seat (default: dispatcher at a desk, wall on the wall)"
+    )
     parser.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en"), help="UI language")
     parser.add_argument("--seconds", type=_positive, help="run this long, then exit 0")
     parser.add_argument("--screenshot", metavar="DIR", help="with --seconds: save a PNG of every window here")
@@ -235,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
         "status", help="a hub's counters: connections, errors by code, refused items"
     )
     status.add_argument("--hub", type=_hub_url, default="ws://127.0.0.1:8765", help="hub URL")
-    status.add_argument("--user", default="operator")
+    status.add_argument("--user", default="admin", help="sign in as (password: HALL_PASSWORD or asked)")
     status.set_defaults(run=_status)
 
     sim = commands.add_parser("sim", help="play the demo city into a hub")
@@ -244,8 +297,21 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--rate", type=_positive, default=300, help="sensor readings and GPS fixes per second")
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--seconds", type=_positive, help="stop after this long (default: run until stopped)")
-    sim.add_argument("--user", default="simulator")
+    sim.add_argument(
+        "--user", default="simulator", help="its producer account (password: HALL_PASSWORD or asked)"
+    )
     sim.add_argument("--city", type=_folder, help="the city folder to play (default: the demo city)")
+    sim.add_argument(
+        "--crew",
+        metavar="ROLES",
+        type=_crew,
+        default="all",
+        help="the hall's people it plays, signed in as sim-<role> and sim-<department> with its "
+        "password: a comma list of intake, lead, dispatcher, handler, inspector; all (default) or none",
+    )
+    sim.add_argument(
+        "--pace", type=_positive, default=60, help="the crew's simulated seconds per second (default: 60)"
+    )
     sim.set_defaults(run=_sim)
 
     console = commands.add_parser("console", help="open the console")
@@ -296,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     make.add_argument("--replace", action="store_true", help="replace OUT if it exists")
     make.set_defaults(run=_city_import)
+
+    users_cli.add_parser(commands, _folder)
     return parser
 
 

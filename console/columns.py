@@ -13,6 +13,7 @@ DESIGN.md rule 7).
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Iterable
@@ -24,7 +25,9 @@ import numpy as np
 from console import names
 from console.state import Changes, HallState
 from feeds import domain
-from feeds.domain import LIGHTS, Light, lights
+from feeds.city.model import CLOCK_KINDS
+from feeds.city.workflow import Workflow
+from feeds.domain import LIGHTS, OFF, Light, lights
 from feeds.records import Alarm, Case, Vehicle
 
 NO_SLOTS = np.zeros(0, np.int64)
@@ -38,9 +41,15 @@ def _ranks(codes: Iterable[str]) -> dict[str, int]:
 
 
 SOURCE_RANK = _ranks(domain.SOURCES)
-STATUS_RANK = _ranks(domain.CaseStatus)
+CLOCK_RANK = _ranks(CLOCK_KINDS)
 VEHICLE_KIND_RANK = _ranks(domain.VEHICLE_KINDS)
 VEHICLE_STATUS_RANK = _ranks(domain.VEHICLE_STATUSES)
+
+
+@functools.cache
+def status_ranks(workflow: Workflow) -> dict[str, int]:
+    """States in the workflow table's order: the order of the loop, report to closure."""
+    return _ranks(workflow.states)
 
 
 def text_ranks(texts: list[str]) -> np.ndarray:
@@ -211,11 +220,19 @@ class ColumnStore:
 
 
 class CaseColumns(ColumnStore):
-    """Cases with their lights; also where the map's case layer reads positions from."""
+    """Cases with their lights and the clock seconds left; also where the map's case layer
+    reads positions from."""
 
     TOPIC = "cases"
-    NUMERIC_KEYS = ("category", "source", "status", "escalations", "deadline", "limit", "lon", "lat")
-    TEXT_KEYS = ("id", "grid", "department", "search")
+    NUMERIC_KEYS = (
+        *("category", "source", "status", "escalations", "deadline", "limit", "lon", "lat"),
+        *("urgency", "clock", "paused_left", "over", "raised", "district"),
+    )
+    TEXT_KEYS = ("id", "grid", "department", "search", "department_code", "inspector")
+
+    def load(self) -> None:
+        self.left = np.zeros(0)  # clock seconds left of each slot's running stage, as of self.now
+        super().load()
 
     def key_values(self, case: Case) -> tuple[Any, ...]:
         category = case.category
@@ -225,31 +242,65 @@ class CaseColumns(ColumnStore):
                 category,
                 names.category_name(category),
                 case.grid,
+                names.area_name(case.district),
                 names.area_name(case.street),
                 names.area_name(case.community),
                 case.description,
             )
         )
+        city = self.state.city
+        known = city.categories.get(category) if city else None
+        state = names.workflow().states.get(case.status)
+        ranks = status_ranks(names.workflow())
         return (
             int(category) if category.isdigit() else math.inf,
             SOURCE_RANK.get(case.source, len(SOURCE_RANK)),
-            STATUS_RANK.get(case.status, len(STATUS_RANK)),
+            ranks.get(case.status, len(ranks)),
             case.escalations,
             case.deadline,
             case.limit_s,
             case.lon,
             case.lat,
+            known.urgency if known else 3,
+            CLOCK_RANK.get(case.clock, 0),
+            case.paused_left_s,
+            float(state is None or state.final or not case.stage),
+            float(case.raised),
+            float(case.district) if case.district.isdigit() else math.inf,
             case.id,
             case.grid or case.community or case.street or case.district,
             names.department_name(case.department),
             search.casefold(),
+            case.department or "",
+            case.inspector,
         )
 
+    def key(self, name: str) -> np.ndarray:
+        if name == "light":  # follows the clock: recomputed every second
+            return self.codes
+        if name == "left":
+            return self.left
+        return super().key(name)
+
     def clock_codes(self, slots: np.ndarray) -> np.ndarray:
-        """Each case's light at the current second, as codes into LIGHTS."""
-        return lights(
-            self.numbers["deadline"][slots], self.numbers["limit"][slots], self.now, self.state.yellow_share
-        )
+        """Each case's light at the current second, as codes into LIGHTS (the clock seconds
+        left are kept beside them, for the countdown texts)."""
+        numbers = self.numbers
+        left = numbers["paused_left"][slots].copy()  # a stopped clock keeps what was left
+        running = left < 0
+        kinds = numbers["clock"][slots]
+        deadlines = numbers["deadline"][slots]
+        clocks = self.state.clocks
+        for rank, kind in enumerate(CLOCK_KINDS):
+            chosen = running & (kinds == rank)
+            if chosen.any():
+                left[chosen] = clocks[kind].left(deadlines[chosen], self.now)
+        if len(self.left) < len(self.ids):
+            self.left = np.concatenate([self.left, np.zeros(len(self.ids) - len(self.left))])
+        self.left[slots] = left
+        codes = lights(left, numbers["limit"][slots], self.state.yellow_share)
+        codes[numbers["over"][slots] > 0] = OFF
+        return codes
 
     def light(self, slot: int) -> Light:
         return LIGHTS[self.codes[slot]]
@@ -379,38 +430,71 @@ class RowView:
     def filter_keys(self) -> tuple[str, ...]:
         return ()
 
-    def filter_follows_clock(self) -> bool:
+    def follows_clock(self) -> bool:
+        """Whether the rows shown, or their order, change with the clock alone."""
         return False
 
 
 class CaseView(RowView):
-    COLUMN_KEYS = ("id", "category", "grid", "source", "status", "department", "escalations", "deadline")
-    DEFAULT_KEYS = ("deadline",)  # least time left first: overdue cases lead, longest overdue on top
+    COLUMN_KEYS = ("id", "category", "grid", "source", "status", "department", "escalations", "left")
+    #: Open cases before closed ones; then urgency: a flooded underpass outranks an overdue
+    #: flyer; then the light; then the time left as the countdown shows it.
+    DEFAULT_KEYS = ("over", "urgency", "light", "left")
 
     def __init__(self, store: ColumnStore) -> None:
         super().__init__(store)
         self.search = ""
-        self.status: str | None = None
+        self.statuses: frozenset[str] | None = None  # None: every state
+        self.with_raised = False  # with the states, every case raised to the shift lead
         self.light: int | None = None
+        self.filters: dict[str, float] = {}  # numeric key → the value a row must have
+        self.text_filters: dict[str, str] = {}  # text key → the text a row must have
 
     def accepts(self, slots: np.ndarray) -> np.ndarray | None:
-        if not (self.search or self.status is not None or self.light is not None):
+        if not (
+            self.search
+            or self.statuses is not None
+            or self.light is not None
+            or self.filters
+            or self.text_filters
+        ):
             return None
         mask = np.ones(len(slots), bool)
         if self.light is not None:
             mask &= self.store.codes[slots] == self.light
-        if self.status is not None:
-            mask &= self.store.numbers["status"][slots] == STATUS_RANK.get(self.status, -1)
+        if self.statuses is not None:
+            ranks = status_ranks(names.workflow())
+            wanted = [ranks[s] for s in self.statuses if s in ranks]
+            chosen = np.isin(self.store.numbers["status"][slots], wanted)
+            if self.with_raised:
+                chosen |= self.store.numbers["raised"][slots] > 0
+            mask &= chosen
+        for key, value in self.filters.items():
+            mask &= self.store.key(key)[slots] == value
+        for key, text in self.text_filters.items():
+            texts = self.store.texts[key]
+            mask &= np.fromiter((texts[s] == text for s in slots.tolist()), bool, len(slots))
         if self.search:
             haystacks, needle = self.store.texts["search"], self.search
             mask &= np.fromiter((needle in haystacks[s] for s in slots.tolist()), bool, len(slots))
         return mask
 
     def filter_keys(self) -> tuple[str, ...]:
-        return ("status", "search", "deadline", "limit")
+        # the time left (the order) moves with the deadline, a stopped clock and its kind
+        return (
+            "status",
+            "search",
+            "over",
+            "raised",
+            "deadline",
+            "paused_left",
+            "clock",
+            *self.filters,
+            *self.text_filters,
+        )
 
-    def filter_follows_clock(self) -> bool:
-        return self.light is not None
+    def follows_clock(self) -> bool:
+        return True  # the order is by light and time left
 
 
 class AlarmView(RowView):

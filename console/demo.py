@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import os
 import shutil
 import signal
 import subprocess
@@ -11,9 +12,75 @@ import sys
 import tempfile
 from pathlib import Path
 
-from console.launch import checked_layout, run_console
+from console.launch import PASSWORD_VARIABLE, checked_layout, run_console, seat_user
 
 READY_PREFIX = "hub listening on "
+#: One person per role of the hall, and the simulator's producer account: (login, name, roles,
+#: department).  Their demo passwords are "demo-" and the login; `hall demo` prints them.
+DEMO_USERS = (
+    ("intake", "陈静", ("intake",), ""),
+    ("lead", "王强", ("lead",), ""),
+    ("dispatcher", "李娜", ("dispatcher",), ""),
+    ("drainage", "赵磊", ("handler",), "drainage"),
+    ("sanitation", "孙丽", ("handler",), "sanitation"),
+    ("enforcement", "刘洋", ("handler",), "enforcement"),
+    ("inspector", "周杰", ("inspector",), ""),
+    ("wall", "大屏", ("wall",), ""),
+    ("admin", "管理员", ("admin",), ""),
+    ("simulator", "城市模拟", ("producer",), ""),
+)
+
+
+def demo_password(login: str) -> str:
+    return f"demo-{login}"
+
+
+def seed_users(db: str, city: Path | None = None) -> None:
+    """Give the demo's database its people, and the simulator's crew for the city (a folder, or the
+    demo city) with the simulator's password; those already there keep their passwords."""
+    from feeds.city import CityError, demo, load_city
+    from feeds.hub.accounts import Accounts
+    from feeds.hub.store import Store
+    from feeds.sim.people import crew_accounts
+
+    try:
+        crew = crew_accounts(load_city(city) if city else demo().city)
+    except CityError:  # the hub says what is wrong with the folder, and does not start
+        crew = []
+    store = Store(db)
+    try:
+        accounts = Accounts(store.engine)
+        for login, name, roles, department in DEMO_USERS:
+            if accounts.get(login) is None:
+                accounts.add(login, name, roles, demo_password(login), department=department)
+        missing = [(*user, "") for user in crew if accounts.get(user[0]) is None]
+        if missing:  # the crew shares the simulator's password: one hash for all of them
+            accounts.add_crew(missing, demo_password("simulator"))
+    finally:
+        store.close()
+
+
+def crew_roles(user: str) -> str:
+    """The roles the simulator's crew plays (``hall sim --crew``): every one the seat's user does
+    not hold, so the person at the desk gets that work and the crew moves the rest of the loop."""
+    from feeds.sim.people import CREW_ROLES
+
+    held = next((roles for login, _, roles, _ in DEMO_USERS if login == user), ())
+    return ",".join(role for role in CREW_ROLES if role not in held) or "none"
+
+
+def sign_ins() -> str:
+    """The demo's sign-ins, as printed for a newcomer."""
+    from console import names
+
+    lines = ["demo sign-ins (login / password):"]
+    for login, name, roles, department in DEMO_USERS:
+        role = "、".join(names.role_name(r) for r in roles)
+        where = f" · {names.department_name(department)}" if department else ""
+        lines.append(f"  {login:<12} {demo_password(login):<18} {name} · {role}{where}")
+    return "\n".join(lines)
+
+
 PR_SET_PDEATHSIG = 1  # prctl option, <linux/prctl.h>
 
 
@@ -40,11 +107,13 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    if checked_layout(args) is None:  # say so before starting anything
+    layout = checked_layout(args)
+    if layout is None:  # say so before starting anything
         return 2
     folder = None if args.db else Path(tempfile.mkdtemp(prefix="hall-demo-"))
     db = args.db or f"sqlite:///{folder}/hall.db"
     city = ("--city", str(args.city)) if args.city else ()
+    seed_users(db, args.city)
     hub = _hall("hub", "--port", "0", "--db", db, *city, stdout=subprocess.PIPE)
     sim = None
     try:
@@ -58,6 +127,8 @@ def run_demo(args: argparse.Namespace) -> int:
             return 1
         url = line.removeprefix(READY_PREFIX)
         print(f"demo: hub at {url}, database {db}", flush=True)
+        print(sign_ins(), flush=True)
+        print(f"demo: this seat is signed in as {seat_user(args, layout)}", flush=True)
         sim = _hall(
             "sim",
             "--hub",
@@ -68,10 +139,15 @@ def run_demo(args: argparse.Namespace) -> int:
             str(args.rate),
             "--seed",
             str(args.seed),
+            "--crew",
+            crew_roles(seat_user(args, layout)),
             *city,
             stdout=subprocess.DEVNULL,
+            env={**os.environ, PASSWORD_VARIABLE: demo_password("simulator")},
         )
-        return run_console(argparse.Namespace(**{**vars(args), "hub": url, "kind": None}))
+        user = seat_user(args, layout)
+        seat = {"hub": url, "kind": None, "user": user, "password": demo_password(user)}
+        return run_console(argparse.Namespace(**{**vars(args), **seat}))
     finally:
         if sim is not None:
             _stop(sim)

@@ -20,6 +20,8 @@ NO_DISPLAY = (
     "or add --seconds N --screenshot DIR to run offscreen and save a picture of every window."
 )
 SCREEN_SIZE = (1920, 1080)
+#: Where unattended seats, the simulator and `hall status` read their password (never argv: ps shows it).
+PASSWORD_VARIABLE = "HALL_PASSWORD"
 #: Libraries Qt's xcb plugin loads (from 6.5), and the Debian packages holding them.
 X11_LIBRARIES = {
     "xcb-cursor": "libxcb-cursor0",
@@ -108,11 +110,42 @@ def run_console(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     i18n.install(app, args.lang)  # type: ignore[arg-type]
     load_theme(app)  # type: ignore[arg-type]
-    console = Console(layout, args.hub, args.user, args.kind or layout.kind)
+    user = seat_user(args, layout)
+    password = getattr(args, "password", "") or os.environ.get(PASSWORD_VARIABLE, "")
+    interactive = args.seconds is None
+    if not password and not interactive:
+        print(f"hall: an unattended console signs in with {PASSWORD_VARIABLE} set", file=sys.stderr)
+        return 2
+    if not password:
+        signed = ask_sign_in(args.hub, user)
+        if signed is None:
+            return 1
+        user, password = signed
+    console = Console(layout, args.hub, user, args.kind or layout.kind, password=password)
+    if interactive:
+        console.ask_sign_in = ask_sign_in
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         return loop.run_until_complete(_run(console, args.seconds, args.screenshot))
+
+
+def seat_user(args: argparse.Namespace, layout: Layout) -> str:
+    """Who signs in: as asked, else the dispatcher at a desk and the wall account on a wall."""
+    return str(args.user or ("wall" if layout.kind == "wall" else "dispatcher"))
+
+
+def ask_sign_in(hub_url: str, login: str, problem: str = "") -> tuple[str, str] | None:
+    """The sign-in dialog: (login, password), or None when the user cancels."""
+    from PySide6.QtWidgets import QDialog
+
+    from widgets.sign_in import QtSignIn
+
+    dialog = QtSignIn(hub_url, login, problem)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    credentials = dialog.credentials() if accepted else None
+    dialog.deleteLater()
+    return credentials
 
 
 async def _run(console: object, seconds: float | None, screenshot: str | None) -> int:

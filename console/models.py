@@ -43,7 +43,7 @@ from console.columns import (
 )
 from console.palette import LIGHT_COLORS, HallColors
 from console.state import Changes, HallState
-from feeds.domain import LIGHTS, Light
+from feeds.domain import LIGHTS, OFF, Light
 from feeds.wire import Alarm, Case, Vehicle
 
 Index = QModelIndex | QPersistentModelIndex
@@ -52,14 +52,35 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 CENTER = Qt.AlignmentFlag.AlignCenter
 
 
-def time_left_text(seconds: float) -> str:
-    """``mm:ss`` under an hour, ``h:mm`` with an ``h`` beyond, ``-`` when overdue."""
-    overdue = seconds <= 0
-    whole = int(-seconds) if overdue else math.ceil(seconds)  # counts down to 00:00, then up as overdue
-    sign = "-" if overdue else ""
-    if whole < 3600:
-        return f"{sign}{whole // 60:02d}:{whole % 60:02d}"
-    return f"{sign}{whole // 3600}h{whole % 3600 // 60:02d}"
+def duration_text(seconds: float, days: bool = True) -> str:
+    """A span in whole minutes, rounded up: "22 min", "1 h 5 min", "2 d 3 h" (no days on the
+    working-hour clock, whose day is 8 hours: "剩 2 天" would be misread)."""
+    minutes = max(math.ceil(abs(seconds) / 60), 0)
+    day, rest = divmod(minutes, 1440) if days else (0, minutes)
+    hours, mins = divmod(rest, 60)
+    if day:
+        return QCoreApplication.translate("CaseTableModel", "{d} d {h} h").format(d=day, h=hours)
+    if hours:
+        return QCoreApplication.translate("CaseTableModel", "{h} h {m} min").format(h=hours, m=mins)
+    return QCoreApplication.translate("CaseTableModel", "{m} min").format(m=mins)
+
+
+def countdown_text(left_s: float, clock: str = "urgent", paused: bool = False) -> str:
+    """What is left of a time limit, in words that cannot be read as a time of day:
+    "剩 22 分", "超时 1 小时 5 分", "暂停 · 剩 3 小时"."""
+    span = duration_text(left_s, days=clock != "working_hours")
+    if paused:
+        return QCoreApplication.translate("CaseTableModel", "paused · {span} left").format(span=span)
+    if left_s > 0:
+        return QCoreApplication.translate("CaseTableModel", "{span} left").format(span=span)
+    return QCoreApplication.translate("CaseTableModel", "{span} over").format(span=span)
+
+
+def place_text(case: Case) -> str:
+    """Where a case is, as a dispatcher says it: street and community (the grid code is in the
+    tooltip and the detail)."""
+    codes = (case.street or case.district, case.community)
+    return " ".join(names.area_name(code) for code in codes if code)
 
 
 def clock_text(epoch: float) -> str:
@@ -158,7 +179,9 @@ class LiveTableModel(QAbstractTableModel):
         if not update.applied:
             return
         self._insert(update.added)
-        clock_refilters = len(update.restyled) and self.view.filter_follows_clock()
+        # Clocks run at different speeds (a working-hour clock stops at 18:00): the order by time
+        # left may change in any second, not only when a light does.
+        clock_refilters = (update.new_second or len(update.restyled)) and self.view.follows_clock()
         if len(update.added) or clock_refilters or not update.moved.isdisjoint(self.view.order_keys()):
             self._reorder()
         self._emit_rows_changed(np.concatenate([update.changed, update.restyled]))
@@ -259,7 +282,7 @@ class CaseTableModel(LiveTableModel):
     HEADERS = (
         QT_TRANSLATE_NOOP("CaseTableModel", "Case"),
         QT_TRANSLATE_NOOP("CaseTableModel", "Category"),
-        QT_TRANSLATE_NOOP("CaseTableModel", "District / grid"),
+        QT_TRANSLATE_NOOP("CaseTableModel", "Place"),
         QT_TRANSLATE_NOOP("CaseTableModel", "Source"),
         QT_TRANSLATE_NOOP("CaseTableModel", "Status"),
         QT_TRANSLATE_NOOP("CaseTableModel", "Assignee"),
@@ -288,8 +311,24 @@ class CaseTableModel(LiveTableModel):
         self.view.search = text.strip().casefold()
         self._refilter()
 
-    def set_status_filter(self, status: str | None) -> None:
-        self.view.status = status
+    def set_status_filter(self, statuses: frozenset[str] | None, with_raised: bool = False) -> None:
+        """Show cases in these workflow states (None: all), and with them every case raised to
+        the shift lead when ``with_raised`` (the lead's work)."""
+        self.view.statuses = statuses
+        self.view.with_raised = with_raised
+        self._refilter()
+
+    def set_text_filters(self, texts: dict[str, str]) -> None:
+        """Show only cases whose text keys (department_code, inspector) are these."""
+        self.view.text_filters = dict(texts)
+        self._refilter()
+
+    def set_filter(self, key: str, value: float | None) -> None:
+        """Show cases whose numeric ``key`` (urgency, source, raised …) is ``value`` (None: any)."""
+        if value is None:
+            self.view.filters.pop(key, None)
+        else:
+            self.view.filters[key] = value
         self._refilter()
 
     def set_light_filter(self, light: Light | None) -> None:
@@ -300,9 +339,12 @@ class CaseTableModel(LiveTableModel):
         return LIGHTS[self.store.codes[self.view.order[row]]]
 
     def counts(self) -> tuple[int, int]:
-        """(cases shown, overdue among them)."""
-        shown = self.store.codes[self.view.order]
-        return len(shown), int(np.count_nonzero(shown == LIGHTS.index(Light.RED)))
+        """(cases shown, overdue among them): a stopped clock (挂账, an extension asked) is not
+        running late, as in the header."""
+        shown = self.view.order
+        red = self.store.codes[shown] == LIGHTS.index(Light.RED)
+        running = self.store.numbers["paused_left"][shown] < 0
+        return len(shown), int(np.count_nonzero(red & running))
 
     def _cell(self, case: Case, slot: int, column: int, role: int) -> Any:
         light = LIGHTS[self.store.codes[slot]]
@@ -330,7 +372,7 @@ class CaseTableModel(LiveTableModel):
         if column == CaseColumn.CATEGORY:
             return f"{case.category} {names.category_name(case.category)}"
         if column == CaseColumn.PLACE:
-            return f"{names.area_name(case.district)} {case.grid or names.area_name(case.street)}".strip()
+            return place_text(case)
         if column == CaseColumn.SOURCE:
             return names.source_name(case.source)
         if column == CaseColumn.STATUS:
@@ -339,7 +381,9 @@ class CaseTableModel(LiveTableModel):
             return names.department_name(case.department)
         if column == CaseColumn.ESCALATIONS:
             return str(case.escalations) if case.escalations else ""
-        return time_left_text(case.deadline - self.store.now)
+        if self.store.codes[self.store.slots[case.id]] == OFF:
+            return ""
+        return countdown_text(float(self.store.left[self.store.slots[case.id]]), case.clock, case.paused)
 
     def _tooltip(self, case: Case) -> str:
         times = QCoreApplication.translate("CaseTableModel", "Reported {reported} · due {deadline}").format(

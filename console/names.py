@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from feeds import domain
 from feeds.city import City
+from feeds.city.workflow import SYSTEM, Workflow
+from feeds.city.workflow import default as default_workflow
 
 LANGUAGES = ("zh_CN", "en")
 
@@ -92,12 +94,24 @@ def source_name(code: str) -> str:
     return _pick(*names) if names else code
 
 
+def workflow() -> Workflow:
+    """The city's workflow table; the shipped one until the city arrives."""
+    return _city.workflow if _city else default_workflow()
+
+
 def status_name(status: str) -> str:
-    names = {
-        domain.CaseStatus.FILED: ("待派遣", "To dispatch"),
-        domain.CaseStatus.DISPATCHED: ("处置中", "Dispatched"),
-    }.get(status)  # type: ignore[call-overload]
-    return _pick(*names) if names else status
+    state = workflow().states.get(status)
+    return named(state.name, state.name_en) if state else status
+
+
+def action_name(action: str) -> str:
+    known = workflow().actions.get(action)
+    return named(known.name, known.name_en) if known else action
+
+
+def role_name(role: str) -> str:
+    names = ("系统", "System") if role == SYSTEM else domain.ROLE_NAMES.get(role)  # type: ignore[call-overload]
+    return _pick(*names) if names else role
 
 
 def priority_name(priority: int) -> str:

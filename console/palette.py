@@ -38,14 +38,25 @@ class HallColors:
     PRIORITY: ClassVar[dict[int, str]] = {1: RED, 2: ORANGE, 3: YELLOW, 4: MUTED}
 
 
-LIGHT_COLORS = {Light.RED: HallColors.RED, Light.YELLOW: HallColors.YELLOW, Light.GREEN: HallColors.GREEN}
+LIGHT_COLORS = {
+    Light.RED: HallColors.RED,
+    Light.YELLOW: HallColors.YELLOW,
+    Light.GREEN: HallColors.GREEN,
+    Light.OFF: HallColors.MUTED,
+}
 SENSOR_COLORS = {
     "normal": "#4b6a5a",
     "warning": HallColors.ORANGE,
     "alarm": HallColors.RED,
     "offline": "#6b7280",
 }
-VEHICLE_COLORS = {"sanitation": "#22d3ee", "muck": "#b794f6", "enforcement": "#5b7cfa", "repair": "#f1f5f9"}
+VEHICLE_COLORS = {
+    "sanitation": "#22d3ee",
+    "muck": "#b794f6",
+    "enforcement": "#5b7cfa",
+    "repair": "#f1f5f9",
+    "inspector": "#e879f9",
+}
 #: Count colours on the fleet board: moving and working are good news, offline needs a look.
 VEHICLE_STATUS_COLORS = {
     "moving": HallColors.GREEN,

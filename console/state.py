@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from feeds.city import City
-from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES, CaseStatus
-from feeds.wire import Alarm, Case, Delta, Position, Sensor, Snapshot, Vehicle
+from feeds.city.clock import Clocks
+from feeds.city.model import DEFAULT_CALENDAR, Calendar
+from feeds.city.workflow import Person
+from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES
+from feeds.wire import Alarm, Case, Delta, Position, Sensor, Snapshot, Vehicle, Welcome
 
 SENSOR_STATES = ("normal", "warning", "alarm", "offline")
 VEHICLE_KIND_CODES = tuple(VEHICLE_KINDS)
@@ -72,11 +75,17 @@ class HallSummary:
     to_dispatch: int = 0
     overdue: int = 0
     escalated: int = 0
+    raised: int = 0  # urged, and left alone: on the shift lead's seat
     alarms_active: int = 0
     alarms_critical: int = 0
     vehicles_online: int = 0
     vehicles: int = 0
     outside: int = 0  # sensors and vehicles placed outside the city: drawn, but off the usual view
+
+
+def signed_in(welcome: Welcome) -> Person:
+    """Who sits at this seat, as the hub's welcome says."""
+    return Person(welcome.user, welcome.name, frozenset(welcome.roles), welcome.department, welcome.scope)
 
 
 @dataclass
@@ -102,6 +111,7 @@ class HallState:
 
     def __init__(self, city: City | None = None) -> None:
         self.city = city
+        self._clocks: tuple[Calendar, Clocks] | None = None
         self.cases: dict[str, Case] = {}
         self.alarms: dict[str, Alarm] = {}
         self.sensors: dict[str, Sensor] = {}
@@ -160,8 +170,30 @@ class HallState:
         self._changes.city = True
 
     @property
+    def clocks(self) -> Clocks:
+        """The time-limit clocks of the city's calendar (the default calendar until it arrives)."""
+        calendar = self.city.calendar if self.city else DEFAULT_CALENDAR
+        if self._clocks is None or self._clocks[0] is not calendar:
+            self._clocks = (calendar, Clocks(calendar))
+        return self._clocks[1]
+
+    @property
     def yellow_share(self) -> float:
         return self.city.yellow_share if self.city else self.DEFAULT_YELLOW_SHARE
+
+    def nearest_vehicles(self, kind: str, lon: float, lat: float, count: int) -> list[tuple[Vehicle, float]]:
+        """Vehicles (or inspectors: kind "inspector") of ``kind`` on duty, nearest first, with metres."""
+        found = [
+            v
+            for v in self.vehicles.values()
+            if v.kind == kind and v.status != "offline" and v.lon is not None
+        ]
+        if not found or self.city is None:
+            return []
+        x, y = self.city.project(np.array([v.lon for v in found]), np.array([v.lat for v in found]))
+        cx, cy = self.city.project(np.array([lon]), np.array([lat]))
+        metres = np.hypot(x - cx[0], y - cy[0])
+        return [(found[i], float(metres[i])) for i in np.argsort(metres, kind="stable")[:count].tolist()]
 
     def summary(self, now: float) -> HallSummary:
         cases = self.cases.values()
@@ -169,9 +201,10 @@ class HallState:
         vehicles = self.vehicles.values()
         located = [*self.sensors.values(), *(v for v in vehicles if v.lon is not None)]
         return HallSummary(
-            to_dispatch=sum(c.status == CaseStatus.FILED for c in cases),
-            overdue=sum(c.deadline < now for c in cases),
-            escalated=sum(c.escalations > 0 for c in cases),
+            to_dispatch=sum(c.status == "to_dispatch" for c in cases),
+            overdue=sum(c.deadline < now and c.stage != "" and not c.paused for c in cases),
+            escalated=sum(c.escalations > 0 and c.stage != "" for c in cases),
+            raised=sum(c.raised for c in cases),
             alarms_active=len(alarms),
             alarms_critical=sum(a.priority == 1 for a in alarms),
             vehicles_online=sum(v.status != "offline" and v.ts is not None for v in vehicles),

@@ -26,15 +26,43 @@ class Case(Record, tag="case"):
     lat: float
     source: str  # see feeds.domain.SOURCES
     description: str
-    status: str  # see feeds.domain.CaseStatus
+    status: str  # a state of the city's workflow table (feeds.city.workflow)
     reported_at: float  # epoch seconds, UTC
-    deadline: float  # epoch seconds at which the running clock runs out
-    limit_s: float  # length of the running clock, for the light thresholds
+    deadline: float  # epoch seconds at which the running stage's time runs out
+    limit_s: float  # length of the running stage's limit, in seconds of its clock
     version: int
     department: str | None = None
-    escalations: int = 0
+    escalations: int = 0  # times urged (督办), by people or by the hub when the clock ran out
     community: str = ""  # 12-digit community (社区/村) code; "" where the city has none there
+    stage: str = ""  # whose time limit runs: verify, file, dispatch, handle, check, close
+    clock: str = "urgent"  # the running stage's clock kind (feeds.city.model.CLOCK_KINDS)
+    stage_started: float = 0.0
+    paused_left_s: float = -1.0  # clock seconds that were left when the clock stopped; -1 while it runs
+    late: str = ""  # stages that ran out of time, comma-separated; never cleared (the record of lateness)
+    reporter: str = ""  # who reported it: an inspector's login, a caller's reference
+    inspector: str = ""  # the inspector of the current verify or check task
+    verified: str = ""  # confirmed / not_found: the inspector's answer to the verify task
+    returns: int = 0  # 回退: times a department sent it back
+    reworks: int = 0  # 返工: times a check failed or the lead sent it back
+    extensions: int = 0  # 延期 granted
+    requested_deadline: float = 0.0  # of a pending extension request
+    closure: str = ""  # normal / late / wrong / special, once closed
+    appeal: str = ""  # pending / granted / denied (申诉 of a timeout)
+    urged_at: float = 0.0  # the last urge nobody has acted on since; 0 when acted on
+    raised: bool = False  # urged and left alone too long: on the shift lead's seat
+    merged_into: str = ""  # the case this report was merged into as a duplicate
+    duplicate_of: str = (
+        ""  # an open case of its category close by, reported shortly before: probably the same
+    )
+    merged: int = 0  # reports merged into this case
     seq: int = 0
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_left_s >= 0
+
+    def late_in(self, stage: str) -> bool:
+        return stage in self.late.split(",")
 
 
 class Alarm(Record, tag="alarm"):
@@ -84,11 +112,16 @@ Entity = Case | Alarm | Sensor | Vehicle
 
 
 class TimelineEntry(msgspec.Struct, omit_defaults=True):
-    """One line of a case's append-only history."""
+    """One line of a case's append-only history: who did what, in which role, from which
+    state to which, and why."""
 
     seq: int
     at: float
-    actor: str
-    action: str  # report, assign, escalate, …
+    actor: str  # login of the user; "system" for the hub's own actions
+    action: str  # a workflow action, or report / timeout
     reason: str = ""
     department: str | None = None
+    role: str = ""
+    from_state: str = ""
+    to_state: str = ""
+    text: str = ""  # feedback, the inspector's findings, an attachment's description

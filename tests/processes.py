@@ -18,8 +18,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: The password the test roster's accounts share (tests/hubkit.py); processes read it from the environment.
+TEST_PASSWORD = "hall-test-pass"
+
+
 def hall(*args: str, **options: object) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "HALL_PASSWORD": TEST_PASSWORD}
     return subprocess.Popen(  # type: ignore[call-overload,no-any-return]
         [sys.executable, "-m", "console.cli", *args], text=True, env=env, **options
     )

@@ -1,13 +1,17 @@
 """The protocol documents agree with the code: docs/asyncapi.yaml and docs/protocol.md
-against feeds/protocol.py.
+against feeds/wire/ and the shipped workflow table (feeds/city/defaults/workflow.json).
 
 Fails when a message type, field, default or error code is added, removed or
-changed on one side only, and when a JSON example in the documents no longer
-decodes (or names a field the code does not have).
+changed on one side only, when a JSON example in the documents no longer
+decodes (or names a field the code does not have), and when the workflow
+tables of docs/protocol.md §5 are not the ones the shipped workflow makes.
+``python -m tests.test_asyncapi`` prints those tables, to paste between their
+markers after the workflow changed.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -17,10 +21,17 @@ import pytest
 import yaml
 
 from feeds import wire as p
+from feeds.domain import ROLE_NAMES, Role
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 ASYNCAPI = DOCS / "asyncapi.yaml"
 PROTOCOL_MD = DOCS / "protocol.md"
+WORKFLOW_JSON = ROOT / "feeds" / "city" / "defaults" / "workflow.json"
+TABLES_BEGIN = (
+    "<!-- workflow tables: made by `python -m tests.test_asyncapi` from feeds/city/defaults/workflow.json -->"
+)
+TABLES_END = "<!-- end of the workflow tables -->"
 SCHEMA_REF = "#/components/schemas/{name}"
 
 CLIENT_TYPES: tuple[type[msgspec.Struct], ...] = p.ClientMessage.__args__  # type: ignore[attr-defined]
@@ -246,3 +257,108 @@ def test_asyncapi_examples_decode_as_their_message(asyncapi: dict[str, Any]) -> 
         for example in message.get("examples", []):
             decoded = decode_frame(msgspec.json.encode(example["payload"]))
             assert tag(type(decoded)) == name
+
+
+# -- the workflow table ------------------------------------------------------
+
+#: The conditions a transition may name (feeds.city.workflow.CONDITIONS), in words.
+CONDITION_WORDS = {
+    "appealable": "only when a stage ran out of time (`late`) and no appeal stands",
+    "appeal_pending": "only while an appeal is pending",
+}
+CLOCK_WORDS = {"open": "runs", "paused": "stands still", "final": "none: the case is over"}
+
+
+def _codes(codes: list[str]) -> str:
+    return ", ".join(f"`{code}`" for code in codes)
+
+
+def _from_states(states: list[str], open_states: list[str]) -> str:
+    """The states a transition leaves from; a long list is said as "any open state but …"."""
+    opened = [state for state in open_states if state in states]
+    finals = [state for state in states if state not in open_states]
+    if len(opened) > 6:
+        missing = [state for state in open_states if state not in states]
+        said = "any open state" + (f" but {_codes(missing)}" if missing else "")
+    else:
+        said = _codes(opened)
+    return ", and ".join(filter(None, [_codes(finals), said]))
+
+
+def _who(roles: list[str]) -> str:
+    return ", ".join(
+        f"{ROLE_NAMES[Role(role)][0]} `{role}`" if role in set(Role) else f"the hub itself (`{role}`)"
+        for role in roles
+    )
+
+
+def workflow_tables(document: dict[str, Any] | None = None) -> str:
+    """The states and actions tables of docs/protocol.md §5, from the workflow table (the shipped
+    one by default), between the markers that tell the test where they are."""
+    workflow = document or json.loads(WORKFLOW_JSON.read_text(encoding="utf-8"))
+    states = workflow["states"]
+    open_states = [s["code"] for s in states if s["clock"] != "final"]
+    lines = [
+        TABLES_BEGIN,
+        "",
+        "| state | 中文 | English | stage whose time runs | its clock |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for state in states:
+        stage = f"`{state['stage']}`" if state["stage"] else "—"
+        clock = CLOCK_WORDS[state["clock"]]
+        lines.append(f"| `{state['code']}` | {state['name']} | {state['name_en']} | {stage} | {clock} |")
+    lines += [
+        "",
+        "| `action` | 中文 | English | who | from → to | requires |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for action in workflow["actions"]:
+        for row in workflow["transitions"]:
+            if row["action"] != action["code"]:
+                continue
+            moves = _from_states(row["from"], open_states)
+            moves += f" → `{row['to']}`" if row.get("to") else " (the state stays)"
+            notes = [CONDITION_WORDS.get(row.get("when", ""), row.get("when", ""))]
+            if row.get("levels", 1) > 1:
+                levels = {2: "two", 3: "three"}.get(row["levels"], str(row["levels"]))
+                notes.append(f"only in a city that dispatches in {levels} levels")
+            moves = "; ".join(filter(None, [moves, *notes]))
+            requires = _codes(action["requires"]) or "—"
+            lines.append(
+                f"| `{action['code']}` | {action['name']} | {action['name_en']} | {_who(row['roles'])} "
+                f"| {moves} | {requires} |"
+            )
+    lines += ["", TABLES_END]
+    return "\n".join(lines)
+
+
+def test_the_workflow_tables_in_the_prose_are_the_shipped_workflow() -> None:
+    text = PROTOCOL_MD.read_text(encoding="utf-8")
+    assert TABLES_BEGIN in text and TABLES_END in text, "docs/protocol.md lost the workflow tables' markers"
+    documented = text[text.index(TABLES_BEGIN) : text.index(TABLES_END) + len(TABLES_END)]
+    assert documented == workflow_tables(), "run `python -m tests.test_asyncapi` and paste its tables"
+
+
+def test_the_workflow_tables_show_every_state_action_and_row() -> None:
+    """The tables are made from the JSON; this holds the maker to it (a row it left out)."""
+    workflow = json.loads(WORKFLOW_JSON.read_text(encoding="utf-8"))
+    tables = workflow_tables()
+    for state in workflow["states"]:
+        assert f"| `{state['code']}` | {state['name']} |" in tables
+    actions_table = tables[tables.index("| `action` |") :]
+    rows = [line for line in actions_table.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(workflow["transitions"]) + 1  # and the header
+    for action in workflow["actions"]:
+        assert f"| `{action['code']}` | {action['name']} |" in tables, action["code"]
+    shuffled = {**workflow, "actions": workflow["actions"][::-1]}
+    assert workflow_tables(shuffled) != tables  # the order of the JSON is the order of the table
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_is_documented(role: Role) -> None:
+    assert f"`{role}`" in PROTOCOL_MD.read_text(encoding="utf-8")
+
+
+if __name__ == "__main__":
+    print(workflow_tables())

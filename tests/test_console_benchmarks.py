@@ -7,6 +7,7 @@ from benchmarks.bigcity import SMALL
 from benchmarks.cold_start import measure_cold_start
 from benchmarks.ingest import measure_raw_ingest
 from benchmarks.map_frame import measure_map_frame
+from benchmarks.queue_sort import measure_queue_sort
 
 
 def test_the_map_benchmark_reports_its_first_and_steady_frames(qapp) -> None:  # type: ignore[no-untyped-def]
@@ -21,7 +22,25 @@ def test_the_map_benchmark_reports_its_first_and_steady_frames(qapp) -> None:  #
 def test_the_cold_start_benchmark_waits_for_every_case_on_every_window(qapp) -> None:  # type: ignore[no-untyped-def]
     figures = measure_cold_start(count=3000)
     assert figures["cold_start_cases"] == 3000
+    assert 0 < figures["cold_start_queue_rows"] < 3000  # the dispatcher's work: some states, not all
     assert 0 < figures["cold_start_shown_s"] < 60 and figures["cold_start_console_mb"] > 0
+
+
+def test_the_queue_benchmark_sorts_filters_and_refreshes_beside_the_proxy_model(qapp) -> None:  # type: ignore[no-untyped-def]
+    # the benchmark itself checks that the proxy shows as many rows as the queue after every filter
+    figures = measure_queue_sort(rows=5000, repeats=2, frames=3)
+    assert figures["queue_rows"] == 5000 and figures["queue_frame_changed_cases"] == 1000
+    for side in ("queue", "proxy"):
+        for what in ("sort", "sort_natural", "filter", "filter_clear"):
+            assert figures[f"{side}_{what}_ms_p95"] >= figures[f"{side}_{what}_ms_median"] > 0
+        for kind in ("text", "status", "light"):
+            assert figures[f"{side}_filter_{kind}_ms_median"] > 0
+    for frame in ("1000_changed", "new_second", "1000_new_sec"):
+        assert figures[f"queue_frame_{frame}_ms_p95"] >= figures[f"queue_frame_{frame}_ms_median"] > 0
+    assert figures["queue_frame_1000_store_ms_median"] > 0
+    assert figures["queue_frame_second_store_ms_median"] > 0
+    assert figures["proxy_build_s"] > 0
+    assert figures["queue_sort_speedup"] > 0 and figures["queue_filter_speedup"] > 0
 
 
 def test_the_stand_in_hub_of_the_ingest_benchmarks_speaks_the_current_protocol() -> None:

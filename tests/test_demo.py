@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from console.demo import DEMO_USERS, demo_password
 from layouts import load
 
 pytestmark = pytest.mark.e2e
@@ -41,6 +42,12 @@ def test_screenshot_needs_seconds() -> None:
     assert run.returncode == 2 and "--screenshot needs --seconds" in run.stderr
 
 
+def test_an_unattended_console_needs_its_password_in_the_environment() -> None:
+    env = {k: v for k, v in without_display().items() if k != "HALL_PASSWORD"}
+    run = hall("console", "--seconds", "1", "--screenshot", "shots", env=env, timeout=30)
+    assert run.returncode == 2 and "HALL_PASSWORD" in run.stderr and "Traceback" not in run.stderr
+
+
 def test_an_unknown_layout_is_a_clear_error() -> None:
     run = hall("console", "--layout", "ballroom", env=without_display(), timeout=30)
     assert run.returncode == 2 and "no layout 'ballroom'" in run.stderr and "Traceback" not in run.stderr
@@ -62,6 +69,9 @@ def test_wall_demo_leaves_a_picture_of_every_screen(tmp_path: Path) -> None:
         colours = {image.pixel(x, y) for x in range(0, 1920, 37) for y in range(0, 1080, 29)}
         assert len(colours) > 20, f"{picture.name} looks blank"
     assert "hub at ws://127.0.0.1:" in run.stdout
+    for login, _name, _roles, _department in DEMO_USERS:  # a newcomer can sign in as anyone
+        assert f"{login} " in run.stdout and demo_password(login) in run.stdout
+    assert "signed in as dispatcher" in run.stdout  # this wall is driven from the duty desk
     database = Path(run.stdout.split("database sqlite:///", 1)[1].split()[0])
     assert database.name == "hall.db" and not database.parent.exists(), "the demo left its database behind"
 

@@ -1,7 +1,8 @@
 """A short run of the wire fuzzer (tests/wirefuzz.py; `make fuzz` runs a long one against a hub process).
 
 The hub promises that bad input gets a typed error and never closes a connection except as
-docs/protocol.md §2 and §9 say (1009 for a frame over 4 MiB, nothing else); the
+docs/protocol.md §2 and §9 say (1009 for a frame over 4 MiB, nothing else), refused sign-ins
+included (its links sign in with accounts of tests/hubkit.py's roster); the
 client promises to skip a frame it cannot decode.  A few thousand mutated frames each way hold both to
 it; a failure lists every finding with the frame that reproduces it.
 """
@@ -42,6 +43,9 @@ async def test_bad_frames_close_no_connection_and_leave_the_hub_answering(
     assert report.closes["1009 after oversize"] >= 4, details  # every link sent one, and was closed for it
     assert report.alive, details
     assert not report.findings(), details
+    # The corpus gets past the checks too: workflow steps taken, and fuzzed sign-ins refused.
+    assert report.answers["result"] > 0, details
+    assert report.answers["error:bad_credentials"] + report.answers["error:bad_token"] > 0, details
 
 
 def test_the_client_skips_bad_frames_and_its_decoder_raises_only_protocol_error(

@@ -13,7 +13,7 @@ from websockets.asyncio.client import connect
 
 from feeds import wire as p
 from feeds.city import CityFolder, demo, from_bundle, open_folder
-from tests.hubkit import client, new_id, receive, request, running_hub
+from tests.hubkit import PASSWORD, client, new_id, receive, request, running_hub
 
 AT = 1_795_000_000.0
 
@@ -90,16 +90,16 @@ async def test_categories_and_sensor_classes_come_from_the_city(sqlite_url: str,
 async def test_a_console_fetches_the_city_by_the_hash_the_welcome_names(sqlite_url: str) -> None:
     folder = demo()
     async with running_hub(sqlite_url) as (_hub, url), client(url) as console:
+        # a second hello is refused (the first one's welcome held the hash) …
         await console.send(
-            p.encode(p.Hello(p.PROTOCOL_VERSION, "console", "x")), text=True
-        )  # a second hello …
-        await receive(
-            console, lambda m: isinstance(m, p.Error)
-        )  # … is refused; the first one's welcome held the hash
+            p.encode(p.Hello(p.PROTOCOL_VERSION, "console", "lisi", password=PASSWORD)), text=True
+        )
+        again = await receive(console, lambda m: isinstance(m, p.Error))
         await console.send(p.encode(p.GetCity("city-1")), text=True)
         parts = [await receive(console, lambda m: isinstance(m, p.CityPart))]
         while len(parts) < parts[0].parts:
             parts.append(await receive(console, lambda m: isinstance(m, p.CityPart)))
+    assert again.code == p.ErrorCode.INVALID and again.message == "already signed in"
     assert [part.part for part in parts] == list(range(len(parts))) and len(
         parts
     ) >= 2  # over 1 MiB: in parts
@@ -114,14 +114,15 @@ async def test_a_console_fetches_the_city_by_the_hash_the_welcome_names(sqlite_u
 
 async def test_the_welcome_names_the_city_and_its_hash(sqlite_url: str, tiny: CityFolder) -> None:
     async with running_hub(sqlite_url, city=tiny) as (_hub, url), connect(url) as ws:
-        await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, "wall", "大屏")), text=True)
+        await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, "wall", "wall", password=PASSWORD)), text=True)
         welcome = await receive(ws, lambda m: isinstance(m, p.Welcome))
     assert (welcome.city, welcome.city_hash) == ("测试市", tiny.city.content_hash)
+    assert (welcome.user, welcome.name, welcome.roles) == ("wall", "大屏", ["wall"])
 
 
 async def test_a_vehicle_knows_the_district_it_is_in(sqlite_url: str, tiny: CityFolder) -> None:
     async with running_hub(sqlite_url, city=tiny) as (_hub, url):
-        async with client(url, "producer", "gps") as gps:
+        async with client(url, "producer", "gw") as gps:
             fixes = [
                 p.VehicleInfo("V-1", "muck", "浙A·00001"),
                 p.VehicleInfo("V-2", "muck", "浙A·00002"),

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from feeds.wire.codec import PROTOCOL_VERSION
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
@@ -86,7 +88,8 @@ def test_the_installed_package_carries_its_theme_translations_layouts_and_demo_c
 def test_the_installed_hall_knows_its_version_and_runs_the_demo(installed: Path, tmp_path: Path) -> None:
     hall = str(installed / "bin" / "hall")
     version = run(installed, hall, "--version")
-    assert version.returncode == 0 and version.stdout.startswith("hall 0.") and "protocol 2" in version.stdout
+    assert version.returncode == 0 and version.stdout.startswith("hall 0.")
+    assert f"protocol {PROTOCOL_VERSION}" in version.stdout
     shots = tmp_path / "shots"
     demo = run(installed, hall, "demo", "--seconds", "6", "--screenshot", str(shots), timeout=180)
     assert demo.returncode == 0, demo.stderr

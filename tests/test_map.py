@@ -82,10 +82,11 @@ def sensor_spot(n: int) -> tuple[float, float]:
     return CITY.sensors[n].lon, CITY.sensors[n].lat
 
 
-def make_pin(n: int, left_s: float, escalations: int = 0) -> Case:
-    """Case ``n`` at its own grid spot, due ``left_s`` seconds after NOW."""
+def make_pin(n: int, left_s: float, escalations: int = 0, **fields: object) -> Case:
+    """Case ``n`` at its own grid spot, due ``left_s`` seconds after NOW (being handled, unless
+    ``fields`` say otherwise)."""
     lon, lat = spot(n)
-    return make_case(n, left_s=left_s, lon=lon, lat=lat, escalations=escalations)
+    return make_case(n, left_s=left_s, lon=lon, lat=lat, escalations=escalations, **fields)
 
 
 # -- reading the map back -------------------------------------------------------------
@@ -318,6 +319,37 @@ def test_an_escalated_case_gets_a_ring_around_its_pin(city_map):
     assert len(sprites_at(city_map.pins, plain.lon, plain.lat)) == 1
 
 
+def test_a_closed_case_has_no_pin_and_a_paused_one_keeps_the_colour_of_what_was_left(city_map):
+    closed = make_pin(1, left_s=-600, status="closed")
+    # Hung with half its limit left, its old deadline long past.
+    hung = make_pin(2, left_s=0.5 * LIMIT_S, status="hung", deadline=NOW - 86_400)
+    asked = make_pin(3, left_s=0.0, status="extension_requested")  # asked once the time had run out
+    snapshot(city_map.state, "cases", [closed, hung, asked])
+    frame(city_map)
+
+    assert sprites_at(city_map.pins, closed.lon, closed.lat) == []
+    (pin,) = sprites_at(city_map.pins, hung.lon, hung.lat)
+    assert similar(pin.color, GREEN)
+    (pin,) = sprites_at(city_map.pins, asked.lon, asked.lat)
+    assert similar(pin.color, RED)
+    city_map.refresh(Changes(), NOW + LIMIT_S)  # hours later: a stopped clock stays as it was
+    (pin,) = sprites_at(city_map.pins, hung.lon, hung.lat)
+    assert similar(pin.color, GREEN)
+
+
+def test_a_case_that_closes_takes_its_pin_and_ring_away(city_map):
+    case = make_pin(1, left_s=-600, escalations=1)
+    snapshot(city_map.state, "cases", [case, make_pin(2, left_s=600)])
+    frame(city_map)
+    assert len(sprites_at(city_map.pins, case.lon, case.lat)) == 2  # the pin and its ring
+
+    closed = make_pin(1, left_s=-600, escalations=1, status="closed", version=9, closure="late")
+    delta(city_map.state, "cases", [closed])
+    frame(city_map)
+    assert sprites_at(city_map.pins, case.lon, case.lat) == []
+    assert len(city_map.pins.x) == 1
+
+
 def test_pins_recolour_on_the_second_their_light_changes_without_any_case_change(city_map):
     # Green now; yellow one second later, when YELLOW_SHARE of the limit is left; red at the deadline.
     case = make_pin(1, left_s=YELLOW_SHARE * LIMIT_S + 1)
@@ -379,6 +411,25 @@ def test_clicking_away_from_every_pin_selects_nothing(qtbot, shown_map):
     point = on_viewport(shown_map, *spot(1)) + QPoint(0, int(4 * CLICK_RADIUS_PX))
     assert min(np.hypot(p.x() - point.x(), p.y() - point.y()) for p in pins) > 3 * CLICK_RADIUS_PX
     with qtbot.assertNotEmitted(shown_map.case_selected):
+        qtbot.mouseClick(shown_map.plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
+
+
+def test_a_closed_case_cannot_be_clicked_where_it_has_no_pin(qtbot, shown_map):
+    # A closed and an open case in one grid (a report seen again after the first was closed),
+    # and a closed case alone elsewhere: the map shows one pin, and only that pin answers.
+    open_case = make_pin(2, left_s=600)
+    closed_here = make_case(1, left_s=-600, status="closed", lon=open_case.lon, lat=open_case.lat)
+    closed_alone = make_pin(3, left_s=-600, status="closed")
+    snapshot(shown_map.state, "cases", [closed_here, open_case, closed_alone])
+    frame(shown_map)
+    assert len(shown_map.pins.x) == 1
+
+    with qtbot.waitSignal(shown_map.case_selected, timeout=1000) as selected:
+        point = on_viewport(shown_map, open_case.lon, open_case.lat)
+        qtbot.mouseClick(shown_map.plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert selected.args == [open_case.id]
+    with qtbot.assertNotEmitted(shown_map.case_selected):
+        point = on_viewport(shown_map, closed_alone.lon, closed_alone.lat)
         qtbot.mouseClick(shown_map.plot.viewport(), Qt.MouseButton.LeftButton, pos=point)
 
 
@@ -454,7 +505,8 @@ def color_at(city_map: QtCityMap, rgb: np.ndarray, ratio: float, lon: float, lat
 def test_the_rendered_map_shows_pins_and_vehicles_in_their_colours_on_a_dark_map(qtbot, shown_map):
     overdue = make_pin(5, left_s=-600)
     snapshot(shown_map.state, "cases", [overdue, make_pin(6, left_s=3600)])
-    vehicles = [make_vehicle(n, kind) for n, kind in zip(range(20, 40), list(VEHICLE_KINDS) * 5, strict=True)]
+    kinds = list(VEHICLE_KINDS)
+    vehicles = [make_vehicle(20 + n, kinds[n % len(kinds)]) for n in range(4 * len(kinds))]
     snapshot(shown_map.state, "vehicles", vehicles)
     frame(shown_map)
 
@@ -462,7 +514,7 @@ def test_the_rendered_map_shows_pins_and_vehicles_in_their_colours_on_a_dark_map
     ratio = image.devicePixelRatio()
     rgb = pixels(image)
     assert similar(color_at(shown_map, rgb, ratio, overdue.lon, overdue.lat), RED, tolerance=30)
-    for vehicle in vehicles[:4]:  # one of each kind
+    for vehicle in vehicles[: len(kinds)]:  # one of each kind
         drawn = color_at(shown_map, rgb, ratio, vehicle.lon, vehicle.lat)
         assert similar(drawn, VEHICLE_COLORS[vehicle.kind], tolerance=30), (vehicle.kind, drawn)
 
@@ -550,6 +602,18 @@ def test_too_many_pins_in_view_gather_into_counted_clusters_that_part_when_zoome
 
 
 LIGHTS_RED = 0
+
+
+def test_closed_cases_do_not_turn_the_open_ones_into_clusters(shown_map):
+    # A hall keeps its closed cases: thousands of them, none drawn, must not hide the few open
+    # ones behind clusters of one.
+    closed = [make_pin(n, left_s=-600, status="closed") for n in range(3000)]
+    open_cases = [make_pin(n, left_s=600) for n in range(3000, 3005)]
+    snapshot(shown_map.state, "cases", closed + open_cases)
+    frame(shown_map)
+
+    assert positions(shown_map.pins) == {rounded(c.lon, c.lat) for c in open_cases}
+    assert int(shown_map.clusters.clusters.count.sum()) == 0
 
 
 def test_vehicles_outside_the_city_are_drawn_and_show_all_brings_them_into_view(shown_map):

@@ -19,7 +19,8 @@ class Clock:
 def session(mirror: Mirror, clock: Clock | None = None) -> ClientSession:
     return ClientSession(
         kind="console",
-        user="李四",
+        user="lisi",
+        password="lisi-password",
         topics=p.TOPICS,
         apply=mirror.apply,
         positions=lambda: mirror.positions,
@@ -27,8 +28,21 @@ def session(mirror: Mirror, clock: Clock | None = None) -> ClientSession:
     )
 
 
-def welcome() -> bytes:
-    return p.encode(p.Welcome(p.PROTOCOL_VERSION, "hub", "s1", "city", 1.0, "console", "李四"))
+def welcome(token: str = "tok-1") -> bytes:
+    return p.encode(
+        p.Welcome(
+            p.PROTOCOL_VERSION,
+            "hub",
+            "s1",
+            "city",
+            1.0,
+            "console",
+            "lisi",
+            name="李四",
+            token=token,
+            expires=9.0,
+        )
+    )
 
 
 def test_the_hello_resumes_from_what_the_mirror_holds() -> None:
@@ -36,7 +50,40 @@ def test_the_hello_resumes_from_what_the_mirror_holds() -> None:
     mirror.positions["cases"] = p.Position("stream-a", 41)
     hello = p.decode_client(session(mirror).connected())
     assert isinstance(hello, p.Hello)
-    assert hello.resume == {"cases": p.Position("stream-a", 41)} and hello.user == "李四"
+    assert hello.resume == {"cases": p.Position("stream-a", 41)} and hello.user == "lisi"
+    assert (hello.password, hello.token) == ("lisi-password", "")
+
+
+def test_after_the_welcome_a_reconnect_signs_in_with_the_token_not_the_password() -> None:
+    s = session(Mirror())
+    s.connected()
+    s.receive(welcome(token="tok-1"))
+    again = p.decode_client(s.connected())
+    assert isinstance(again, p.Hello)
+    assert (again.user, again.password, again.token) == ("lisi", "", "tok-1")
+    assert s.password == ""  # not kept once it has served
+    s.receive(welcome(token="tok-2"))  # a hub may hand out a fresh session
+    assert p.decode_client(s.connected()).token == "tok-2"  # type: ignore[union-attr]
+
+
+def test_a_refused_sign_in_is_a_refusal_with_its_code_and_later_errors_are_not() -> None:
+    for code in (
+        p.ErrorCode.BAD_CREDENTIALS,
+        p.ErrorCode.LOCKED,
+        p.ErrorCode.BAD_TOKEN,
+        p.ErrorCode.DISABLED,
+    ):
+        s = session(Mirror())
+        s.connected()
+        (refused,) = s.receive(p.encode(p.Error(code, "no")))
+        assert refused == Refused("no", code)
+    s = session(Mirror())
+    s.connected()
+    s.receive(welcome())
+    s.request("c3", b"{}")
+    (answered,) = s.receive(p.encode(p.Error(p.ErrorCode.FORBIDDEN, "for lead", id="c3")))
+    assert isinstance(answered, Answered) and answered.error is not None
+    assert s.receive(p.encode(p.Error(p.ErrorCode.FORBIDDEN, "not yours"))) == []  # logged, not a refusal
 
 
 def test_a_gap_asks_for_one_resync_until_the_snapshot_comes() -> None:
@@ -56,13 +103,13 @@ def test_a_gap_asks_for_one_resync_until_the_snapshot_comes() -> None:
 def test_requests_wait_for_the_welcome_and_go_again_after_a_reconnect() -> None:
     s = session(Mirror())
     s.connected()
-    frame = p.encode(p.Escalate("c1", "AJ1", 1, "超期"))
+    frame = p.encode(p.Act("c1", "AJ1", 1, "urge", reason="超期"))
     assert s.request("c1", frame) is None  # not welcomed yet
     assert s.receive(welcome()) and s.take_outgoing() == [frame]
     s.connected()  # the link dropped before the answer
     events = s.receive(welcome())
     assert isinstance(events[0], Welcomed) and s.take_outgoing() == [frame]
-    case = Case("AJ1", "06010", "g", "d", "s", 1.0, 1.0, "inspector", "", "filed", 1.0, 2.0, 3.0, 2)
+    case = Case("AJ1", "06010", "g", "d", "s", 1.0, 1.0, "inspector", "", "to_dispatch", 1.0, 2.0, 3.0, 2)
     (answered,) = s.receive(p.encode(p.Result("c1", case=case)))
     assert answered == Answered("c1", result=p.Result("c1", case=case))
 

@@ -39,7 +39,7 @@ from feeds.wire import (
     Welcome,
     codec,
 )
-from tests.hubkit import client, receive, running_hub, until
+from tests.hubkit import PASSWORD, client, receive, running_hub, seeded_accounts, until
 from tests.processes import HubProcess, free_port, hall
 
 START = 1_795_000_000.0
@@ -249,6 +249,14 @@ async def snapshot(url: str, topic: str) -> list[Any]:
     return [item for part in parts for item in part.items]
 
 
+def with_accounts(db_url: str) -> str:
+    """The database at ``db_url`` with the test accounts in it, for a hub process to sign them in."""
+    store = Store(db_url)
+    seeded_accounts(store)
+    store.close()
+    return db_url
+
+
 def stored_report_ids(db_url: str) -> dict[str, str]:
     store = Store(db_url)
     try:
@@ -259,7 +267,8 @@ def stored_report_ids(db_url: str) -> dict[str, str]:
 
 async def test_a_short_run_reaches_the_hub_whole(sqlite_url: str, city: City) -> None:
     async with running_hub(sqlite_url) as (_hub, url):
-        stats = await asyncio.wait_for(run_simulator(url, "rainstorm", rate=500, seed=6, seconds=1.0), 20)
+        playing = run_simulator(url, "rainstorm", rate=500, seed=6, seconds=1.0, password=PASSWORD)
+        stats = await asyncio.wait_for(playing, 20)
         sensors, vehicles, cases = [await snapshot(url, topic) for topic in ("sensors", "vehicles", "cases")]
     report_ids = stored_report_ids(sqlite_url)
     expected = played(city, 6, 1.0, 500, "rainstorm", start=run_start(report_ids))
@@ -280,9 +289,10 @@ async def test_the_simulator_rides_out_a_hub_restart(
     sqlite_url: str, city: City, how: signal.Signals, exit_code: int
 ) -> None:
     port = free_port()
-    hub = await asyncio.to_thread(HubProcess(sqlite_url, port).start)
+    hub = await asyncio.to_thread(HubProcess(with_accounts(sqlite_url), port).start)
     stats = SimStats()
-    simulator = asyncio.create_task(run_simulator(hub.url, rate=500, seed=11, seconds=3.0, stats=stats))
+    playing = run_simulator(hub.url, rate=500, seed=11, seconds=3.0, stats=stats, password=PASSWORD)
+    simulator = asyncio.create_task(playing)
     try:
         declared = len(city.sensors) + len(fleet(city))
         await until(lambda: stats.acked > declared + world.BACKLOG_SIZE + 200)  # the backlog and some ticks
@@ -307,7 +317,7 @@ async def test_the_simulator_rides_out_a_hub_restart(
 async def test_the_same_seed_files_the_same_cases(tmp_path: Path) -> None:
     async def cases_played(name: str, seed: int) -> Counter[tuple[str, float, float, str, str]]:
         async with running_hub(f"sqlite:///{tmp_path / name}.db") as (_hub, url):
-            stats = await run_simulator(url, "rainstorm", rate=100, seed=seed, seconds=1.0)
+            stats = await run_simulator(url, "rainstorm", rate=100, seed=seed, seconds=1.0, password=PASSWORD)
             assert stats.acked == stats.sent
             return Counter(map(content, await snapshot(url, "cases")))
 
@@ -333,7 +343,8 @@ class GatedStore(Store):
 
 
 async def test_a_hub_that_does_not_acknowledge_holds_the_play_back(sqlite_url: str, city: City) -> None:
-    link = Uplink(play(city), seconds=6.0, user="sim", pace=0.0)  # pace 0: only the window holds it back
+    # pace 0: only the window holds it back
+    link = Uplink(play(city), seconds=6.0, user="sim", pace=0.0, password=PASSWORD)
     async with running_hub(sqlite_url, GatedStore) as (hub, url):
         store = hub.store
         assert isinstance(store, GatedStore)
@@ -363,9 +374,28 @@ async def test_a_hub_of_another_protocol_version_turns_the_simulator_away(
     monkeypatch.setattr(codec, "PROTOCOL_VERSION", codec.PROTOCOL_VERSION + 1)
     async with running_hub(sqlite_url) as (hub, url):
         with pytest.raises(HubRefused, match="unsupported_version") as refused:
-            await asyncio.wait_for(run_simulator(url, seconds=1.0), 10)
+            await asyncio.wait_for(run_simulator(url, seconds=1.0, password=PASSWORD), 10)
     assert refused.value.code == ErrorCode.UNSUPPORTED_VERSION
     assert hub.errors[ErrorCode.UNSUPPORTED_VERSION] == 1  # refused once: no retrying
+
+
+@pytest.mark.parametrize(
+    ("user", "password", "code"),
+    [
+        ("simulator", "not-the-password", ErrorCode.BAD_CREDENTIALS),
+        ("simulator", "", ErrorCode.BAD_CREDENTIALS),  # no password given (HALL_PASSWORD unset)
+        ("zhangsan", PASSWORD, ErrorCode.FORBIDDEN),  # a person's account feeds no data
+    ],
+)
+async def test_a_hub_that_will_not_sign_the_simulator_in_turns_it_away(
+    sqlite_url: str, user: str, password: str, code: str
+) -> None:
+    async with running_hub(sqlite_url) as (hub, url):
+        with pytest.raises(HubRefused, match=code) as refused:
+            await asyncio.wait_for(run_simulator(url, seconds=1.0, user=user, password=password), 10)
+        cases = len(hub.core.topics["cases"].live)
+    assert refused.value.code == code
+    assert hub.errors[code] == 1 and cases == 0  # refused once, and nothing was played
 
 
 async def test_negative_seconds_are_refused_before_connecting() -> None:
@@ -384,19 +414,49 @@ Answers = list[wire.ServerMessage | bytes] | None  # None: close the connection
 
 
 class ScriptedHub:
-    """Welcomes any producer, records its batches per connection and answers them as scripted."""
+    """Signs the simulator's account in (its password, or a token it issued), records its batches
+    per connection and answers them as scripted.  ``forgets`` its sessions: a token is answered
+    ``bad_token``, as by a hub whose sessions ended."""
 
-    def __init__(self, answers: Callable[[int, Batch], Answers], greeting: tuple[bytes, ...]) -> None:
+    def __init__(
+        self, answers: Callable[[int, Batch], Answers], greeting: tuple[bytes, ...], forgets: bool = False
+    ) -> None:
         self.answers = answers
         self.greeting = greeting
+        self.forgets = forgets
         self.received: list[list[Batch]] = []
+        self.hellos: list[wire.Hello] = []
+        self.tokens: set[str] = set()
+
+    def refusal(self, hello: wire.Hello) -> Error | None:
+        if hello.token:
+            known = hello.token in self.tokens and not self.forgets
+            return None if known else Error(ErrorCode.BAD_TOKEN, "not signed in: the session ended")
+        if (hello.user, hello.password) != ("simulator", PASSWORD):
+            return Error(ErrorCode.BAD_CREDENTIALS, "wrong login or password")
+        return None
+
+    async def sign_in(self, ws: ServerConnection) -> wire.Hello:
+        """Hellos until one signs in (a refused one leaves the connection open, as the hub does)."""
+        while True:
+            hello = wire.decode_client(await ws.recv())
+            assert isinstance(hello, wire.Hello) and hello.kind == "producer"
+            self.hellos.append(hello)
+            refusal = self.refusal(hello)
+            if refusal is None:
+                return hello
+            await ws.send(wire.encode(refusal), text=True)
 
     async def handle(self, ws: ServerConnection) -> None:
         batches: list[Batch] = []
         self.received.append(batches)
-        hello = wire.decode_client(await ws.recv())
-        assert isinstance(hello, wire.Hello) and hello.kind == "producer"
-        welcome = Welcome(wire.PROTOCOL_VERSION, "scripted", "s1", "滨江市", START, hello.kind, hello.user)
+        hello = await self.sign_in(ws)
+        token = hello.token or f"token-{len(self.hellos)}"
+        self.tokens.add(token)
+        welcome = Welcome(
+            wire.PROTOCOL_VERSION, "scripted", "s1", "滨江市", START, hello.kind, "simulator",
+            name="模拟器", roles=["producer"], token=token, expires=START + 12 * 3600,
+        )  # fmt: skip
         for frame in (wire.encode(welcome), *self.greeting):
             await ws.send(frame, text=True)
         async for raw in ws:
@@ -413,9 +473,9 @@ class ScriptedHub:
 
 @asynccontextmanager
 async def scripted_hub(
-    answers: Callable[[int, Batch], Answers], greeting: tuple[bytes, ...] = ()
+    answers: Callable[[int, Batch], Answers], greeting: tuple[bytes, ...] = (), forgets: bool = False
 ) -> AsyncIterator[tuple[ScriptedHub, str]]:
-    hub = ScriptedHub(answers, greeting)
+    hub = ScriptedHub(answers, greeting, forgets)
     async with serve(hub.handle, "127.0.0.1", 0, max_size=wire.MAX_FRAME_BYTES) as server:
         host, port = server.sockets[0].getsockname()[:2]
         yield hub, f"ws://{host}:{port}"
@@ -442,7 +502,7 @@ async def test_error_frames_are_counted_and_a_storage_error_resends() -> None:
         return [Ack(batch.id, len(batch.items))]
 
     async with scripted_hub(answers, greeting=(b"{not json",)) as (hub, url):
-        stats = await asyncio.wait_for(run_simulator(url, seconds=0.5), 10)
+        stats = await asyncio.wait_for(run_simulator(url, seconds=0.5, password=PASSWORD), 10)
     [batches] = hub.received
     assert declares(batches[0]) and batches[0].id == "b-1"
     assert seen == {"b-1": 2, "b-2": 1, "b-3": 1, "b-4": 2, "b-5": 1, "b-6": 1, "b-7": 1}
@@ -472,7 +532,12 @@ async def test_each_connection_declares_first_then_resends_in_order(
         )
 
     async with scripted_hub(answers) as (hub, url):
-        stats = await asyncio.wait_for(run_simulator(url, seconds=0.5), 10)
+        stats = await asyncio.wait_for(run_simulator(url, seconds=0.5, password=PASSWORD), 10)
+    # signed in once with the password; every reconnect resumes the session with its token
+    assert [(h.user, h.password, h.token) for h in hub.hellos] == [
+        ("simulator", PASSWORD, ""),
+        *[("simulator", "", "token-1")] * dropped,
+    ]
     *lost, last = hub.received
     assert len(lost) == dropped == stats.reconnects
     assert [b.id for b in lost[0]] == ["b-1", "b-2", "b-3"]
@@ -486,12 +551,25 @@ async def test_each_connection_declares_first_then_resends_in_order(
     assert stats.acked == stats.sent and stats.errors == stats.rejected == 0
 
 
+async def test_a_session_the_hub_ended_is_signed_in_afresh_with_the_password() -> None:
+    def answers(connection: int, batch: Batch) -> Answers:
+        if connection == 1 and len(hub.received[0]) == 3:
+            return None  # drop the first connection at its third batch
+        return [Ack(batch.id, len(batch.items))]
+
+    async with scripted_hub(answers, forgets=True) as (hub, url):
+        stats = await asyncio.wait_for(run_simulator(url, seconds=0.5, password=PASSWORD), 10)
+    assert [(h.password, h.token) for h in hub.hellos] == [(PASSWORD, ""), ("", "token-1"), (PASSWORD, "")]
+    assert len(hub.received) == 2 and stats.reconnects == 1
+    assert stats.acked == stats.sent and stats.errors == stats.rejected == 0
+
+
 # ---------------------------------------------------------------------------
 # ``hall sim`` as a process
 
 
 def test_hall_sim_plays_into_a_hub_process_and_prints_its_stats(sqlite_url: str, city: City) -> None:
-    hub = HubProcess(sqlite_url).start()
+    hub = HubProcess(with_accounts(sqlite_url)).start()  # `hall sim` signs in with HALL_PASSWORD
     try:
         run = hall(
             "sim", "--hub", hub.url, "--seconds", "1", "--rate", "200", "--seed", "7",

@@ -2,44 +2,107 @@
 
 from __future__ import annotations
 
-from console.state import HallState
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from console.state import HallState, signed_in
 from feeds import wire as p
 from feeds.city import demo
+from feeds.city.workflow import Person
+from feeds.city.workflow import default as default_workflow
 
 NOW = 1_795_000_000.0
+
+
+def case(n: int, status: str, deadline: float, **fields: object) -> p.Case:
+    """Case ``n`` in ``status``, running its state's stage clock (none once final)."""
+    values: dict[str, object] = {
+        "id": f"AJ{n}",
+        "category": "06010",
+        "grid": "g",
+        "district": "d",
+        "street": "s",
+        "lon": 1.0,
+        "lat": 1.0,
+        "source": "inspector",
+        "description": "",
+        "status": status,
+        "reported_at": NOW - 600,
+        "deadline": deadline,
+        "limit_s": 1800.0,
+        "version": 1,
+        "stage": default_workflow().states[status].stage,
+        **fields,
+    }
+    return p.Case(**values)  # type: ignore[arg-type]
 
 
 def test_the_summary_counts_what_a_dispatcher_scans_first() -> None:
     state = HallState()
     cases = [
-        p.Case("AJ1", "06010", "g", "d", "s", 1.0, 1.0, "inspector", "", "filed", NOW, NOW - 1, 60.0, 1),
-        p.Case(
-            "AJ2",
-            "06010",
-            "g",
-            "d",
-            "s",
-            1.0,
-            1.0,
-            "inspector",
-            "",
-            "dispatched",
-            NOW,
-            NOW + 60,
-            60.0,
-            2,
-            escalations=1,
-        ),
+        case(1, "to_dispatch", NOW - 1),  # waits for a dispatcher, and is overdue
+        case(2, "to_dispatch", NOW + 60),
+        case(3, "dispatched", NOW + 60),  # with a department already
+        case(4, "handling", NOW + 60, escalations=1),  # urged, in time
+        case(5, "handling", NOW - 3600, escalations=2, raised=True),  # left alone: on the lead's seat
+        case(6, "hung", NOW - 7200, paused_left_s=0.0),  # its clock stands still: not overdue
     ]
-    state.apply(p.Snapshot("cases", "s", 2, cases))  # type: ignore[arg-type]
+    state.apply(p.Snapshot("cases", "s", len(cases), cases))  # type: ignore[arg-type]
     alarms = [
         p.Alarm("AL1", "WL-01", "water_level", 1, 30.0, 25.0, NOW),
         p.Alarm("AL2", "GAS-1", "gas", 2, 22.0, 20.0, NOW, state="cleared"),
     ]
     state.apply(p.Snapshot("alarms", "s", 2, alarms))  # type: ignore[arg-type]
     summary = state.summary(NOW)
-    assert (summary.to_dispatch, summary.overdue, summary.escalated) == (1, 1, 1)
+    assert (summary.to_dispatch, summary.overdue, summary.escalated, summary.raised) == (2, 2, 2, 1)
     assert (summary.alarms_active, summary.alarms_critical) == (1, 1)
+    assert state.summary(NOW + 120).overdue == 5  # the clock alone turns cases overdue
+
+
+def test_closed_cases_leave_the_header_counts() -> None:
+    state = HallState()
+    cases = [
+        case(1, "closed", NOW - 9999, escalations=2, late="handle"),  # urged and late, then closed
+        case(2, "voided", NOW - 60, escalations=1),
+        case(3, "handling", NOW + 600),
+    ]
+    state.apply(p.Snapshot("cases", "s", len(cases), cases))  # type: ignore[arg-type]
+    summary = state.summary(NOW)
+    assert (summary.to_dispatch, summary.overdue, summary.escalated) == (0, 0, 0)
+
+
+def test_the_clocks_follow_the_city_calendar() -> None:
+    state = HallState()
+    office = state.clocks["working_hours"]
+    assert state.clocks is state.clocks  # built once, not every frame
+    assert office.day_seconds() == 8 * 3600  # the default calendar's 08:00-12:00 and 14:00-18:00
+    city = demo().city
+    state.set_city(city)
+    assert state.clocks is not office and state.clocks["working_hours"].day_seconds() == 8 * 3600
+    holiday = datetime(
+        2026, 10, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")
+    ).timestamp()  # 国庆 in the demo city
+    assert state.clocks["working_hours"].elapsed(holiday, holiday + 3600) == 0.0
+    assert office.elapsed(holiday, holiday + 3600) == 3600.0  # the default calendar has no holidays
+
+
+def test_who_sits_at_the_seat_comes_from_the_welcome() -> None:
+    welcome = p.Welcome(
+        p.PROTOCOL_VERSION,
+        "hub",
+        "session-1",
+        "滨江市",
+        NOW,
+        "console",
+        "sanitation",
+        name="孙丽",
+        roles=["handler"],
+        department="sanitation",
+        scope="320102",
+    )
+    actor = signed_in(welcome)
+    assert actor == Person("sanitation", "孙丽", frozenset({"handler"}), "sanitation", "320102")
+    assert default_workflow().work_states(actor.roles) >= {"dispatched", "handling"}
 
 
 def test_things_outside_the_city_are_counted_once_the_city_is_known() -> None:

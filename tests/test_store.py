@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from msgspec.structs import replace
+
 from feeds import wire as p
 from feeds.hub.batch import WriteBatch
 from feeds.hub.store import Store
 
 
-def a_case(version: int = 1, seq: int = 1, department: str | None = None) -> p.Case:
-    return p.Case(
+def a_case(
+    version: int = 1, seq: int = 1, department: str | None = None, status: str = "to_file", **fields: object
+) -> p.Case:
+    """An inspector's report waiting to be filed, unless ``status`` and ``fields`` say otherwise."""
+    fields = {"stage": "file", "reporter": "inspector", "verified": "confirmed", **fields}
+    return p.Case(  # type: ignore[arg-type]
         "AJ0000001",
         "06010",
         "320102001001001",
@@ -18,17 +24,20 @@ def a_case(version: int = 1, seq: int = 1, department: str | None = None) -> p.C
         32.04,
         "inspector",
         "暴露垃圾",
-        "filed",
+        status,
         100.0,
         1900.0,
         1800.0,
         version,
         department=department,
         seq=seq,
+        **fields,
     )
 
 
-def event(seq: int, action: str, actor: str, command_id: str | None = None) -> dict[str, object]:
+def event(
+    seq: int, action: str, actor: str, command_id: str | None = None, **fields: object
+) -> dict[str, object]:
     return {
         "seq": seq,
         "case_id": "AJ0000001",
@@ -38,7 +47,34 @@ def event(seq: int, action: str, actor: str, command_id: str | None = None) -> d
         "reason": "",
         "department": None,
         "command_id": command_id,
+        "role": "",
+        "from_state": "",
+        "to_state": "",
+        "text": "",
+        **fields,
     }
+
+
+#: The case after a shift lead filed it and a dispatcher sent it to 环卫局, every new field set.
+DISPATCHED = {
+    "status": "dispatched",
+    "stage": "handle",
+    "clock": "working_hours",
+    "stage_started": 150.0,
+    "paused_left_s": 600.5,
+    "late": "file",
+    "inspector": "inspector",
+    "returns": 1,
+    "reworks": 2,
+    "extensions": 1,
+    "requested_deadline": 9000.0,
+    "closure": "",
+    "appeal": "pending",
+    "urged_at": 160.0,
+    "raised": True,
+    "escalations": 3,
+    "merged_into": "AJ0000009",
+}
 
 
 def test_records_events_and_streams_survive_a_reopen(db_url: str) -> None:
@@ -48,13 +84,24 @@ def test_records_events_and_streams_survive_a_reopen(db_url: str) -> None:
         WriteBatch(
             records={"cases": {"AJ0000001": a_case()}},
             report_ids={"AJ0000001": "R-1"},
-            events=[event(1, "report", "监督员甲")],
+            events=[event(1, "report", "监督员甲", to_state="to_file", text="暴露垃圾")],
         )
     )
     store.commit(
         WriteBatch(
-            records={"cases": {"AJ0000001": a_case(version=2, seq=2, department="sanitation")}},
-            events=[event(2, "assign", "李四", command_id="cmd-1")],
+            records={"cases": {"AJ0000001": a_case(2, 2, "sanitation", **DISPATCHED)}},
+            events=[
+                event(
+                    2,
+                    "dispatch",
+                    "lisi",
+                    "cmd-1",
+                    reason="属地环卫",
+                    role="dispatcher",
+                    from_state="to_dispatch",
+                    to_state="dispatched",
+                )
+            ],
         )
     )
     store.close()
@@ -64,13 +111,47 @@ def test_records_events_and_streams_survive_a_reopen(db_url: str) -> None:
     timeline = reopened.timeline("AJ0000001")
     reopened.close()
     assert loaded.streams == streams and all(loaded.streams.values())
-    assert loaded.records["cases"] == [a_case(version=2, seq=2, department="sanitation")]
+    assert loaded.records["cases"] == [a_case(2, 2, "sanitation", **DISPATCHED)]
     assert loaded.report_ids == {"R-1": "AJ0000001"}  # the update kept the producer's report id
     assert loaded.command_ids == {"cmd-1": "AJ0000001"}
-    assert [(e.seq, e.action, e.actor) for e in timeline] == [
-        (1, "report", "监督员甲"),
-        (2, "assign", "李四"),
+    assert timeline == [
+        p.TimelineEntry(1, 101.0, "监督员甲", "report", to_state="to_file", text="暴露垃圾"),
+        p.TimelineEntry(
+            2,
+            102.0,
+            "lisi",
+            "dispatch",
+            "属地环卫",
+            role="dispatcher",
+            from_state="to_dispatch",
+            to_state="dispatched",
+        ),
     ]
+
+
+def test_a_case_of_release_0_2_reads_back_in_the_workflows_states(db_url: str) -> None:
+    """0.2 knew two statuses: ``filed`` waited for dispatch (now 待派遣), ``dispatched`` was with a
+    department; both get the stage whose clock they were running."""
+    store = Store(db_url)
+    old = {"stage": "", "reporter": "", "verified": ""}
+    store.commit(
+        WriteBatch(
+            records={
+                "cases": {
+                    "AJ0000001": a_case(status="filed", **old),
+                    "AJ0000002": replace(
+                        a_case(status="dispatched", department="gas", **old), id="AJ0000002"
+                    ),
+                }
+            }
+        )
+    )
+    store.close()
+    reopened = Store(db_url)
+    cases = {c.id: c for c in reopened.load().records["cases"]}
+    reopened.close()
+    assert (cases["AJ0000001"].status, cases["AJ0000001"].stage) == ("to_dispatch", "dispatch")
+    assert (cases["AJ0000002"].status, cases["AJ0000002"].stage) == ("dispatched", "handle")
 
 
 def test_latest_sensor_and_vehicle_values_are_upserted(db_url: str) -> None:

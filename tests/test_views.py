@@ -1,4 +1,5 @@
-"""The views as a dispatcher uses them: read the queue, filter it, pick a case, act on it."""
+"""The views as the hall's people use them: read the queue, filter it, pick a case, take the
+steps the workflow allows them on it."""
 
 from __future__ import annotations
 
@@ -6,20 +7,26 @@ import pytest
 from pytestqt.qt_compat import qt_api
 from test_models import (
     CITY,
+    FLOODED,
     NOW,
+    ROUTINE,
+    WORKFLOW,
     alarm_state,
     case_state,
     delta,
+    light,
     make_alarm,
     make_case,
     make_vehicle,
+    natural_key,
     varied_cases,
     vehicle_state,
 )
 
 from console import names
 from console.models import AlarmTableModel, CaseColumn, CaseTableModel, VehicleTableModel
-from feeds.domain import CaseStatus
+from feeds.city.workflow import Person
+from feeds.domain import Light
 from feeds.wire import TimelineEntry
 from widgets.alarm_panel import QtAlarmPanel
 from widgets.case_detail import QtCaseDetail
@@ -31,6 +38,12 @@ QEvent = qt_api.QtCore.QEvent
 QKeyEvent = qt_api.QtGui.QKeyEvent
 CTRL = Qt.KeyboardModifier.ControlModifier
 
+DISPATCHER = Person("dispatcher", "李娜", frozenset({"dispatcher"}))
+LEAD = Person("lead", "王强", frozenset({"lead"}))
+SANITATION = Person("sanitation", "孙丽", frozenset({"handler"}), department="sanitation")
+DRAINAGE = Person("drainage", "赵磊", frozenset({"handler"}), department="drainage")
+INSPECTOR = Person("inspector", "周杰", frozenset({"inspector"}))
+
 
 @pytest.fixture(autouse=True)
 def names_of_the_demo_city():
@@ -39,14 +52,20 @@ def names_of_the_demo_city():
 
 
 @pytest.fixture
-def state():
-    return case_state(varied_cases(50))
+def cases():
+    return varied_cases(50, closed=True)
+
+
+@pytest.fixture
+def state(cases):
+    return case_state(cases)
 
 
 @pytest.fixture
 def queue(qtbot, state):
     model = CaseTableModel(state, now=NOW)
     widget = QtCaseQueue(model)
+    widget.set_city(CITY)
     qtbot.addWidget(widget)
     widget.resize(1400, 700)
     widget.show()
@@ -60,18 +79,39 @@ def click_row(qtbot, queue: QtCaseQueue, row: int) -> None:
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
-def test_queue_lists_every_case_most_overdue_first(queue):
+def shown(queue: QtCaseQueue) -> list:
     model = queue.table.model()
-    assert model.rowCount() == 50
-    deadlines = [model.case_at(row).deadline for row in range(50)]
-    assert deadlines == sorted(deadlines)
-    overdue = sum(deadline <= NOW for deadline in deadlines)
-    assert queue.counts_label.text() == f"Cases 50 · Overdue {overdue}"
+    return [model.case_at(row) for row in range(model.rowCount())]
+
+
+def choose(combo, text: str) -> None:
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} is not offered"
+    combo.setCurrentIndex(index)
+
+
+# -- the queue ------------------------------------------------------------------------------
+
+
+def test_queue_lists_every_case_most_urgent_first(queue, cases):
+    assert len(shown(queue)) == 50
+    keys = [natural_key(case) for case in shown(queue)]
+    assert keys == sorted(keys)
+    overdue = sum(
+        light(case) is Light.RED and not case.paused for case in cases
+    )  # a stopped clock is not late
+    assert overdue and queue.counts_label.text() == f"Cases 50 · Overdue {overdue}"
     header = queue.table.horizontalHeader()
-    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
-        CaseColumn.TIME_LEFT,
-        Qt.SortOrder.AscendingOrder,
-    )
+    assert header.sortIndicatorSection() == -1  # no column: the queue's own order
+
+
+def test_the_status_list_offers_all_my_work_open_and_every_state_by_name(queue):
+    combo = queue.status_combo
+    texts = [combo.itemText(n) for n in range(combo.count())]
+    assert texts[:3] == ["All cases", "My work", "Open cases"]
+    assert texts[3:] == [names.status_name(code) for code in WORKFLOW.states]
+    assert {"待派遣", "处置中", "已结案"} <= set(texts)
+    assert combo.currentText() == "All cases"  # nobody signed in yet
 
 
 def test_typing_in_the_filter_narrows_the_queue(qtbot, queue):
@@ -83,11 +123,92 @@ def test_typing_in_the_filter_narrows_the_queue(qtbot, queue):
     assert queue.counts_label.text().startswith(f"Cases {len(expected)} ·")
 
 
-def test_status_combo_filters_the_queue(queue):
-    queue.status_combo.setCurrentIndex(queue.status_combo.findData(CaseStatus.DISPATCHED.value))
-    model = queue.table.model()
-    assert model.rowCount() == 17  # every third of 50 cases
-    assert {model.case_at(row).status for row in range(17)} == {CaseStatus.DISPATCHED}
+def test_choosing_a_state_or_open_cases_filters_the_queue(queue, cases):
+    choose(queue.status_combo, "处置中")
+    handling = [c.id for c in cases if c.status == "handling"]
+    assert handling and sorted(c.id for c in shown(queue)) == sorted(handling)
+
+    choose(queue.status_combo, "Open cases")
+    assert sorted(c.id for c in shown(queue)) == sorted(c.id for c in cases if c.status != "closed")
+    choose(queue.status_combo, "已结案")
+    assert {c.status for c in shown(queue)} == {"closed"}
+    assert queue.counts_label.text() == f"Cases {sum(c.status == 'closed' for c in cases)} · Overdue 0"
+    choose(queue.status_combo, "All cases")
+    assert len(shown(queue)) == 50
+
+
+def test_a_signed_in_dispatcher_starts_on_their_work(queue, cases):
+    queue.set_actor(DISPATCHER)
+    assert queue.status_combo.currentText() == "My work"
+    work = WORKFLOW.work_states(DISPATCHER.roles)
+    assert work == {"to_dispatch", "extension_requested"}
+    assert sorted(c.id for c in shown(queue)) == sorted(c.id for c in cases if c.status in work)
+
+
+def test_a_shift_leads_work_holds_the_cases_raised_to_them_whatever_their_state(qtbot):
+    cases = [
+        make_case(1, status="to_close", department="sanitation"),  # the lead closes it
+        make_case(2, status="handling", department="sanitation", escalations=1, raised=True),
+        make_case(3, status="handling", department="sanitation", escalations=1),  # urged, not yet raised
+        make_case(4, status="to_dispatch"),
+    ]
+    queue = QtCaseQueue(CaseTableModel(case_state(cases), now=NOW))
+    qtbot.addWidget(queue)
+    queue.set_actor(LEAD)
+    assert queue.status_combo.currentText() == "My work"
+    assert sorted(c.id for c in shown(queue)) == ["C000001", "C000002"]
+
+    queue.set_actor(DISPATCHER)  # another person at the seat: their work, raised cases aside
+    choose(queue.status_combo, "My work")
+    assert sorted(c.id for c in shown(queue)) == ["C000004"]
+
+
+def test_a_wall_seat_has_no_work_of_its_own_and_shows_every_case(queue):
+    queue.set_actor(Person("wall", "大屏", frozenset({"wall"})))
+    assert queue.status_combo.currentText() == "All cases"
+    assert len(shown(queue)) == 50
+
+
+def test_my_work_of_a_department_holds_its_own_cases_only(qtbot):
+    mine = make_case(1, status="dispatched", department="sanitation")
+    taken = make_case(2, status="handling", department="sanitation")
+    theirs = make_case(3, status="handling", department="drainage")
+    queue = QtCaseQueue(CaseTableModel(case_state([mine, taken, theirs]), now=NOW))
+    qtbot.addWidget(queue)
+    queue.set_actor(SANITATION)
+
+    assert queue.status_combo.currentText() == "My work"
+    assert sorted(c.id for c in shown(queue)) == [mine.id, taken.id]  # not drainage's case
+
+
+def test_signing_in_again_keeps_the_list_the_user_chose(queue):
+    # The console hands the seat's user to the queue on every welcome and when the city arrives,
+    # so again after a lost link: the queue starts on "my work", but what was chosen since stays.
+    queue.set_actor(DISPATCHER)
+    choose(queue.status_combo, "Open cases")
+    queue.set_actor(DISPATCHER)
+    assert queue.status_combo.currentText() == "Open cases"
+
+
+def test_district_category_source_and_light_combos_filter_the_queue(queue, cases):
+    district = cases[0].district
+    choose(queue.district_combo, names.area_name(district))
+    assert {c.district for c in shown(queue)} == {district}
+    assert len(shown(queue)) == sum(c.district == district for c in cases) < 50
+    choose(queue.district_combo, "All districts")
+
+    choose(queue.category_combo, f"{ROUTINE} 暴露垃圾")
+    assert {c.category for c in shown(queue)} == {ROUTINE}
+    choose(queue.category_combo, "All categories")
+
+    choose(queue.source_combo, "12319热线")
+    assert {c.source for c in shown(queue)} == {"hotline"}
+    choose(queue.light_combo, "Overdue")
+    expected = {c.id for c in cases if c.source == "hotline" and light(c) is Light.RED}
+    assert expected and {c.id for c in shown(queue)} == expected
+    choose(queue.source_combo, "All sources")
+    choose(queue.light_combo, "All lights")
+    assert len(shown(queue)) == 50
 
 
 def test_clicking_a_row_and_arrow_keys_select_cases(qtbot, queue):
@@ -124,16 +245,20 @@ def test_select_case_from_elsewhere_selects_its_row_without_echo(qtbot, queue):
 
 def test_new_cases_show_up_in_the_queue(queue, state):
     model = queue.table.model()
-    delta(state, "cases", [make_case(77, left_s=-99_999)])
+    delta(state, "cases", [make_case(77, left_s=-99_999, category=FLOODED)])
     model.refresh(state.take_changes(), NOW)
-    assert model.case_at(0).id == "C000077"
+    assert model.case_at(0).id == "C000077"  # life and safety, and the longest overdue
     assert queue.counts_label.text().startswith("Cases 51 ·")
+
+
+# -- the case detail --------------------------------------------------------------------------
 
 
 @pytest.fixture
 def detail(qtbot):
     widget = QtCaseDetail()
     widget.set_city(CITY)
+    widget.set_actor(DISPATCHER)
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
@@ -143,60 +268,139 @@ def detail(qtbot):
 
 
 def test_detail_preselects_the_responsible_department(detail):
-    case = make_case(1, category="06010")
+    case = make_case(1, status="to_dispatch", category="06010")
     detail.show_case(case)
     assert detail.department_combo.currentData() == CITY.categories["06010"].department == "sanitation"
     assert case.id in detail.title.text()
+    assert detail.fields["suggested"].text() == "环卫局 (responsibility table: 暴露垃圾 here)"
 
 
 def test_the_responsibility_table_routes_parking_to_the_traffic_police_and_bikes_to_the_street_office(
     detail,
 ):
-    detail.show_case(make_case(2, category="09009"))
+    detail.show_case(make_case(2, status="to_dispatch", category="09009"))
     assert detail.department_combo.currentData() == "traffic_police"  # not the catalog's default
-    case = make_case(3, category="09011")
+    case = make_case(3, status="to_dispatch", category="09011")
     detail.show_case(case)
     street_office = detail.department_combo.currentData()
     assert CITY.departments[street_office].kind == "street_office"
     assert CITY.departments[street_office].area == case.street
 
 
-def test_ctrl_d_assigns_to_the_chosen_department(qtbot, detail):
-    detail.show_case(make_case(1, category="06010", version=7))
+@pytest.mark.parametrize(
+    ("actor", "status", "department", "steps"),
+    [
+        (DISPATCHER, "to_dispatch", None, ["dispatch", "transfer", "urge"]),
+        (DISPATCHER, "handling", "sanitation", ["urge"]),
+        (LEAD, "to_file", None, ["file", "reject", "void"]),
+        (LEAD, "to_close", "sanitation", ["void", "rework", "close", "urge"]),
+        (SANITATION, "dispatched", "sanitation", ["take", "return"]),
+        (SANITATION, "handling", "sanitation", ["return", "feedback", "request_extension", "request_hang"]),
+        (DRAINAGE, "handling", "sanitation", []),  # another department's case
+        (INSPECTOR, "checking", "sanitation", ["pass", "fail"]),
+        (DISPATCHER, "closed", "sanitation", []),
+    ],
+)
+def test_the_detail_offers_the_steps_the_signed_in_user_may_take_now(
+    detail, actor, status, department, steps
+):
+    detail.set_actor(actor)
+    detail.show_case(make_case(1, status=status, department=department))
+    assert detail.offered() == steps
+    labels = [detail.button(step).text() for step in steps]
+    assert all(label.startswith(names.action_name(step)) for label, step in zip(labels, steps, strict=True))
+    assert detail.reason_edit.isVisible() == bool(steps)
+
+
+def test_the_inputs_shown_are_those_the_offered_steps_need(detail):
+    detail.show_case(make_case(1, status="to_dispatch"))  # dispatch needs a department
+    assert detail.department_combo.isVisible()
+    assert not detail.text_edit.isVisible() and not detail.deadline_edit.isVisible()
+
+    detail.set_actor(SANITATION)
+    detail.show_case(make_case(2, status="handling", department="sanitation"))
+    assert detail.text_edit.isVisible()  # feeding back says what was done
+    assert detail.deadline_edit.isVisible()  # an extension asks for a new deadline
+    assert not detail.department_combo.isVisible()
+
+
+def test_no_one_signed_in_no_steps(detail):
+    detail.set_actor(None)
+    detail.show_case(make_case(1, status="to_dispatch"))
+    assert detail.offered() == []
+    assert not detail.reason_edit.isVisible()
+
+
+def show(qtbot, detail: QtCaseDetail, case) -> None:  # type: ignore[no-untyped-def]
+    """Show ``case`` and wait for its step buttons: new ones appear (and take their shortcuts)
+    once the event loop has run, as in the console."""
+    detail.show_case(case)
+    qtbot.waitUntil(lambda: all(detail.button(step).isVisible() for step in detail.offered()))
+
+
+def test_ctrl_d_dispatches_to_the_chosen_department(qtbot, detail):
+    show(qtbot, detail, make_case(1, status="to_dispatch", category="06010", version=7))
+    assert detail.button("dispatch").text() == "派遣  Ctrl+D"
     detail.department_combo.setCurrentIndex(detail.department_combo.findData("enforcement"))
-    detail.assign_reason.setFocus()
-    detail.assign_reason.setText("占道")  # Chinese comes through the input method, not key clicks
-    detail.assign_reason.setCursorPosition(0)
+    detail.reason_edit.setFocus()
+    detail.reason_edit.setText("占道")  # Chinese comes through the input method, not key clicks
+    detail.reason_edit.setCursorPosition(0)
 
-    with qtbot.waitSignal(detail.assign_requested) as assigned:
-        qtbot.keyClick(detail.assign_reason, Qt.Key.Key_D, CTRL)
-    assert assigned.args == ["C000001", 7, "enforcement", "占道"]
-    assert detail.assign_reason.text() == "占道"  # the line edit did not take Ctrl+D as "delete forward"
+    with qtbot.waitSignal(detail.act_requested) as acted:
+        qtbot.keyClick(detail.reason_edit, Qt.Key.Key_D, CTRL)
+    assert acted.args == ["C000001", 7, "dispatch", {"reason": "占道", "department": "enforcement"}]
+    assert detail.reason_edit.text() == "占道"  # the line edit did not take Ctrl+D as "delete forward"
 
 
-def test_reason_fields_leave_ctrl_d_and_ctrl_e_to_the_buttons(detail):
+def test_the_input_fields_leave_the_steps_shortcuts_to_the_buttons(detail):
     # Linux desktops bind Ctrl+D and Ctrl+E in line edits (delete forward, end of line) and the field
     # would take them; the offscreen platform binds neither, so ask the fields' filter directly.
-    for edit in (detail.assign_reason, detail.escalate_reason):
-        for key, filtered in ((Qt.Key.Key_D, True), (Qt.Key.Key_E, True), (Qt.Key.Key_C, False)):
+    detail.show_case(make_case(1, status="to_dispatch"))  # dispatch Ctrl+D, transfer Ctrl+T, urge Ctrl+U
+    for edit in (detail.reason_edit, detail.text_edit):
+        for key, filtered in (
+            (Qt.Key.Key_D, True),
+            (Qt.Key.Key_T, True),
+            (Qt.Key.Key_U, True),
+            (Qt.Key.Key_C, False),  # copy: no step of a dispatcher's here
+        ):
             override = QKeyEvent(QEvent.Type.ShortcutOverride, key, CTRL)
             override.accept()  # what the field does with a key it binds
             assert detail._shortcuts_first.eventFilter(edit, override) is filtered
             assert override.isAccepted() is not filtered
 
 
-def test_escalation_needs_a_reason(qtbot, detail):
-    detail.show_case(make_case(2, version=3))
-    assert not detail.escalate_button.isEnabled()
-    with qtbot.assertNotEmitted(detail.escalate_requested):
-        qtbot.keyClick(detail, Qt.Key.Key_E, CTRL)
-        detail.escalate_button.click()
+def test_urging_needs_a_reason(qtbot, detail):
+    show(qtbot, detail, make_case(2, status="handling", department="sanitation", version=3))
+    urge = detail.button("urge")
+    assert not urge.isEnabled() and urge.toolTip() == "Needs a reason"
+    with qtbot.assertNotEmitted(detail.act_requested):
+        qtbot.keyClick(detail, Qt.Key.Key_U, CTRL)
+        urge.click()
 
-    detail.escalate_reason.setFocus()
-    qtbot.keyClicks(detail.escalate_reason, "overdue")
-    with qtbot.waitSignal(detail.escalate_requested) as escalated:
-        qtbot.keyClick(detail.escalate_reason, Qt.Key.Key_E, CTRL)
-    assert escalated.args == ["C000002", 3, "overdue"]
+    detail.reason_edit.setFocus()
+    qtbot.keyClicks(detail.reason_edit, "overdue")
+    assert urge.isEnabled() and urge.toolTip() == ""
+    with qtbot.waitSignal(detail.act_requested) as urged:
+        qtbot.keyClick(detail.reason_edit, Qt.Key.Key_U, CTRL)
+    assert urged.args == ["C000002", 3, "urge", {"reason": "overdue"}]
+
+
+def test_a_department_feeds_back_what_was_done_and_asks_for_more_time(qtbot, detail):
+    detail.set_actor(SANITATION)
+    detail.show_case(make_case(3, status="handling", department="sanitation", version=4))
+    assert not detail.button("feedback").isEnabled()
+    assert detail.button("feedback").toolTip() == "Needs what was found or done"
+    detail.text_edit.setText("已清运")
+    with qtbot.waitSignal(detail.act_requested) as fed_back:
+        detail.button("feedback").click()
+    assert fed_back.args == ["C000003", 4, "feedback", {"reason": "", "text": "已清运"}]
+
+    detail.reason_edit.setText("车辆检修")
+    wanted = qt_api.QtCore.QDateTime.fromSecsSinceEpoch(int(NOW) + 2 * 86_400)
+    detail.deadline_edit.setDateTime(wanted)
+    with qtbot.waitSignal(detail.act_requested) as asked:
+        detail.button("request_extension").click()
+    assert asked.args[2:] == ["request_extension", {"reason": "车辆检修", "deadline": NOW + 2 * 86_400}]
 
 
 def test_outcome_banner_is_visible(qtbot, detail):
@@ -213,32 +417,124 @@ def test_outcome_banner_is_visible(qtbot, detail):
 
 def test_newer_version_of_the_same_case_keeps_what_was_typed(qtbot, detail):
     detail.show_case(make_case(5, version=1))
-    detail.escalate_reason.setText("群众多次投诉")
+    detail.reason_edit.setText("群众多次投诉")
     detail.show_case(make_case(5, version=2, escalations=1))
-    assert detail.escalate_reason.text() == "群众多次投诉"
-    with qtbot.waitSignal(detail.escalate_requested) as escalated:
-        detail.escalate_button.click()
-    assert escalated.args[1] == 2
+    assert detail.reason_edit.text() == "群众多次投诉"
+    with qtbot.waitSignal(detail.act_requested) as urged:
+        detail.button("urge").click()
+    assert urged.args[1:3] == [2, "urge"]
+
+
+def test_a_step_taken_elsewhere_changes_the_steps_offered(detail):
+    detail.show_case(make_case(6, status="to_dispatch", version=1))
+    assert detail.offered() == ["dispatch", "transfer", "urge"]
+    detail.show_case(make_case(6, status="dispatched", department="sanitation", version=2))
+    assert detail.offered() == ["urge"]
+    assert detail.fields["status"].text() == "待签收"
 
 
 def test_read_only_detail_has_no_actions(qtbot, detail):
-    detail.show_case(make_case(6))
+    detail.show_case(make_case(6, status="to_dispatch"))
     detail.set_read_only(True)
     assert not detail.actions.isVisible()
-    with qtbot.assertNotEmitted(detail.assign_requested):
+    assert detail.offered() == []
+    with qtbot.assertNotEmitted(detail.act_requested):
         qtbot.keyClick(detail, Qt.Key.Key_D, CTRL)
 
 
-def test_timeline_lists_the_history(detail):
+def test_the_detail_shows_state_urging_and_the_running_clock(detail):
+    case = make_case(7, status="handling", department="sanitation", escalations=2, raised=True)
+    detail.show_case(case)
+    assert detail.fields["status"].text() == "处置中  urged 2×  raised to the shift lead"
+    assert detail.fields["assignee"].text() == "环卫局"
+
+    detail.show_clock(22 * 60)
+    assert detail.fields["clock"].text() == "handle: 22 min left"
+    assert detail.fields["clock"].property("overdue") is False
+    detail.show_clock(-65 * 60)
+    assert detail.fields["clock"].text() == "handle: 1 h 5 min over"
+    assert detail.fields["clock"].property("overdue") is True
+
+    detail.show_case(make_case(7, status="hung", paused_left_s=3 * 3600.0, late="handle", version=2))
+    detail.show_clock(3 * 3600)
+    assert detail.fields["clock"].text() == "handle: paused · 3 h 0 min left · was late"
+    assert detail.fields["clock"].property("overdue") is False
+
+    detail.show_case(make_case(8, status="closed"))
+    detail.show_clock(-600)
+    assert detail.fields["clock"].text() == "已结案"  # no clock runs
+
+
+def test_timeline_lists_the_history_with_roles_and_states(detail):
     detail.show_case(make_case(7))
     detail.show_timeline(
         [
-            TimelineEntry(seq=1, at=NOW - 600, actor="监督员张三", action="report"),
-            TimelineEntry(seq=2, at=NOW - 60, actor="派遣员李四", action="assign", department="sanitation"),
+            TimelineEntry(
+                1,
+                NOW - 900,
+                "inspector",
+                "report",
+                role="inspector",
+                to_state="to_file",
+                text="人行道堆放垃圾",
+            ),
+            TimelineEntry(
+                2, NOW - 600, "lead", "file", role="lead", from_state="to_file", to_state="to_dispatch"
+            ),
+            TimelineEntry(
+                3,
+                NOW - 300,
+                "dispatcher",
+                "dispatch",
+                "占道",
+                "sanitation",
+                role="dispatcher",
+                from_state="to_dispatch",
+                to_state="dispatched",
+            ),
         ]
     )
-    assert detail.timeline.count() == 2
-    assert "环卫局" in detail.timeline.item(1).text() and "Assigned" in detail.timeline.item(1).text()
+    lines = [detail.timeline.item(n).text() for n in range(detail.timeline.count())]
+    assert len(lines) == 3
+    assert "inspector (监督员)" in lines[0] and "Reported" in lines[0] and "待立案" in lines[0]
+    assert "人行道堆放垃圾" in lines[0]
+    assert "lead (值班长)" in lines[1] and "立案" in lines[1] and "待立案 → 待派遣" in lines[1]
+    assert (
+        "派遣" in lines[2] and "待派遣 → 待签收" in lines[2] and "环卫局" in lines[2] and "占道" in lines[2]
+    )
+
+
+def test_the_hubs_own_steps_read_as_words_not_codes(detail):
+    detail.show_case(make_case(8))
+    detail.show_timeline(
+        [
+            TimelineEntry(
+                1,
+                NOW - 60,
+                "system",
+                "urge",
+                "timeout:handle",
+                role="system",
+                from_state="handling",
+                to_state="handling",
+            ),
+            TimelineEntry(
+                2,
+                NOW,
+                "system",
+                "raise",
+                "urged_unanswered",
+                role="system",
+                from_state="handling",
+                to_state="handling",
+            ),
+        ]
+    )
+    urged, raised = (detail.timeline.item(n).text() for n in range(2))
+    assert "督办" in urged and "系统" in urged
+    for line in (urged, raised):
+        for code in ("timeout:", "raise", "urged_unanswered"):
+            assert code not in line, line
 
 
 def test_alarm_panel_counts_unacknowledged_alarms(qtbot):
@@ -255,14 +551,18 @@ def test_alarm_panel_counts_unacknowledged_alarms(qtbot):
 
 
 def test_vehicle_board_counts_per_kind_and_status(qtbot):
-    state = vehicle_state([make_vehicle(n) for n in range(20)])
+    kinds, statuses = (
+        ("sanitation", "muck", "enforcement", "repair"),
+        ("moving", "working", "idle", "offline"),
+    )
+    state = vehicle_state([make_vehicle(n, kind=kinds[n % 4], status=statuses[n % 4]) for n in range(20)])
     model = VehicleTableModel(state, now=NOW)
     board = QtVehicleBoard(model)
     qtbot.addWidget(board)
     assert board.count_labels["sanitation", "moving"].text() == "5"  # vehicles 0, 4, 8, 12, 16
     assert board.count_labels["muck", "moving"].text() == "0"
 
-    delta(state, "vehicles", [make_vehicle(1, status="moving")])
+    delta(state, "vehicles", [make_vehicle(1, kind="muck", status="moving")])
     model.refresh(state.take_changes(), NOW)
     assert board.count_labels["muck", "moving"].text() == "1"
     assert board.table.model().rowCount() == 20

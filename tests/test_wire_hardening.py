@@ -9,6 +9,7 @@ import asyncio
 import json
 import threading
 import tracemalloc
+from typing import Any
 
 import pytest
 from websockets.asyncio.client import connect
@@ -21,6 +22,9 @@ from feeds.hub.store import Store
 from feeds.hub.topics import Frame
 from feeds.sim.placement import fleet
 from tests.hubkit import (
+    PASSWORD,
+    Clock,
+    act,
     client,
     declare_and_report,
     inside,
@@ -28,6 +32,7 @@ from tests.hubkit import (
     receive,
     request,
     running_hub,
+    seeded_accounts,
     send,
     until,
 )
@@ -37,6 +42,11 @@ AT = 1_795_000_000.0
 
 def frames_received(raw: list[bytes | str]) -> list[p.ServerMessage]:
     return [p.decode_server(frame) for frame in raw]
+
+
+def hello(**fields: Any) -> p.Hello:
+    """A console's sign-in as one of the test accounts, for a connection opened by hand."""
+    return p.Hello(p.PROTOCOL_VERSION, "console", "zhangsan", password=PASSWORD, **fields)
 
 
 # -- 7: frames split by bytes ---------------------------------------------------------------
@@ -58,7 +68,7 @@ async def test_no_frame_the_hub_sends_exceeds_the_limit_even_for_long_chinese_re
                 ack = await request(hotline, p.Batch(new_id("b"), reports[first : first + 700]))
                 assert ack.accepted == 700
         async with connect(url, max_size=None) as ws:  # accept anything, to measure what comes
-            await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, "console", "x", topics=["cases"])), text=True)
+            await ws.send(p.encode(hello(topics=["cases"])), text=True)
             sizes, items = [], 0
             while True:
                 frame = await asyncio.wait_for(ws.recv(), 20)
@@ -89,8 +99,7 @@ async def test_a_resumed_catch_up_is_split_by_bytes_too(sqlite_url: str) -> None
                 await request(hotline, p.Batch(new_id("b"), batch[first : first + 500]))
         async with connect(url, max_size=None) as ws:
             resume = {"cases": p.Position(snapshot.stream, snapshot.seq)}
-            hello = p.Hello(p.PROTOCOL_VERSION, "console", "x", topics=["cases"], resume=resume)
-            await ws.send(p.encode(hello), text=True)
+            await ws.send(p.encode(hello(topics=["cases"], resume=resume)), text=True)
             sizes, seen = [], 0
             while seen < 1500:
                 frame = await asyncio.wait_for(ws.recv(), 20)
@@ -114,7 +123,7 @@ async def test_deep_nesting_gets_a_typed_error_and_the_connection_lives(
     frame = '{"type": "ping", "id": "deep", "x": ' + "[" * depth + "]" * depth + "}"
     async with running_hub(sqlite_url) as (_hub, url), connect(url) as ws:
         if hello_first:
-            await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, "console", "x")), text=True)
+            await ws.send(p.encode(hello()), text=True)
             await receive(ws, lambda m: isinstance(m, p.Welcome))
         await ws.send(frame, text=True)
         answer = await receive(ws, lambda m: isinstance(m, (p.Pong, p.Error)) and m.id == "deep")
@@ -182,7 +191,7 @@ async def test_a_lone_item_outside_its_domain_is_counted_like_one_in_a_batch(sql
 
 
 async def test_a_single_frame_with_a_number_out_of_range_is_answered_with_its_id(sqlite_url: str) -> None:
-    frame = '{"type": "escalate", "id": "cmd-9", "case_id": "AJ1", "expected_version": 1e400, "reason": "x"}'
+    frame = '{"type": "act", "id": "cmd-9", "case_id": "AJ1", "expected_version": 1e400, "action": "urge"}'
     async with running_hub(sqlite_url) as (_hub, url), client(url) as console:
         await console.send(frame, text=True)
         error = await receive(console, lambda m: isinstance(m, p.Error))
@@ -339,7 +348,7 @@ class Seat:
 async def test_an_answer_never_overtakes_the_change_it_caused(db_url: str) -> None:
     """Vehicle deltas queued ahead of a seat: the answer to its command used to jump that queue
     and arrive before the case's new state."""
-    async with running_hub(db_url) as (hub, url):
+    async with running_hub(db_url, clock=Clock()) as (hub, url):  # a clock that stands: no urge of its own
         async with client(url, "producer", "sim") as producer:
             await declare_and_report(producer, reports=1)
         seat = Seat()
@@ -352,8 +361,10 @@ async def test_an_answer_never_overtakes_the_change_it_caused(db_url: str) -> No
             )
         case = hub.core.published_case("AJ0000001")
         assert case is not None
-        command = p.Escalate("cmd-order", case.id, case.version, "督办")
-        changed = hub.core.command(command, "李四")
+        command = act(case, "file")
+        lead = hub.accounts.get("lisi")
+        assert lead is not None
+        changed = hub.core.act(command, lead)
         hub._changed()
         assert await hub.durable()  # committed and fanned out: the case delta is queued for the seat
         connection.answer(p.Result(command.id, case=changed))
@@ -372,24 +383,17 @@ async def test_fleet_units_used_here_exist() -> None:
 
 def test_hall_status_prints_the_counters_of_a_running_hub(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import subprocess
-    import sys
 
-    from tests.processes import HubProcess, sqlite_file
+    from tests.processes import HubProcess, hall, sqlite_file
 
+    store = Store(sqlite_file(tmp_path))
+    seeded_accounts(store)  # `hall status` signs in as admin, with the password in HALL_PASSWORD
+    store.close()
     hub = HubProcess(sqlite_file(tmp_path)).start()
     try:
-        run = subprocess.run(
-            [sys.executable, "-m", "console.cli", "status", "--hub", hub.url],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        status = hall("status", "--hub", hub.url, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = status.communicate(timeout=60)
     finally:
         hub.stop()
-    assert run.returncode == 0, run.stderr
-    assert (
-        "connections: wall 1" in run.stdout
-        and "errors: none" in run.stdout
-        and "topics: cases 0" in run.stdout
-    )
+    assert status.returncode == 0, err
+    assert "connections: wall 1" in out and "errors: none" in out and "topics: cases 0" in out

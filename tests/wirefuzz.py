@@ -11,7 +11,8 @@ tests pick the inputs their authors thought of; this drives both sides with many
 - **Mutator**: a fast seeded byte- and structure-level mutator over that corpus (flips, splices, deep
   nesting, extreme numbers, wrong types, invalid UTF-8, lone surrogates, overlong strings, binary
   frames, now and then an oversize frame).
-- **Hub**: several connections (some say hello as console, wall or producer, some never do) send the
+- **Hub**: several connections (some sign in as console, wall or producer with accounts of the test
+  roster, ``tests/hubkit.py``; some never do, and sign-in is then fuzzed like any frame) send the
   frames, read every answer concurrently and keep at most ``WINDOW`` pings unanswered, so the hub's
   "too many unread answers" policy (1008) never applies.  A close other than 1009 after an oversize
   frame is a finding; triage
@@ -60,8 +61,9 @@ from websockets.frames import Opcode  # noqa: E402
 from feeds import domain  # noqa: E402
 from feeds import wire as p  # noqa: E402
 from feeds.city import City, demo  # noqa: E402
+from feeds.hub.store import Store  # noqa: E402
 from feeds.wire.session import ClientSession  # noqa: E402
-from tests.hubkit import Mirror  # noqa: E402
+from tests.hubkit import PASSWORD, ROSTER, Mirror, seeded_accounts  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # Corpus: valid-shaped frames drawn from the schemas
@@ -73,13 +75,15 @@ VEHICLE_IDS = [f"fz-v{n:02d}" for n in range(8)]
 CASE_IDS = [f"AJ{n:07d}" for n in range(1, 41)]
 REPORT_IDS = [f"fz-r{n:03d}" for n in range(400)]  # few, so that repeats are recognised, not new cases
 PAST_TS = (1_700_000_000.0, 1_790_000_000.0)  # always behind the hub's clock
+#: Logins of the test roster (every password is PASSWORD) and some that are no account at all.
+LOGINS = [login for login, *_ in ROSTER] + ["fuzz", "nobody"]
 PRIMED_CASES = 40
 PROGRESS_EVERY_S = 10.0
 
 #: How often each message type is picked, relative to 1: a city is megabytes and a resync a snapshot.
 TYPE_WEIGHTS = {"get_city": 0.01, "resync": 0.3, "hello": 0.6}
 
-CORPUS_VERSION = 1  # bump when the drawing changes, to leave old caches behind
+CORPUS_VERSION = 2  # bump when the drawing changes, to leave old caches behind
 
 
 def _components(union: Any) -> dict[str, Any]:
@@ -112,17 +116,22 @@ def _city_aware(defs: dict[str, Any], city: City) -> dict[str, Any]:
     ts = {"type": "number", "minimum": PAST_TS[0], "maximum": PAST_TS[1]}
     short = {"type": "string", "maxLength": 12}
     narrowed: dict[str, dict[str, Any]] = {
-        "Hello": {"protocol": {"const": p.PROTOCOL_VERSION}, "user": short, "token": short},
-        "Assign": {
-            "case_id": {"enum": CASE_IDS},
-            "expected_version": {"type": "integer", "minimum": 1, "maximum": 4},
-            "department": {"enum": sorted(city.departments)},
-            "reason": short,
+        "Hello": {
+            "protocol": {"const": p.PROTOCOL_VERSION},
+            "user": {"enum": LOGINS},
+            "password": {"enum": [PASSWORD, "wrong-password"]},
+            "token": short,
         },
-        "Escalate": {
+        "Act": {
             "case_id": {"enum": CASE_IDS},
             "expected_version": {"type": "integer", "minimum": 1, "maximum": 4},
+            "action": {"enum": sorted(city.workflow.actions)},
             "reason": short,
+            "text": short,
+            "department": {"enum": sorted(city.departments)},
+            "deadline": {"type": "number", "minimum": PAST_TS[1], "maximum": 4_102_444_800.0},
+            "inspector": {"enum": LOGINS},
+            "target": {"enum": CASE_IDS},
         },
         "GetTimeline": {"case_id": {"enum": CASE_IDS}},
         "SensorInfo": {
@@ -607,7 +616,7 @@ class Mutator:
             if choice == 2:  # another known type: the fields of one message under the name of another
                 value["type"] = _tag(self.rng.choice(get_args(p.ClientMessage) + get_args(p.ServerMessage)))
                 return f"confused:{value['type']}"
-            value["type"] = self.rng.choice(["HELLO", "hello ", "pingx", "assign\x00", "x" * 300, "batches"])
+            value["type"] = self.rng.choice(["HELLO", "hello ", "pingx", "act\x00", "x" * 300, "batches"])
             return f"unknown:{value['type'][:12]!r}"
 
         return self._structural(n, change)
@@ -660,12 +669,19 @@ class Mutator:
 
     def _hello(self, n: int) -> Frame:
         rng = self.rng
+        version = p.PROTOCOL_VERSION
         hello: dict[str, Any] = {
             "type": "hello",
-            "protocol": rng.choice([p.PROTOCOL_VERSION] * 4 + [1, 3, 0, -1, 2**70, "2", 2.0, True]),
+            "protocol": rng.choice(
+                [version] * 4 + [1, version - 1, version + 1, 0, -1, 2**70, str(version), True]
+            ),
             "kind": rng.choice(["console", "wall", "producer", "admin", "", None]),
-            "user": rng.choice(["fuzz", "", "u" * 65, "张三"]),
+            "user": rng.choice([*LOGINS, "", "u" * 65, "张三"]),
         }
+        if rng.random() < 0.8:  # right for a roster login, or wrong (which locks it out after a few)
+            hello["password"] = rng.choice([PASSWORD] * 3 + ["", "wrong", "x" * 257, None, 8])
+        if rng.random() < 0.3:
+            hello["token"] = rng.choice(["", "forged-token", "x" * 4097, None, 0])
         if rng.random() < 0.5:
             hello["topics"] = rng.choice(
                 [[], ["cases", "cases"], ["nope"], list(p.TOPICS) * 300, "cases", [None]]
@@ -757,6 +773,8 @@ SYNC_EVERY = 8  # frames between the fuzzer's own pings
 WINDOW = 4  # pings unanswered at most: at most WINDOW × SYNC_EVERY frames' answers unread
 ANSWER_TIMEOUT_S = 30.0  # a ping not answered by then is a stall (a finding)
 ROLES: list[str | None] = ["producer", "console", None, "wall", "producer", None, "console", "producer"]
+#: The roster account each kind of link signs in as (a desk login: its commands pass the role checks).
+ACCOUNTS = {"producer": "producer", "console": "zhangsan", "wall": "wall"}
 CLOSE_GRACE_S = 0.25  # after the hub's close frame, how long the closing handshake may take before we cut
 
 
@@ -1055,7 +1073,7 @@ class HubFuzzer:
         share: int,
     ) -> None:
         if role is not None:
-            await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, role, "fuzz")), text=True)  # type: ignore[arg-type]
+            await ws.send(hello_frame(self.url, role), text=True)
             await asyncio.wait_for(state.welcomed.wait(), ANSWER_TIMEOUT_S)
         since_sync = 0
         while state.sent < share and not self._over() and not state.ended(ws):
@@ -1209,6 +1227,36 @@ class HubFuzzer:
 
 
 KNOWN_CODES = frozenset(v for k, v in vars(p.ErrorCode).items() if k.isupper())
+
+#: The session token of each kind of link, per hub URL: the fuzzer signs each account in once and
+#: resumes with the token after, so fuzzed hellos that lock a roster account out (wrong passwords)
+#: never lock the fuzzer's own links out with it.
+_tokens: dict[tuple[str, str], str] = {}
+
+
+def hello_frame(url: str, kind: str, **fields: Any) -> bytes:
+    """The hello of the fuzzer's own ``kind`` of link: its session's token, or the password."""
+    token = _tokens.get((url, kind), "")
+    password = "" if token else PASSWORD
+    hello = p.Hello(p.PROTOCOL_VERSION, kind, ACCOUNTS[kind], password=password, token=token, **fields)  # type: ignore[arg-type]
+    return p.encode(hello)
+
+
+async def sign_in_links(url: str, timeout: float = 30.0) -> None:
+    """Sign the account of each kind of link in with its password, and keep the session's token."""
+    for kind in ACCOUNTS:
+        _tokens.pop((url, kind), None)
+        async with asyncio.timeout(timeout), connect(url, max_size=p.MAX_FRAME_BYTES) as ws:
+            await ws.send(hello_frame(url, kind, topics=[]), text=True)
+            while True:
+                message = p.decode_server(await ws.recv(decode=False))
+                if isinstance(message, p.Welcome):
+                    _tokens[(url, kind)] = message.token
+                    break
+                if isinstance(message, p.Error):
+                    raise RuntimeError(f"the hub refused the fuzzer's {kind} account: {message.message}")
+
+
 #: The one close docs/protocol.md (§2, §9) allows for what the fuzzer sends; any other is a finding
 #: (1007 too: a frame that is not UTF-8 gets ``bad_json``).
 EXPECTED_CLOSES = {1009: "after oversize"}
@@ -1219,9 +1267,7 @@ async def answers_ping(url: str, timeout: float = 10.0) -> float | None:
     started = time.monotonic()
     try:
         async with asyncio.timeout(timeout), connect(url, max_size=p.MAX_FRAME_BYTES) as ws:
-            await ws.send(
-                p.encode(p.Hello(p.PROTOCOL_VERSION, "console", "fuzz-probe", topics=[])), text=True
-            )
+            await ws.send(hello_frame(url, "console", topics=[]), text=True)
             await ws.send(p.encode(p.Ping("probe")), text=True)
             while True:
                 message = p.decode_server(await ws.recv(decode=False))
@@ -1236,7 +1282,7 @@ async def _replay(url: str, role: str | None, frames: list[Frame], timeout: floa
     closed, how), or (-1, "") if it stayed open."""
     async with connect(url, max_size=p.MAX_FRAME_BYTES, ping_interval=None) as ws:
         if role is not None:
-            await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, role, "fuzz-triage")), text=True)  # type: ignore[arg-type]
+            await ws.send(hello_frame(url, role), text=True)
         for index, frame in enumerate(frames):
             try:
                 await ws.send(frame.data, text=frame.text)
@@ -1332,7 +1378,9 @@ async def fuzz_hub(
     progress: Callable[[HubReport], None] | None = None,
     heavy_every: int = 0,
 ) -> HubReport:
-    """Fuzz the hub at ``url``; the report holds the counts and every finding."""
+    """Fuzz the hub at ``url`` (whose database holds the accounts of tests/hubkit.py's roster); the
+    report holds the counts and every finding."""
+    await sign_in_links(url)
     if prime:
         await prime_hub(url)
     fuzzer = HubFuzzer(
@@ -1371,7 +1419,7 @@ async def prime_hub(url: str) -> None:
         point = grids[(2 * n + 1) * len(grids) // (2 * PRIMED_CASES)].shape.representative_point()
         items.append(p.Report(f"fz-prime-{n}", category, point.x, point.y, "inspector", PAST_TS[1], "fuzz"))
     async with asyncio.timeout(30), connect(url, max_size=p.MAX_FRAME_BYTES) as ws:
-        await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, "producer", "fuzz-prime")), text=True)
+        await ws.send(hello_frame(url, "producer"), text=True)
         await ws.send(p.encode(p.Batch("prime", items)), text=True)
         while True:
             message = p.decode_server(await ws.recv(decode=False))
@@ -1427,7 +1475,8 @@ class DecoderReport:
 def _client_session(mirror: Mirror, pending: list[str]) -> ClientSession:
     session = ClientSession(
         kind="console",
-        user="fuzz",
+        user="zhangsan",
+        password=PASSWORD,
         topics=p.TOPICS,
         apply=mirror.apply,
         positions=lambda: mirror.positions,
@@ -1436,7 +1485,8 @@ def _client_session(mirror: Mirror, pending: list[str]) -> ClientSession:
     session.connected()
     for request_id in pending:  # so that results, errors and city parts answer something
         session.request(request_id, b"{}")
-    session.receive(p.encode(p.Welcome(p.PROTOCOL_VERSION, "hub", "s", "city", 1.0, "console", "fuzz")))
+    welcome = p.Welcome(p.PROTOCOL_VERSION, "hub", "s", "city", 1.0, "console", "zhangsan", token="t")
+    session.receive(p.encode(welcome))
     return session
 
 
@@ -1522,7 +1572,8 @@ class LogCatcher(logging.Handler):
 
 
 class HubProcess:
-    """``hall hub`` in its own process on a fresh SQLite file: its memory can be read from /proc."""
+    """``hall hub`` in its own process on a fresh SQLite file holding the test roster's accounts: its
+    memory can be read from /proc."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -1532,6 +1583,9 @@ class HubProcess:
 
     def start(self, timeout: float = 60.0) -> str:
         db = f"sqlite:///{self.folder / 'hall.db'}"
+        store = Store(db)
+        seeded_accounts(store)
+        store.close()
         self.log = self.log_path.open("a", encoding="utf-8")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "console.cli", "hub", "--port", "0", "--db", db],
@@ -1596,7 +1650,7 @@ class HubProcess:
 
 async def _welcomed(url: str, kind: str) -> ClientConnection:
     ws = await connect(url, max_size=p.MAX_FRAME_BYTES)
-    await ws.send(p.encode(p.Hello(p.PROTOCOL_VERSION, kind, "fuzz-heavy", topics=[])), text=True)  # type: ignore[arg-type]
+    await ws.send(hello_frame(url, kind, topics=[]), text=True)
     while not isinstance(p.decode_server(await ws.recv(decode=False)), p.Welcome):
         pass
     return ws
@@ -1754,6 +1808,7 @@ async def _heavy_probe_process() -> list[str]:
             hub = HubProcess(Path(folder))
             url = hub.start()
             try:
+                await sign_in_links(url)
                 await prime_hub(url)
                 lines += await probe_heavy(url, hub.memory, [kind])
             finally:

@@ -27,7 +27,11 @@ class QtHallHeader(QWidget):
         self.alarms = self._counter(layout, "alarms")
         self.to_dispatch = self._counter(layout, "toDispatch")
         self.escalated = self._counter(layout, "escalated")
+        self.raised = self._counter(layout, "raised")
         self.vehicles = self._counter(layout, "vehicles")
+        self.user = QLabel()
+        self.user.setObjectName("hallUser")
+        layout.addWidget(self.user)
         self.clock = QLabel()
         self.clock.setObjectName("hallClock")
         layout.addWidget(self.clock)
@@ -41,6 +45,10 @@ class QtHallHeader(QWidget):
         layout.addWidget(label)
         return label
 
+    def show_user(self, text: str) -> None:
+        """Who is signed in at this seat, and in which roles."""
+        self.user.setText(text)
+
     def show_summary(self, summary: HallSummary, now: float) -> None:
         self.overdue.setText(self.tr("Overdue %n", "", summary.overdue))
         restyle(self.overdue, "alert", "critical" if summary.overdue else "")
@@ -52,7 +60,9 @@ class QtHallHeader(QWidget):
         alarms_alert = "critical" if summary.alarms_critical else "warning" if summary.alarms_active else ""
         restyle(self.alarms, "alert", alarms_alert)
         self.to_dispatch.setText(self.tr("To dispatch %n", "", summary.to_dispatch))
-        self.escalated.setText(self.tr("Escalated %n", "", summary.escalated))
+        self.escalated.setText(self.tr("Urged %n", "", summary.escalated))
+        self.raised.setText(self.tr("To the lead %n", "", summary.raised))
+        restyle(self.raised, "alert", "warning" if summary.raised else "")
         self.vehicles.setText(
             self.tr("Vehicles online %1/%2")
             .replace("%1", str(summary.vehicles_online))

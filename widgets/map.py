@@ -32,7 +32,7 @@ from console.columns import CaseColumns
 from console.palette import LIGHT_COLORS, SENSOR_COLORS, VEHICLE_COLORS, HallColors
 from console.state import SENSOR_STATES, VEHICLE_KIND_CODES, VEHICLE_STATUS_CODES, Changes, HallState
 from feeds.city import City
-from feeds.domain import LIGHTS, Light
+from feeds.domain import LIGHTS, OFF, Light
 from widgets.map_layers import (
     LABEL_FONT,
     CityBackdrop,
@@ -44,6 +44,7 @@ from widgets.map_layers import (
 
 BACKGROUND = HallColors.BACKGROUND
 DIM_STATUSES = ("idle", "offline")
+LIVE_LIGHTS = LIGHTS[:OFF]  # closed cases have no pin
 PIN_PX = {Light.RED: 15.0, Light.YELLOW: 11.0, Light.GREEN: 9.0}  # overdue pins are drawn largest
 RING_PX = 25.0  # escalated (督办) cases: a ring around the pin
 CLICK_RADIUS_PX = 12.0
@@ -91,7 +92,7 @@ class QtCityMap(QWidget):
         self.sensors = PointLayer(_sensor_marks(), z=20)
         self.vehicles = PointLayer(_vehicle_marks(), z=30)
         self.pins = PointLayer(_pin_marks(), z=40)
-        self.clusters = ClusterLayer([LIGHT_COLORS[light] for light in LIGHTS], z=40)
+        self.clusters = ClusterLayer([LIGHT_COLORS[light] for light in LIVE_LIGHTS], z=40)
         self.selection = PointLayer([Mark(HallColors.TEXT, 46.0, shape="target")], z=50)
         for layer in (self.sensors, self.vehicles, self.pins, self.clusters, self.selection):
             self.plot.addItem(layer, ignoreBounds=True)
@@ -200,7 +201,7 @@ class QtCityMap(QWidget):
         rows = [
             row(
                 self.tr("Cases"),
-                [key(LIGHT_COLORS[light], light_names[light], "■") for light in LIGHTS]
+                [key(LIGHT_COLORS[light], light_names[light], "■") for light in LIVE_LIGHTS]
                 + [
                     key(HallColors.TEXT, self.tr("Escalated"), "◯"),
                     key(HallColors.RED, self.tr("Many (count)"), "●"),
@@ -311,10 +312,16 @@ class QtCityMap(QWidget):
         self._pins_dirty = True
         self._labels_dirty = True
 
+    def _live(self) -> np.ndarray:
+        """Whether each case has a pin: closed cases have none."""
+        live: np.ndarray = self.cases.codes[: len(self._pin_x)] != OFF
+        return live
+
     def _pins_in_view(self) -> int:
         shown = self.plot.getViewBox().viewRect()
         inside = (
-            (self._pin_x >= shown.left())
+            self._live()
+            & (self._pin_x >= shown.left())
             & (self._pin_x <= shown.right())
             & (self._pin_y >= shown.top())
             & (self._pin_y <= shown.bottom())
@@ -329,18 +336,20 @@ class QtCityMap(QWidget):
         if not moved and self._pin_lights is not None and np.array_equal(light, self._pin_lights):
             return
         self._pin_lights = light
+        live = np.flatnonzero(light != OFF)
+        x, y, light = self._pin_x[live], self._pin_y[live], light[live]
         if self._pins_in_view() > MAX_PINS_IN_VIEW:
             cell = CLUSTER_PX * self.plot.getViewBox().viewPixelSize()[0]
-            self.clusters.set_clusters(cluster(self._pin_x, self._pin_y, light, cell))
+            self.clusters.set_clusters(cluster(x, y, light, cell))
             self.pins.set_points(np.zeros(0), np.zeros(0), np.zeros(0, np.int64))
             return
         self.clusters.set_clusters(cluster(np.zeros(0), np.zeros(0), np.zeros(0, np.int64), 1.0))
         order = np.argsort(-light, kind="stable")
-        ring = np.flatnonzero(self.cases.numbers["escalations"] > 0)
+        ring = np.flatnonzero(self.cases.numbers["escalations"][live] > 0)
         self.pins.set_points(
-            np.concatenate([self._pin_x[order], self._pin_x[ring]]),
-            np.concatenate([self._pin_y[order], self._pin_y[ring]]),
-            np.concatenate([light[order], np.full(len(ring), len(LIGHTS))]),
+            np.concatenate([x[order], x[ring]]),
+            np.concatenate([y[order], y[ring]]),
+            np.concatenate([light[order], np.full(len(ring), len(LIVE_LIGHTS))]),
         )
 
     # -- selection ------------------------------------------------------------
@@ -380,6 +389,7 @@ class QtCityMap(QWidget):
         if not len(self._pin_x):
             return
         distance_px = np.hypot((self._pin_x - at.x()) / metres_x, (self._pin_y - at.y()) / metres_y)
+        distance_px[~self._live()] = np.inf
         nearest = int(np.argmin(distance_px))
         if distance_px[nearest] <= CLICK_RADIUS_PX:
             self.case_selected.emit(self.cases.ids[nearest])
@@ -410,6 +420,6 @@ def _vehicle_marks() -> list[Mark]:
 
 def _pin_marks() -> list[Mark]:
     """A square per light, in LIGHTS order, then the ring of escalated cases."""
-    return [Mark(LIGHT_COLORS[light], PIN_PX[light], shape="square") for light in LIGHTS] + [
+    return [Mark(LIGHT_COLORS[light], PIN_PX[light], shape="square") for light in LIVE_LIGHTS] + [
         Mark(HallColors.TEXT, RING_PX, 230, "ring")
     ]

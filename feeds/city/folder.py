@@ -27,28 +27,34 @@ from typing import Any
 import jsonschema
 import msgspec
 import shapely
+from referencing import Registry, Resource
 from shapely.geometry.base import BaseGeometry
 
 from feeds.city.model import (
     CODE_DIGITS,
     COMPONENT_DIGITS,
     LEVELS,
+    STAGE_LIMITS,
     Area,
     Calendar,
     Category,
     City,
     Department,
+    Limit,
     Responsibility,
     Road,
     SensorClass,
     Site,
 )
+from feeds.city.workflow import Workflow
+from feeds.city.workflow import default as default_workflow
+from feeds.city.workflow import parse as parse_workflow
 
 FORMAT = 1
 AREA_LAYERS = {"districts": "district", "streets": "street", "communities": "community", "grids": "grid"}
 POINT_LAYERS = ("sensors", "cameras", "components")
 LAYERS = (*AREA_LAYERS, "roads", *POINT_LAYERS)
-TABLES = ("city", "departments", "catalog", "responsibility", "calendar", "sensor_classes")
+TABLES = ("city", "departments", "catalog", "responsibility", "calendar", "sensor_classes", "workflow")
 #: The table each file keeps its entries under, and how an entry is named in a problem.
 ENTRIES = {
     "departments": "departments",
@@ -367,6 +373,8 @@ class _Builder:
     def city(self, content_hash: str) -> City:
         info = self._table("city") or {}
         limits = info.get("time_limits", {})
+        duplicates = info.get("duplicates", {})
+        levels = int(limits.get("dispatch_levels", 1))
         areas = self._areas()
         classes = self._sensor_classes()
         return City(
@@ -374,8 +382,12 @@ class _Builder:
             name_en=text(info.get("name_en")),
             code=text(info.get("code")),
             plate_prefix=text(info.get("plate_prefix")),
-            dispatch_limit_s=float(limits.get("dispatch_minutes", 30)) * 60,
             yellow_share=float(limits.get("yellow_share", 0.2)),
+            stage_limits={**STAGE_LIMITS, **_limits(limits.get("stages", {}))},
+            raise_after_s=float(limits.get("raise_urged_minutes", 30)) * 60,
+            dispatch_levels=levels,
+            duplicate_m=float(duplicates.get("metres", 50)),
+            duplicate_s=float(duplicates.get("hours", 2)) * 3600,
             areas=areas,
             roads=tuple(self._roads()),
             sensors=tuple(self._sites("sensors", "class")),
@@ -386,6 +398,7 @@ class _Builder:
             responsibility=tuple(self._responsibility()),
             calendar=self._calendar(),
             sensor_classes=classes,
+            workflow=self._workflow(levels),
             content_hash=content_hash,
         )
 
@@ -473,16 +486,13 @@ class _Builder:
         document = self.documents.get(name)
         if document is None:
             return None
-        schema = json.loads(
-            (resources.files("feeds.city") / "schemas" / f"{table}.schema.json").read_text("utf-8")
-        )
         bad: set[int] = set()
-        for error in jsonschema.Draft202012Validator(schema).iter_errors(document):
+        for error in _validator(table).iter_errors(document):
             path = list(error.absolute_path)
             where = _entry_name(document, table, path)
             if len(path) >= 2 and path[0] == ENTRIES.get(table):
                 bad.add(int(path[1]))
-            elif table in ("city", "calendar") or not path:
+            elif table in ("city", "calendar", "workflow") or not path:
                 self.problem(name, where, f"schema-{error.validator}", error.message)
                 return None
             self.problem(name, where, f"schema-{error.validator}", error.message)
@@ -527,6 +537,8 @@ class _Builder:
                 e["unit"],
                 e["clock"],
                 e["department"],
+                int(e.get("urgency", 3)),
+                _limits(e.get("stages", {})),
             )
             if category.code in found:
                 self.problem(
@@ -558,15 +570,45 @@ class _Builder:
             )
         return found
 
+    def _workflow(self, levels: int) -> Workflow:
+        name = table_file("workflow")
+        document = self._table("workflow")
+        if document is None:  # unusable: the problems say why; the default keeps the build going
+            return default_workflow(levels)
+        workflow, problems = parse_workflow(document, levels)
+        for problem in problems:
+            self.problem(name, problem.where, "workflow", problem.message)
+        return workflow
+
     def _calendar(self) -> Calendar:
+        from feeds.city.clock import YEARS, zone  # the clocks decide which zones and years they know
+
         name = table_file("calendar")
         document = self._table("calendar") or default_tables()[name]
-        periods = []
+        try:
+            zone(document["timezone"])
+        except ValueError as error:
+            self.problem(name, "timezone", "calendar-timezone", str(error))
+        weekend = frozenset(document["weekend"])
+        if len(weekend) == 7:
+            self.problem(name, "weekend", "calendar-weekend", "leaves no working day in the week")
+        periods: list[tuple[int, int]] = []
         for n, (start, end) in enumerate(document["working_periods"]):
             try:
-                periods.append((_minutes(start), _minutes(end)))
+                period = (_minutes(start), _minutes(end))
             except Unusable as error:
                 self.problem(name, f"working period {n}", error.rule, error.message)
+                continue
+            if periods and period[0] < periods[-1][0]:  # overlaps and empty periods: check.py
+                self.problem(
+                    name,
+                    f"working period {n}",
+                    "calendar-period",
+                    f"starts at {start}, before the period above it: list periods in the order of the day",
+                )
+            periods.append(period)
+        known = (date(YEARS.start, 1, 1), date(YEARS.stop - 1, 12, 31))
+        outside = f"the time-limit clocks know {YEARS.start}-{YEARS.stop - 1}; days outside are ignored"
         holidays: set[date] = set()
         for n, holiday in enumerate(document.get("holidays", [])):
             where = f"holiday {n} ({holiday['name']})"
@@ -577,20 +619,53 @@ class _Builder:
                 continue
             if last < first:
                 self.problem(name, where, "calendar-date", f"ends on {last} before it starts on {first}")
+            if first < known[0] or last > known[1]:
+                self.problem(name, where, "calendar-date", f"{first} to {last}: {outside}", error=False)
+            first, last = max(first, known[0]), min(last, known[1])
             holidays.update(date.fromordinal(d) for d in range(first.toordinal(), last.toordinal() + 1))
         workdays: set[date] = set()
         for raw in document.get("workdays", []):
             try:
-                workdays.add(_day(raw))
+                day = _day(raw)
             except Unusable as error:
                 self.problem(name, f"workday {raw}", error.rule, error.message)
+                continue
+            if not known[0] <= day <= known[1]:
+                self.problem(name, f"workday {raw}", "calendar-date", outside, error=False)
+                continue
+            if day.isoweekday() not in weekend and day not in holidays:  # on a holiday: check.py
+                self.problem(
+                    name,
+                    f"workday {raw}",
+                    "calendar-workday",
+                    f"falls on weekday {day.isoweekday()}, not on the weekend {sorted(weekend)}: "
+                    "a swapped working day (调休) is a weekend day worked",
+                    error=False,
+                )
+            workdays.add(day)
         return Calendar(
             document["timezone"],
             tuple(periods),
-            frozenset(document["weekend"]),
+            weekend,
             frozenset(holidays),
             frozenset(workdays),
         )
+
+
+def _limits(entries: dict[str, Any]) -> dict[str, Limit]:
+    return {stage: Limit(float(e["limit"]), e["unit"], e["clock"]) for stage, e in entries.items()}
+
+
+@cache
+def _validator(table: str) -> jsonschema.Draft202012Validator:
+    """The table's schema, able to follow references into the other schemas (the catalog uses
+    the city's definition of a time limit)."""
+    folder = resources.files("feeds.city") / "schemas"
+    schemas = [json.loads((folder / f"{t}.schema.json").read_text("utf-8")) for t in TABLES]
+    registry: Registry[Any] = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas
+    )
+    return jsonschema.Draft202012Validator(schemas[TABLES.index(table)], registry=registry)
 
 
 def _layer_of(level: str) -> str:

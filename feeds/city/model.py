@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from feeds.city.workflow import Workflow
+from feeds.city.workflow import default as default_workflow
+
 if TYPE_CHECKING:
     from feeds.city.geocode import Geocoder
 
@@ -30,6 +33,10 @@ CODE_DIGITS = {"district": 6, "street": 9, "community": 12, "grid": 15}
 #: A component (部件) id: 6-digit division + 5-digit class + 6-digit sequence.
 COMPONENT_DIGITS = 17
 CLOCK_KINDS = ("urgent", "working_hours", "working_days")
+#: The time-limited stages of a case: 核实, 立案, 派遣, 处置, 核查, 结案.
+STAGES = ("verify", "file", "dispatch", "handle", "check", "close")
+#: A category's urgency class, most urgent first: it orders the queue before the light does.
+URGENCY = {1: ("生命安全", "Life and safety"), 2: ("紧急", "Urgent"), 3: ("一般", "Routine")}
 FAMILIES = ("component", "event")  # 部件, 事件
 DEPARTMENT_KINDS = ("department", "street_office", "agency")
 #: In the responsibility table: the street office of the street the case lies in.
@@ -86,6 +93,26 @@ class Department:
 
 
 @dataclass(frozen=True)
+class Limit:
+    """A time limit and the clock it counts on."""
+
+    limit: float
+    unit: str  # minutes, hours or days
+    clock: str  # one of CLOCK_KINDS
+
+
+#: Limits of the stages a city does not set (``city.json`` ``time_limits.stages``); handling's
+#: limit is the category's.  The hall is staffed day and night; inspectors work office hours.
+STAGE_LIMITS = {
+    "verify": Limit(60, "minutes", "working_hours"),
+    "file": Limit(30, "minutes", "urgent"),
+    "dispatch": Limit(30, "minutes", "urgent"),
+    "check": Limit(60, "minutes", "working_hours"),
+    "close": Limit(60, "minutes", "urgent"),
+}
+
+
+@dataclass(frozen=True)
 class Category:
     code: str  # 2-digit major + 3-digit minor class
     name: str
@@ -95,11 +122,17 @@ class Category:
     unit: str  # "hours" or "days"
     clock: str  # one of CLOCK_KINDS
     department: str  # default responsible department
+    urgency: int = 3  # a key of URGENCY
+    stages: dict[str, Limit] = field(default_factory=dict)  # this category's own limits of other stages
 
-    @property
-    def limit_s(self) -> float:
-        """The limit as a continuous span (working-hour clocks count on the calendar, case rules)."""
-        return self.limit * (86_400.0 if self.unit == "days" else 3_600.0)
+    def stage_limit(self, stage: str, city_limits: dict[str, Limit]) -> Limit:
+        """The limit of a stage for this category: handling is the catalog's; other stages are
+        the category's own or the city's.  An urgent-clock category counts every stage on the
+        urgent clock: a gas leak is not verified "tomorrow at 08:00"."""
+        if stage == "handle":
+            return Limit(self.limit, self.unit, self.clock)
+        limit = self.stages.get(stage) or city_limits[stage]
+        return Limit(limit.limit, limit.unit, "urgent") if self.clock == "urgent" else limit
 
 
 @dataclass(frozen=True)
@@ -123,6 +156,12 @@ class Calendar:
         if day in self.workdays:
             return True
         return day not in self.holidays and day.isoweekday() not in self.weekend
+
+
+#: Working hours 08:00-12:00 and 14:00-18:00 on weekdays, no holidays: a city without a calendar.
+DEFAULT_CALENDAR = Calendar(
+    "Asia/Shanghai", ((480, 720), (840, 1080)), frozenset({6, 7}), frozenset(), frozenset()
+)
 
 
 @dataclass(frozen=True)
@@ -157,8 +196,12 @@ class City:
     areas: dict[str, tuple[Area, ...]]  # level → areas, every level present (maybe empty)
     name_en: str = ""
     plate_prefix: str = ""  # of the city's vehicle plates, e.g. 苏A
-    dispatch_limit_s: float = 1800.0  # how long a filed case may wait for dispatch (按期派遣)
     yellow_share: float = 0.2  # the light turns yellow when this share of the limit is left
+    stage_limits: dict[str, Limit] = field(default_factory=lambda: dict(STAGE_LIMITS))
+    raise_after_s: float = 1800.0  # an urged case nobody acts on for this long goes to the shift lead
+    dispatch_levels: int = 1  # 2: the city dispatches to district command centers first
+    duplicate_m: float = 50.0  # a report this close to an open case of its category …
+    duplicate_s: float = 7200.0  # … and this soon after it is offered as a probable duplicate
     roads: tuple[Road, ...] = ()
     sensors: tuple[Site, ...] = ()
     cameras: tuple[Site, ...] = ()
@@ -166,10 +209,9 @@ class City:
     departments: dict[str, Department] = field(default_factory=dict)
     categories: dict[str, Category] = field(default_factory=dict)
     responsibility: tuple[Responsibility, ...] = ()
-    calendar: Calendar = Calendar(
-        "Asia/Shanghai", ((480, 720), (840, 1080)), frozenset({6, 7}), frozenset(), frozenset()
-    )
+    calendar: Calendar = DEFAULT_CALENDAR
     sensor_classes: dict[str, SensorClass] = field(default_factory=dict)
+    workflow: Workflow = field(default_factory=default_workflow)
     content_hash: str = ""  # of the folder it was read from: consoles cache the city by it
 
     # -- areas ---------------------------------------------------------------

@@ -10,8 +10,9 @@ console ever sees a change that is not yet stored.
 
 from __future__ import annotations
 
+import heapq
 import time
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,20 +24,20 @@ from msgspec.structs import replace
 from feeds import domain
 from feeds.city import City
 from feeds.city.model import SensorClass
+from feeds.city.workflow import SYSTEM, Actor
 from feeds.hub.batch import WriteBatch
 from feeds.hub.ids import Ids, LocalIds
 from feeds.hub.policy import MAX_CLOCK_SKEW_S
-from feeds.hub.rules import cases as case_rules
 from feeds.hub.rules import sensors as sensor_rules
+from feeds.hub.rules.cases import CaseRules
 from feeds.hub.store import Loaded
 from feeds.hub.topics import Frame, TopicState
 from feeds.records import Alarm, Case, Sensor, Vehicle
 from feeds.wire.errors import ErrorCode, ProtocolError
 from feeds.wire.messages import (
     TOPICS,
-    Assign,
+    Act,
     Command,
-    Escalate,
     Fix,
     IngestItem,
     Position,
@@ -46,6 +47,8 @@ from feeds.wire.messages import (
     VehicleInfo,
 )
 
+#: The workflow's steps that send an inspector on site: 核实 and 核查.
+TASKS = ("verify", "check")
 #: Notes an acknowledgement carries at most; the rest are counted, not listed.
 MAX_NOTES = 10
 
@@ -86,11 +89,22 @@ class HubCore:
             alarms=len(loaded.records["alarms"]),
         )
         self._report_ids = dict(loaded.report_ids)
+        # Recent reports by category, oldest first, for spotting duplicates: (reported_at, case id).
+        self._recent: dict[str, deque[tuple[float, str]]] = defaultdict(deque)
+        for case in sorted(self.topics["cases"].live.values(), key=lambda c: c.reported_at):
+            self._recent[case.category].append((case.reported_at, case.id))
         self._command_ids = dict(loaded.command_ids)
         self._active_alarms = {
             a.sensor_id: a.id for a in self.topics["alarms"].live.values() if a.state == "active"
         }
         self.batch = WriteBatch()
+        self.rules = CaseRules(city)
+        #: Field inspectors (监督员) by login, with the area each patrols ("" the whole city); the
+        #: server keeps it from the accounts.  Their devices are vehicles of kind "inspector".
+        self.inspectors: dict[str, str] = {}
+        self._due: list[tuple[float, str, int]] = []  # (when, case id, version): see tick
+        for case in self.topics["cases"].live.values():
+            self._clock_watch(case)
 
     # -- reading (published state only) --------------------------------------
 
@@ -131,7 +145,16 @@ class HubCore:
         return record
 
     def _event(
-        self, case: Case, actor: str, action: str, reason: str = "", command_id: str | None = None
+        self,
+        case: Case,
+        actor: str,
+        action: str,
+        reason: str = "",
+        command_id: str | None = None,
+        *,
+        role: str = "",
+        from_state: str = "",
+        text: str = "",
     ) -> None:
         self.batch.events.append(
             {
@@ -143,20 +166,34 @@ class HubCore:
                 "reason": reason,
                 "department": case.department,
                 "command_id": command_id,
+                "role": role,
+                "from_state": from_state,
+                "to_state": case.status,
+                "text": text,
             }
         )
 
-    def ingest(self, items: list[IngestItem]) -> IngestOutcome:
-        """Apply a producer frame's items; each is accepted or refused on its own."""
+    def ingest(
+        self,
+        items: list[IngestItem],
+        refusal: Callable[[IngestItem], ProtocolError | None] = lambda _: None,
+        sender: str = "",
+    ) -> IngestOutcome:
+        """Apply a producer frame's items; each is accepted or refused on its own (``refusal``
+        says what the producer's account may not send; ``sender`` is that account, on the record
+        of every case its reports open)."""
         outcome = IngestOutcome()
         districts = self._fix_districts(items)
         for n, item in enumerate(items):
             try:
+                error = refusal(item)
+                if error is not None:
+                    raise error
                 self._check_time(item)
                 if isinstance(item, Fix):
                     self._fix(item, districts.get(n, ""))
                 else:
-                    self._ingest(item, outcome)
+                    self._ingest(item, outcome, sender)
             except ProtocolError as error:
                 outcome.refuse(error)
                 continue
@@ -186,11 +223,13 @@ class HubCore:
                 reason="timestamp_ahead",
             )
 
-    def _ingest(self, item: SensorInfo | VehicleInfo | Reading | Report, outcome: IngestOutcome) -> None:
+    def _ingest(
+        self, item: SensorInfo | VehicleInfo | Reading | Report, outcome: IngestOutcome, sender: str
+    ) -> None:
         if isinstance(item, Reading):
             self._reading(item)
         elif isinstance(item, Report):
-            self._report(item)
+            self._report(item, sender)
         elif isinstance(item, SensorInfo):
             if item.kind not in self.city.sensor_classes:
                 raise ProtocolError(
@@ -291,7 +330,7 @@ class HubCore:
             ),
         )
 
-    def _report(self, report: Report) -> None:
+    def _report(self, report: Report, sender: str) -> None:
         if report.id in self._report_ids:
             return  # a producer's retry: already a case
         if report.category not in self.city.categories:
@@ -303,7 +342,8 @@ class HubCore:
         place = self.city.locate(report.lon, report.lat)
         if place is None:
             raise ProtocolError(ErrorCode.OUTSIDE_CITY, self._outside(report.lon, report.lat))
-        limit = case_rules.dispatch_limit_s(self.city)
+        # An inspector's own report is verified by its finding; every other source waits for intake.
+        status = "to_file" if report.source == "inspector" else "reported"
         case = Case(
             id=self.ids.next_case_id(),
             category=report.category,
@@ -315,16 +355,45 @@ class HubCore:
             lat=report.lat,
             source=report.source,
             description=report.description,
-            status=domain.CaseStatus.FILED,
+            status=status,
             reported_at=report.ts,
-            deadline=report.ts + limit,
-            limit_s=limit,
+            deadline=report.ts,
+            limit_s=0.0,
             version=1,
+            reporter=report.reporter,
+            verified="confirmed" if report.source == "inspector" else "",
+            duplicate_of=self._probable_duplicate(report),
         )
+        stage = self.city.workflow.state(status).stage
+        case = replace(case, **self.rules.stage_clock(case, stage, report.ts))
         case = self._change("cases", case)
         self._report_ids[report.id] = case.id
+        self._recent[case.category].append((case.reported_at, case.id))
         self.batch.report_ids[case.id] = report.id
-        self._event(case, report.reporter or report.source, "report", report.description)
+        self._event(case, sender or report.reporter or report.source, "report", text=report.description)
+        self._clock_watch(case)
+
+    def _probable_duplicate(self, report: Report) -> str:
+        """The nearest open case of the report's category within the city's distance and time
+        (50 m and 2 hours by default): the operator is offered to merge the two."""
+        recent = self._recent[report.category]
+        while recent and recent[0][0] < report.ts - 2 * self.city.duplicate_s:  # long past any window
+            recent.popleft()
+        workflow = self.city.workflow
+        cases = self.topics["cases"].live
+        candidates = [
+            cases[case_id]
+            for at, case_id in recent
+            if report.ts - self.city.duplicate_s <= at <= report.ts
+            and not workflow.state(cases[case_id].status).final
+        ]
+        if not candidates:
+            return ""
+        x, y = self.city.project(np.array([c.lon for c in candidates]), np.array([c.lat for c in candidates]))
+        rx, ry = self.city.project(np.array([report.lon]), np.array([report.lat]))
+        metres = np.hypot(x - rx[0], y - ry[0])
+        nearest = int(np.argmin(metres))
+        return candidates[nearest].id if metres[nearest] <= self.city.duplicate_m else ""
 
     def _outside(self, lon: float, lat: float) -> str:
         """Plain words for a point outside the city: how far, and from which district."""
@@ -334,21 +403,97 @@ class HubCore:
             "coordinates are WGS-84 longitude, latitude"
         )
 
-    def command(self, command: Command, user: str) -> Case:
-        """Apply a dispatcher's command; raises ProtocolError (naming the command) if refused."""
+    def act(self, act: Act, actor: Actor) -> Case:
+        """Take a workflow step for ``actor``; raises ProtocolError (naming the command) if the
+        table, the case's state, the actor's roles and area or the step's fields refuse it."""
         try:
-            if isinstance(command, Escalate) and not command.reason.strip():
-                raise ProtocolError(ErrorCode.INVALID, "escalation needs a reason")
-            case = self._checked(command)
-            if isinstance(command, Assign):
-                case = self._assign(case, command, user)
-            else:
-                case = self._escalate(case, command, user)
+            case = self._checked(act)
+            workflow = self.city.workflow
+            transition, role = workflow.permit(case, act.action, actor)
+            self._required(workflow.actions[act.action].requires, act)
+            if act.action in TASKS:
+                act = replace(act, inspector=self._task_inspector(case, act.inspector))
+            case = self._step(case, act, role, actor.login, transition.to)
         except ProtocolError as error:
-            error.ref = command.id
+            error.ref = act.id
             raise
-        self._command_ids[command.id] = case.id
+        self._command_ids[act.id] = case.id
         return case
+
+    def _required(self, fields: tuple[str, ...], act: Act) -> None:
+        for name in fields:
+            value = getattr(act, name)
+            if value.strip() if isinstance(value, str) else value:
+                continue
+            action = self.city.workflow.actions[act.action]
+            code = ErrorCode.REASON_REQUIRED if name in ("reason", "text") else ErrorCode.INVALID
+            raise ProtocolError(code, f"{action.name} ({act.action}) requires {name}")
+        if act.target:
+            target = self.topics["cases"].live.get(act.target)
+            if target is None:
+                raise ProtocolError(ErrorCode.UNKNOWN_CASE, f"no case {act.target!r} to merge into")
+            if target.id == act.case_id or self.city.workflow.state(target.status).final:
+                raise ProtocolError(
+                    ErrorCode.INVALID, f"case {target.id} is not an open case to merge into", reason="target"
+                )
+
+    def _task_inspector(self, case: Case, chosen: str) -> str:
+        """Who verifies or checks on site: the one named, or the nearest inspector on duty who
+        patrols the case's area ("" when none is: then any inspector of the area may answer)."""
+        if chosen:
+            if chosen not in self.inspectors:
+                raise ProtocolError(ErrorCode.UNKNOWN_USER, f"no field inspector {chosen!r}")
+            return chosen
+        found = self.nearest_inspectors(case, 1)
+        return found[0][0] if found else ""
+
+    def nearest_inspectors(self, case: Case, count: int) -> list[tuple[str, float]]:
+        """The inspectors on duty who patrol the case's area, nearest first: (login, metres)."""
+        places = {"", case.district, case.street, case.community, case.grid}
+        devices = [
+            v
+            for v in self.topics["vehicles"].live.values()
+            if v.kind == "inspector"
+            and v.status != "offline"
+            and v.lon is not None
+            and self.inspectors.get(v.id, None) in places
+        ]
+        if not devices:
+            return []
+        x, y = self.city.project(np.array([v.lon for v in devices]), np.array([v.lat for v in devices]))
+        cx, cy = self.city.project(np.array([case.lon]), np.array([case.lat]))
+        metres = np.hypot(x - cx[0], y - cy[0])
+        order = np.argsort(metres, kind="stable")[:count]
+        return [(devices[i].id, float(metres[i])) for i in order.tolist()]
+
+    def _step(self, case: Case, act: Act, role: str, login: str, to: str | None) -> Case:
+        """Apply one allowed step: the clock moves with the state, the action's effects, the event."""
+        now = self.clock()
+        workflow = self.city.workflow
+        old = workflow.state(case.status)
+        new = workflow.state(to) if to else old
+        late = self.rules.with_late(case, now)
+        fields = {**self.rules.moved(case, old, new, now), **self.rules.effects(case, act, now)}
+        if act.action != "urge":  # somebody acted: the urge is answered
+            fields.update(urged_at=0.0, raised=False)
+        case = self._change(
+            "cases", replace(case, status=new.code, late=late, version=case.version + 1, **fields)
+        )
+        self._event(
+            case, login, act.action, act.reason, act.id, role=role, from_state=old.code, text=act.text
+        )
+        self._clock_watch(case)
+        if act.action == "merge":
+            self._merged_into(case, login, role)
+        return case
+
+    def _merged_into(self, duplicate: Case, login: str, role: str) -> None:
+        """The case a duplicate joined keeps it on its record, with who reported it."""
+        target: Case = self.topics["cases"].live[duplicate.merged_into]
+        target = self._change("cases", replace(target, merged=target.merged + 1, version=target.version + 1))
+        reporter = f" ({duplicate.reporter})" if duplicate.reporter else ""
+        text = f"{duplicate.id}{reporter}: {duplicate.description}"
+        self._event(target, login, "merge_in", role=role, from_state=target.status, text=text)
 
     def _checked(self, command: Command) -> Case:
         case: Case | None = self.topics["cases"].live.get(command.case_id)
@@ -362,35 +507,43 @@ class HubCore:
             )
         return case
 
-    def _assign(self, case: Case, command: Assign, user: str) -> Case:
-        """派遣: send the case to a department; its handling clock starts now."""
-        if command.department not in self.city.departments:
-            raise ProtocolError(ErrorCode.UNKNOWN_DEPARTMENT, f"no department {command.department!r}")
-        if case.status not in (domain.CaseStatus.FILED, domain.CaseStatus.DISPATCHED):
-            raise ProtocolError(ErrorCode.INVALID_TRANSITION, f"case {case.id} is {case.status}")
-        now = self.clock()
-        limit = case_rules.handling_limit_s(self.city, case.category)
-        case = self._change(
-            "cases",
-            replace(
-                case,
-                status=domain.CaseStatus.DISPATCHED,
-                department=command.department,
-                deadline=now + limit,
-                limit_s=limit,
-                version=case.version + 1,
-            ),
-        )
-        self._event(case, user, "assign", command.reason, command.id)
-        return case
+    # -- clocks --------------------------------------------------------------
 
-    def _escalate(self, case: Case, command: Escalate, user: str) -> Case:
-        """督办: flag the case for supervision (its reason was checked before)."""
-        case = self._change(
-            "cases", replace(case, escalations=case.escalations + 1, version=case.version + 1)
-        )
-        self._event(case, user, "escalate", command.reason, command.id)
-        return case
+    def _clock_watch(self, case: Case) -> None:
+        """Remember when ``case`` next needs the hub's attention: its deadline, or its urge's end."""
+        if case.stage and not case.paused and not case.late_in(case.stage):
+            heapq.heappush(self._due, (case.deadline, case.id, case.version))
+        if case.urged_at and not case.raised:
+            heapq.heappush(self._due, (case.urged_at + self.city.raise_after_s, case.id, case.version))
+
+    def tick(self) -> int:
+        """Urge every case whose running stage ran out of time (督办 by the system) and raise to the
+        shift lead every urged case left alone too long; returns how many cases changed."""
+        now, changed = self.clock(), 0
+        while self._due and self._due[0][0] <= now:
+            _, case_id, version = heapq.heappop(self._due)
+            case: Case | None = self.topics["cases"].live.get(case_id)
+            if case is None or case.version != version:
+                continue  # it moved on since: its newer version is watched instead
+            if case.stage and not case.paused and now >= case.deadline and not case.late_in(case.stage):
+                stage = self.city.workflow.state(case.status).stage
+                case = replace(
+                    case,
+                    late=self.rules.with_late(case, now),
+                    escalations=case.escalations + 1,
+                    urged_at=now,
+                    version=case.version + 1,
+                )
+                case = self._change("cases", case)
+                self._event(case, SYSTEM, "urge", f"timeout:{stage}", role=SYSTEM, from_state=case.status)
+            elif case.urged_at and not case.raised and now >= case.urged_at + self.city.raise_after_s:
+                case = self._change("cases", replace(case, raised=True, version=case.version + 1))
+                self._event(case, SYSTEM, "raise", "urged_unanswered", role=SYSTEM, from_state=case.status)
+            else:
+                continue
+            self._clock_watch(case)
+            changed += 1
+        return changed
 
     # -- committing ----------------------------------------------------------
 

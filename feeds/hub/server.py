@@ -27,7 +27,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
 from feeds.city import CityFolder
+from feeds.domain import Role
 from feeds.hub import policy
+from feeds.hub.accounts import Accounts, Session, User
 from feeds.hub.core import HubCore, IngestOutcome
 from feeds.hub.store import Store
 from feeds.hub.topics import FRAME_BYTES, Frame
@@ -78,8 +80,10 @@ class Connection:
     def __init__(self, hub: Hub, ws: ServerConnection) -> None:
         self.hub = hub
         self.ws = ws
-        self.kind: str | None = None
-        self.user = ""
+        self.kind: str | None = None  # None until signed in
+        self.user: User | None = None
+        self.token = ""  # of the session, checked now and then: a disabled account is shown out
+        self.ending = ""  # why the hub closes this connection once what is queued has gone
         self.topics: set[str] = set()
         # Data frames, encoded answers and the one due heartbeat (encoded when sent), in order.
         self.queue: deque[Frame | bytes | Heartbeat] = deque()
@@ -91,6 +95,10 @@ class Connection:
         self.overwhelmed = False
         self.heartbeat_due = False  # one heartbeat at a time: a slow reader needs no backlog of them
         self.wake = asyncio.Event()
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.user.roles if self.user else frozenset()
 
     def answer(self, message: msgspec.Struct) -> None:
         if self.answers >= policy.MAX_QUEUED_ANSWERS:
@@ -123,6 +131,11 @@ class Connection:
         self.hub.errors[error.code] += 1
         current = error.current if error.code == ErrorCode.CONFLICT else None
         self.answer(Error(error.code, error.message, id=error.ref, current=current))
+
+    def end(self, reason: str) -> None:
+        """Close once everything queued so far has been sent (the refusal that says why, too)."""
+        self.ending = reason
+        self.wake.set()
 
     def heartbeat(self, message: Heartbeat) -> None:
         if not self.heartbeat_due:
@@ -170,6 +183,10 @@ class Connection:
                     self.heartbeat_due = False
                     item = encode(item)
                 await self.ws.send(item, text=True)
+            if self.ending:
+                self.hub.connections.discard(self)
+                await self.ws.close(1008, self.ending)
+                return
 
     async def _send_snapshot(self, topic: str) -> None:
         frames = self.hub.core.snapshot(topic)
@@ -198,14 +215,21 @@ def city_parts(request_id: str, folder: CityFolder) -> list[CityPart]:
 
 class Hub:
     def __init__(
-        self, store: Store, city: CityFolder, name: str = "hub", clock: Callable[[], float] = time.time
+        self,
+        store: Store,
+        city: CityFolder,
+        name: str = "hub",
+        clock: Callable[[], float] = time.time,
+        accounts: Accounts | None = None,
     ) -> None:
         self.store = store
+        self.accounts = accounts or Accounts(store.engine, clock)
         self.folder = city
         self.city = city.city
         self.name = name
         self.clock = clock
         self.core = HubCore(store.load(), self.city, clock)
+        self._know_inspectors()
         self.connections: set[Connection] = set()
         self.errors: Counter[str] = Counter()  # error frames sent, by code
         self.refused: Counter[str] = Counter()  # producer items refused, by reason
@@ -217,6 +241,9 @@ class Hub:
         self._committer = asyncio.create_task(self._commit_loop(), name="hall-commit")
         self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="hall-heartbeat")
         self._reporter = asyncio.create_task(self._status_loop(), name="hall-status")
+        self._clocks = asyncio.create_task(self._clock_loop(), name="hall-clocks")
+        self._sessions = asyncio.create_task(self._session_loop(), name="hall-sessions")
+        self._hashing = asyncio.Semaphore(policy.CONCURRENT_SIGN_INS)
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -235,6 +262,8 @@ class Hub:
         await self.durable()
         self._heartbeat.cancel()
         self._reporter.cancel()
+        self._clocks.cancel()
+        self._sessions.cancel()
         self._committer.cancel()
         self._db.shutdown(wait=True)
         self.store.close()
@@ -267,6 +296,7 @@ class Hub:
                 self.errors[ErrorCode.STORAGE] += 1
                 loaded = await loop.run_in_executor(self._db, self.store.load)
                 self.core = HubCore(loaded, self.city, self.clock)
+                self._know_inspectors()
                 # What arrived meanwhile was applied to the state just thrown away: refuse it too.
                 later, self._open_batch = self._open_batch, loop.create_future()
                 later.set_result(False)
@@ -279,6 +309,26 @@ class Hub:
             for connection in self.connections:
                 if connection.topics:
                     connection.heartbeat(Heartbeat(self.clock(), {t: seqs[t] for t in connection.topics}))
+
+    async def _clock_loop(self) -> None:
+        """Cases whose time ran out are urged by the hub, and urges left alone go to the lead."""
+        while True:
+            await asyncio.sleep(policy.CLOCK_TICK_S)
+            if self.core.tick():
+                self._changed()
+
+    async def _session_loop(self) -> None:
+        """Connections whose session ended — signed out, expired, the account disabled or its
+        password changed (by `hall user` in another process too) — are told and closed."""
+        while True:
+            await asyncio.sleep(policy.SESSION_CHECK_S)
+            tokens = {c.token for c in self.connections if c.token}
+            if not tokens:
+                continue
+            ended = await asyncio.to_thread(self.accounts.ended, tokens)
+            for connection in [c for c in self.connections if c.token in ended]:
+                connection.fail(ProtocolError(ErrorCode.BAD_TOKEN, "the session ended: sign in again"))
+                connection.end("session ended")
 
     def status(self, request_id: str = "") -> Status:
         kinds = Counter(c.kind for c in self.connections if c.kind)
@@ -339,7 +389,9 @@ class Hub:
             writer.cancel()
 
     async def _dispatch(self, connection: Connection, message: ClientMessage) -> None:
-        refusal = policy.refusal(connection.kind, message)
+        if connection.ending:  # its session ended: nothing more is taken from it
+            return
+        refusal = policy.refusal(connection.kind, connection.roles, message)
         if refusal is not None:
             connection.fail(refusal)
         elif isinstance(message, Hello):
@@ -378,7 +430,13 @@ class Hub:
             )
             connection.answer(refusal)  # and the connection stays, waiting for a hello it can serve
             return
-        connection.kind, connection.user = hello.kind, hello.user
+        try:
+            session = await self._sign_in(hello)
+        except ProtocolError as error:
+            connection.fail(error)  # the connection stays: the user may try again
+            return
+        user = session.user
+        connection.kind, connection.user, connection.token = hello.kind, user, session.token
         connection.topics = set() if hello.kind == "producer" else set(hello.topics)
         connection.answer(
             Welcome(
@@ -388,14 +446,47 @@ class Hub:
                 self.city.name,
                 self.clock(),
                 hello.kind,
-                hello.user,
+                user.login,
                 self.city.content_hash,
+                name=user.name,
+                roles=sorted(user.roles),
+                department=user.department,
+                scope=user.scope,
+                token=session.token,
+                expires=session.expires,
             )
         )
         for topic in sorted(connection.topics):
             for frame in self.core.catch_up(topic, hello.resume.get(topic)):
                 connection.push(frame)
         self.connections.add(connection)
+
+    def _know_inspectors(self) -> None:
+        """The field inspectors and their areas, for sending verify and check tasks."""
+        self.core.inspectors = {
+            user.login: user.scope
+            for user in self.accounts.list()
+            if Role.INSPECTOR in user.roles and not user.disabled
+        }
+
+    async def _sign_in(self, hello: Hello) -> Session:
+        """The session of a hello's token or password (hashing is slow: off the event loop), if
+        the account may open this kind of connection."""
+        if hello.token:
+            session = await asyncio.to_thread(self.accounts.resume, hello.token)
+        elif hello.user and hello.password:
+            async with self._hashing:  # each check holds 64 MiB: a flood of hellos waits its turn
+                session = await asyncio.to_thread(self.accounts.sign_in, hello.user, hello.password)
+        else:
+            raise ProtocolError(ErrorCode.BAD_CREDENTIALS, "sign in with user and password, or a token")
+        if Role.INSPECTOR in session.user.roles:  # added since the hub started, or its area changed
+            self.core.inspectors[session.user.login] = session.user.scope
+        ingests = {Role.PRODUCER, Role.INSPECTOR} & session.user.roles
+        if hello.kind == "producer" and not ingests:
+            raise ProtocolError(ErrorCode.FORBIDDEN, f"{session.user.login} is not a producer account")
+        if hello.kind != "producer" and not session.user.roles - {Role.PRODUCER}:
+            raise ProtocolError(ErrorCode.FORBIDDEN, f"a producer account does not open a {hello.kind}")
+        return session
 
     def _too_busy(self, connection: Connection, request_id: str) -> bool:
         if connection.pending_commands < policy.MAX_PENDING_COMMANDS:
@@ -419,7 +510,8 @@ class Hub:
             self._spawn(connection, self._answer_retry(connection, command))
             return
         try:
-            case = self.core.command(command, connection.user)
+            assert connection.user is not None  # the policy lets only signed-in connections act
+            case = self.core.act(command, connection.user)
         except ProtocolError as error:
             connection.fail(error)
             return
@@ -463,7 +555,9 @@ class Hub:
         unreadable: list[ProtocolError] = (),  # type: ignore[assignment]
     ) -> None:
         """Apply a producer frame's items; ``unreadable`` are items its batch held that did not decode."""
-        outcome = self.core.ingest(items)
+        roles = connection.roles
+        login = connection.user.login if connection.user else ""
+        outcome = self.core.ingest(items, lambda item: policy.item_refusal(roles, login, item), login)
         for error in unreadable:
             outcome.refuse(error)
         self.refused.update(outcome.refused)

@@ -52,7 +52,7 @@ cases = Table(
     Column("lat", Float, nullable=False),
     Column("source", String(16), nullable=False),
     Column("description", Text, nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("status", String(32), nullable=False),
     Column("reported_at", Float, nullable=False),
     Column("deadline", Float, nullable=False),
     Column("limit_s", Float, nullable=False),
@@ -60,6 +60,25 @@ cases = Table(
     Column("department", String(32)),
     Column("escalations", Integer, nullable=False),
     Column("community", String(15), nullable=False, server_default=""),
+    Column("stage", String(16), nullable=False, server_default=""),
+    Column("clock", String(16), nullable=False, server_default="urgent"),
+    Column("stage_started", Float, nullable=False, server_default="0"),
+    Column("paused_left_s", Float, nullable=False, server_default="-1"),
+    Column("late", String(64), nullable=False, server_default=""),
+    Column("reporter", String(64), nullable=False, server_default=""),
+    Column("inspector", String(64), nullable=False, server_default=""),
+    Column("verified", String(16), nullable=False, server_default=""),
+    Column("returns", Integer, nullable=False, server_default="0"),
+    Column("reworks", Integer, nullable=False, server_default="0"),
+    Column("extensions", Integer, nullable=False, server_default="0"),
+    Column("requested_deadline", Float, nullable=False, server_default="0"),
+    Column("closure", String(16), nullable=False, server_default=""),
+    Column("appeal", String(16), nullable=False, server_default=""),
+    Column("urged_at", Float, nullable=False, server_default="0"),
+    Column("raised", Boolean, nullable=False, server_default="0"),
+    Column("merged_into", String(32), nullable=False, server_default=""),
+    Column("duplicate_of", String(32), nullable=False, server_default=""),
+    Column("merged", Integer, nullable=False, server_default="0"),
     Column("seq", Integer, nullable=False, index=True),
 )
 
@@ -75,6 +94,10 @@ case_events = Table(
     Column("reason", Text, nullable=False),
     Column("department", String(32)),
     Column("command_id", String(64), unique=True),
+    Column("role", String(16), nullable=False, server_default=""),
+    Column("from_state", String(32), nullable=False, server_default=""),
+    Column("to_state", String(32), nullable=False, server_default=""),
+    Column("text", Text, nullable=False, server_default=""),
 )
 
 alarms = Table(
@@ -178,6 +201,7 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
         self._add_new_columns()
+        self._upgrade_statuses()
         self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
 
     def close(self) -> None:
@@ -199,6 +223,20 @@ class Store:
                     conn.execute(
                         text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
                     )
+
+    def _upgrade_statuses(self) -> None:
+        """Release 0.2 knew two statuses; ``filed`` is the workflow's 待派遣 now, and both get
+        the stage whose clock they were running.  Workflow states need a wider column."""
+        with self.engine.begin() as conn:
+            column = next(c for c in inspect(conn).get_columns("cases") if c["name"] == "status")
+            narrow = (getattr(column["type"], "length", None) or 32) < 32
+            if narrow and self.engine.dialect.name == "postgresql":  # SQLite holds no string to a length
+                conn.execute(text('ALTER TABLE "cases" ALTER COLUMN "status" TYPE VARCHAR(32)'))
+            conn.execute(cases.update().where(cases.c.status == "filed").values(status="to_dispatch"))
+            for status, stage in (("to_dispatch", "dispatch"), ("dispatched", "handle")):
+                conn.execute(
+                    cases.update().where(cases.c.status == status, cases.c.stage == "").values(stage=stage)
+                )
 
     def load(self) -> Loaded:
         with self.engine.connect() as conn:
@@ -259,13 +297,9 @@ class Store:
         query = select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)
         with self.engine.connect() as conn:
             return [
-                TimelineEntry(
-                    seq=row.seq,
-                    at=row.at,
-                    actor=row.actor,
-                    action=row.action,
-                    reason=row.reason,
-                    department=row.department,
+                msgspec.convert(
+                    {str(k): v for k, v in row._mapping.items() if k not in ("case_id", "command_id")},
+                    TimelineEntry,
                 )
                 for row in conn.execute(query)
             ]

@@ -316,7 +316,7 @@ def generate(name: str, code: str, name_en: str = "", plate_prefix: str = "") ->
     ]
     info = {"format": 1, "name": name, "name_en": name_en, "code": code, "plate_prefix": plate_prefix}
     return {
-        table_file("city"): {**info, "time_limits": {"dispatch_minutes": 30, "yellow_share": 0.2}},
+        table_file("city"): {**info, "time_limits": {"yellow_share": 0.2}},
         **{
             layer_file(layer): geojson(sorted(found, key=lambda f: f["properties"]["code"]))
             for layer, found in areas.layers.items()

@@ -66,3 +66,21 @@ def describe(rng: np.random.Generator, category: str, name: str) -> str:
     """What is wrong; a component class (majors 01-05) without words of its own is "abnormal"."""
     options = DETAILS.get(category, (f"{name}异常" if category[:2] <= "05" else name,))
     return str(options[rng.integers(len(options))]).format(cm=rng.integers(5, 40))
+
+
+# What the simulated people write when a step asks for words (a reason or a text), by action.
+WORDS: dict[str, tuple[str, ...]] = {
+    "confirm": ("现场核实属实", "现场确认，情况属实", "到场核实，与上报一致"),
+    "not_found": ("到达现场，未发现所报问题", "现场问题已不存在", "地址不详，现场未找到"),
+    "self_fix": ("监督员已当场处置", "已现场清理完毕", "已当场劝离"),
+    "reject": ("不属于城市管理受理范围", "重复上报", "信息不全，无法立案"),
+    "reject_not_found": ("核实不属实，不予立案", "现场未发现问题，不予立案"),
+    "transfer": ("不属城管职责，转相关部门办理", "属公安交管职责，转办"),
+    "return": ("不属我单位职责，请重新派遣", "非我单位管辖范围", "权属不清，退回派遣"),
+    "feedback": ("已处理完毕", "已清理完毕，附现场照片", "已整改到位", "已修复，恢复正常"),
+    "request_extension": ("需协调相关单位，申请延期", "材料采购中，申请延期", "需大型机械作业，申请延期"),
+    "deny_extension": ("理由不充分，请按期处置", "申请的期限已过，请尽快处置"),
+    "request_hang": ("需专项资金，暂无法处置", "涉及工程立项，申请挂账", "涉及历史遗留问题，申请挂账"),
+    "deny_hang": ("可先行处置，不予挂账", "挂账理由不足，请继续处置"),
+    "fail": ("现场仍有残留", "整改不到位", "问题复现，需返工"),
+}

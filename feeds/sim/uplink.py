@@ -83,10 +83,12 @@ class Uplink:
         user: str,
         pace: float = TICK_S,
         stats: SimStats | None = None,
+        password: str = "",
     ) -> None:
         if seconds is not None and seconds < 0:
             raise ValueError("seconds must not be negative")  # it would never count down to 0
         self.play, self.user, self.pace = play, user, pace
+        self.password, self.token = password, ""  # the token of the first welcome resumes later ones
         self.ticks_left = None if seconds is None else round(seconds / TICK_S)
         self.stats = stats if stats is not None else SimStats()
         self.unacked: dict[str, _Sent] = {}  # in the order they were made
@@ -119,9 +121,13 @@ class Uplink:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
 
+    def _hello(self) -> bytes:
+        password = "" if self.token else self.password
+        hello = Hello(codec.PROTOCOL_VERSION, "producer", self.user, password=password, token=self.token)
+        return codec.encode(hello)
+
     async def _handshake(self, ws: Connection) -> None:
-        hello = Hello(protocol=codec.PROTOCOL_VERSION, kind="producer", user=self.user)
-        await ws.send(codec.encode(hello), text=True)
+        await ws.send(self._hello(), text=True)
         async with asyncio.timeout(WELCOME_TIMEOUT_S):
             while True:
                 message = self._decode(await ws.recv())
@@ -134,8 +140,12 @@ class Uplink:
                             self.play.city.name,
                         )
                     self.welcomes += 1
+                    self.token = message.token
                     return
-                if isinstance(message, Error):
+                if isinstance(message, Error) and message.code == ErrorCode.BAD_TOKEN and self.token:
+                    self.token = ""  # the session ran out: sign in afresh
+                    await ws.send(self._hello(), text=True)
+                elif isinstance(message, Error):
                     raise HubRefused(message.code, message.message)
 
     async def _tick(self, ws: Connection, reader: asyncio.Task[None]) -> None:
@@ -227,6 +237,7 @@ async def run_simulator(
     user: str = "simulator",
     stats: SimStats | None = None,
     city: City | None = None,
+    password: str = "",
 ) -> SimStats:
     """Play ``city`` (the demo city by default) into the hub at ``hub_url`` for ``seconds``
     (None: until cancelled).
@@ -235,7 +246,7 @@ async def run_simulator(
     :class:`HubRefused` when the hub rejects the handshake.  Pass ``stats``
     to watch the counts while it runs; the same object is returned."""
     play = CityPlay(city or demo().city, scenario, seed, rate, start=time.time())
-    uplink = Uplink(play, seconds, user, stats=stats)
+    uplink = Uplink(play, seconds, user, stats=stats, password=password)
     backoff = Backoff()
     while True:
         welcomes = uplink.welcomes

@@ -26,10 +26,9 @@ from feeds.wire.codec import MAX_FRAME_BYTES, encode
 from feeds.wire.errors import ErrorCode
 from feeds.wire.messages import (
     TOPICS,
-    Assign,
+    Act,
     ClientKind,
     Delta,
-    Escalate,
     GetCity,
     GetTimeline,
     Position,
@@ -49,11 +48,17 @@ class LinkState(StrEnum):
     CONNECTING = "connecting"
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
-    REFUSED = "refused"  # the hub will not talk to us (wrong protocol version): retrying is pointless
+    REFUSED = "refused"  # the hub will not serve us as we are (sign-in, protocol): retrying is pointless
 
 
 class HubRefused(Exception):
-    """The hub will not serve this client (e.g. protocol version); retrying cannot help."""
+    """The hub will not serve this client (the sign-in failed, another protocol version);
+    ``code`` says which, so the console can ask for the password again."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 class CommandError(Exception):
@@ -66,7 +71,7 @@ class CommandError(Exception):
         self.current = current
 
 
-Request = Assign | Escalate | GetTimeline
+Request = Act | GetTimeline
 
 
 class HubClient:
@@ -79,6 +84,7 @@ class HubClient:
         on_frame: Callable[[Snapshot | Delta], bool],
         positions: Callable[[], dict[str, Position]],
         on_link: Callable[[LinkState], None] | None = None,
+        password: str = "",
         token: str = "",
         topics: tuple[Topic, ...] = TOPICS,
         on_city: Callable[[bytes], None] | None = None,
@@ -86,8 +92,15 @@ class HubClient:
     ) -> None:
         self.url = url
         self.session = ClientSession(
-            kind=kind, user=user, token=token, topics=topics, apply=on_frame, positions=positions
+            kind=kind,
+            user=user,
+            password=password,
+            token=token,
+            topics=topics,
+            apply=on_frame,
+            positions=positions,
         )
+        self.refusal: HubRefused | None = None  # why the hub refused us, once it has
         self.on_link = on_link or (lambda _state: None)
         self.on_city = on_city
         self.city_cache = city_cache
@@ -172,6 +185,7 @@ class HubClient:
                     backoff.reset()
             except HubRefused as error:
                 log.error("hub refused the connection: %s", error)
+                self.refusal = error
                 self._set_link(LinkState.REFUSED)
                 return
             except InvalidURI as error:
@@ -210,7 +224,7 @@ class HubClient:
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, Refused):
-            raise HubRefused(event.reason)
+            raise HubRefused(event.reason, event.code)
         if isinstance(event, Welcomed):
             self._set_link(LinkState.CONNECTED)
             self._want_city(event.welcome.city_hash)

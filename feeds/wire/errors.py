@@ -14,7 +14,14 @@ class ErrorCode:
     UNSUPPORTED_VERSION = "unsupported_version"
     HELLO_REQUIRED = "hello_required"
     READ_ONLY = "read_only"  # a wall connection sent a command
-    FORBIDDEN = "forbidden"  # a message the client kind may not send
+    FORBIDDEN = "forbidden"  # a message or action the signed-in user's roles do not allow
+    BAD_CREDENTIALS = "bad_credentials"  # unknown login or wrong password (which one is not told)
+    LOCKED = "locked"  # too many failed sign-ins: the account waits a while
+    BAD_TOKEN = "bad_token"  # a session token the hub never issued, or signed out, or expired
+    DISABLED = "disabled"  # the account was disabled by an administrator
+    UNKNOWN_USER = "unknown_user"
+    NOT_ALLOWED_IN_STATE = "not_allowed_in_state"  # the action exists, not in the case's state
+    REASON_REQUIRED = "reason_required"  # the workflow table requires a reason for this action
     UNKNOWN_CASE = "unknown_case"
     UNKNOWN_SENSOR = "unknown_sensor"
     UNKNOWN_VEHICLE = "unknown_vehicle"

@@ -1,4 +1,4 @@
-"""Wire protocol v2: the typed messages clients and the hub exchange.
+"""Wire protocol v3: the typed messages clients and the hub exchange.
 
 Every frame is one JSON text message whose ``type`` field names its kind.
 See ``docs/protocol.md`` for the prose and ``docs/asyncapi.yaml`` for the
@@ -53,31 +53,32 @@ class Position(msgspec.Struct):
 
 
 class Hello(_Msg, tag="hello"):
+    """Opens a session: sign in with ``user`` and ``password``, or resume one with ``token``."""
+
     protocol: int
     kind: ClientKind
-    user: UserName
+    user: UserName = ""
+    password: Annotated[str, msgspec.Meta(max_length=256)] = ""
     token: Token = ""
     topics: list[Topic] = msgspec.field(default_factory=lambda: list(TOPICS))
     resume: dict[str, Position] = msgspec.field(default_factory=dict)
 
 
-class Assign(_Msg, tag="assign"):
-    """派遣: send a case to a department."""
+class Act(_Msg, tag="act"):
+    """One step of the case workflow: ``action`` is a code of the city's workflow table, and
+    the fields it requires there are filled (a reason, a department, a deadline …)."""
 
     id: RequestId  # client-generated; a retry with the same id is answered, not redone
     case_id: RequestId
     expected_version: int
-    department: Code
+    action: Code
     reason: Text = ""
-
-
-class Escalate(_Msg, tag="escalate"):
-    """督办: flag a case for supervision."""
-
-    id: RequestId
-    case_id: RequestId
-    expected_version: int
-    reason: Text
+    text: Text = ""  # feedback, findings, an attachment's description
+    department: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    deadline: Annotated[float, msgspec.Meta(ge=0.0, le=4_102_444_800.0)] = 0.0  # epoch s, for extensions
+    inspector: UserName = ""  # for verify and check tasks
+    target: Annotated[str, msgspec.Meta(max_length=64)] = ""  # the case a duplicate merges into
+    closure: Literal["", "wrong", "special"] = ""  # a lead's choice when closing
 
 
 class GetTimeline(_Msg, tag="get_timeline"):
@@ -166,11 +167,10 @@ class Batch(_Msg, tag="batch"):
     items: list[IngestItem]
 
 
-Command = Assign | Escalate
+Command = Act
 ClientMessage = (
     Hello
-    | Assign
-    | Escalate
+    | Act
     | GetTimeline
     | GetCity
     | GetStatus
@@ -197,6 +197,12 @@ class Welcome(_Msg, tag="welcome"):
     kind: ClientKind
     user: str
     city_hash: str = ""  # content hash of the city the hub serves: a console caches the city by it
+    name: str = ""  # the signed-in user's display name
+    roles: list[str] = msgspec.field(default_factory=list)
+    department: str = ""  # a handler's department
+    scope: str = ""  # the area code the user acts in; "" for the whole city
+    token: str = ""  # resumes this session in a later hello, until ``expires``
+    expires: float = 0.0
 
 
 class Snapshot(_Msg, tag="snapshot"):

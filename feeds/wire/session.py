@@ -55,9 +55,22 @@ class Welcomed:
 
 @dataclass(frozen=True)
 class Refused:
-    """The hub will not serve this client; reconnecting cannot help."""
+    """The hub will not serve this client as it is: another protocol version, or the sign-in
+    failed (``code`` says which); reconnecting with the same hello cannot help."""
 
     reason: str
+    code: str = ErrorCode.UNSUPPORTED_VERSION
+
+
+#: Answers to a hello that end the attempt: the user has to sign in again (or upgrade).
+SIGN_IN_REFUSALS = (
+    ErrorCode.UNSUPPORTED_VERSION,
+    ErrorCode.BAD_CREDENTIALS,
+    ErrorCode.LOCKED,
+    ErrorCode.BAD_TOKEN,
+    ErrorCode.DISABLED,
+    ErrorCode.FORBIDDEN,
+)
 
 
 @dataclass(frozen=True)
@@ -81,11 +94,13 @@ class ClientSession:
         topics: tuple[Topic, ...],
         apply: Callable[[Snapshot | Delta], bool],
         positions: Callable[[], dict[str, Position]],
+        password: str = "",
         token: str = "",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.kind: ClientKind = kind
         self.user = user
+        self.password = password  # only until signed in: reconnects resume with the token
         self.token = token
         self.topics = topics
         self.apply = apply
@@ -111,6 +126,7 @@ class ClientSession:
             PROTOCOL_VERSION,
             self.kind,
             self.user,
+            password="" if self.token else self.password,
             token=self.token,
             topics=list(self.topics),
             resume={t: p for t, p in self.positions().items() if t in self.topics},
@@ -153,6 +169,7 @@ class ClientSession:
             self._heartbeat(message)
         elif isinstance(message, Welcome):
             self.welcome = message
+            self.token, self.password = message.token or self.token, ""
             self._outgoing.extend(self.pending.values())
             return [Welcomed(message)]
         elif isinstance(message, CityPart):
@@ -187,8 +204,8 @@ class ClientSession:
                 self.last_current_at[topic] = now  # nothing new, and we have all of it
 
     def _error(self, error: Error) -> list[Event]:
-        if error.code == ErrorCode.UNSUPPORTED_VERSION:
-            return [Refused(error.message)]
+        if self.welcome is None and error.id is None and error.code in SIGN_IN_REFUSALS:
+            return [Refused(error.message, error.code)]
         if error.id is not None and error.id in self.pending:
             return [Answered(error.id, error=error)]
         log.warning("hub error %s: %s", error.code, error.message)

@@ -4,47 +4,47 @@
 <context>
     <name>AlarmTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="582"/>
+        <location filename="../../console/models.py" line="412"/>
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="583"/>
+        <location filename="../../console/models.py" line="413"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="584"/>
+        <location filename="../../console/models.py" line="414"/>
         <source>Value</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="585"/>
+        <location filename="../../console/models.py" line="415"/>
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="586"/>
+        <location filename="../../console/models.py" line="416"/>
         <source>Raised</source>
         <translation>报警时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="587"/>
+        <location filename="../../console/models.py" line="417"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="642"/>
+        <location filename="../../console/models.py" line="457"/>
         <source>Cleared</source>
         <translation>已解除</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="644"/>
+        <location filename="../../console/models.py" line="459"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="645"/>
+        <location filename="../../console/models.py" line="460"/>
         <source>Active</source>
         <translation>报警中</translation>
     </message>
@@ -52,48 +52,78 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="414"/>
+        <location filename="../../console/models.py" line="283"/>
         <source>Case</source>
-        <extracomment>A vehicle whose last GPS fix is older than this is shown as stale (fixes come every 10-30 s). Emitted after a refresh, sort or filter change: counts shown beside the table may have moved. Apply changes at most this often; in between they gather (a board need not move at 20 Hz).</extracomment>
+        <extracomment>Emitted after a refresh, sort or filter change: counts shown beside the table may have moved.</extracomment>
         <translation>案件号</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="415"/>
+        <location filename="../../console/models.py" line="284"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="416"/>
-        <source>District / grid</source>
-        <translation>区 / 网格</translation>
+        <location filename="../../console/models.py" line="62"/>
+        <source>{d} d {h} h</source>
+        <translation>{d} 天 {h} 小时</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="417"/>
+        <location filename="../../console/models.py" line="64"/>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="65"/>
+        <source>{m} min</source>
+        <translation>{m} 分</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="73"/>
+        <source>paused · {span} left</source>
+        <translation>暂停 · 剩 {span}</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="75"/>
+        <source>{span} left</source>
+        <translation>剩 {span}</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="76"/>
+        <source>{span} over</source>
+        <translation>超时 {span}</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="285"/>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="286"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="418"/>
+        <location filename="../../console/models.py" line="287"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="419"/>
+        <location filename="../../console/models.py" line="288"/>
         <source>Assignee</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="420"/>
+        <location filename="../../console/models.py" line="289"/>
         <source>Escalations</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="421"/>
+        <location filename="../../console/models.py" line="290"/>
         <source>Time left</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="557"/>
+        <location filename="../../console/models.py" line="386"/>
         <source>Reported {reported} · due {deadline}</source>
         <translation>上报 {reported} · 时限 {deadline}</translation>
     </message>
@@ -101,62 +131,68 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../console/app.py" line="143"/>
+        <location filename="../../console/app.py" line="162"/>
         <source>Alarms</source>
+        <extracomment>Asks the person at the seat to sign in again when the hub refuses (None: unattended).</extracomment>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="144"/>
+        <location filename="../../console/app.py" line="163"/>
         <source>Fleet</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="145"/>
+        <location filename="../../console/app.py" line="164"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="146"/>
+        <location filename="../../console/app.py" line="165"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="147"/>
+        <location filename="../../console/app.py" line="166"/>
         <source>Case</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="188"/>
+        <location filename="../../console/app.py" line="209"/>
         <source>No screen of its own: opened as an ordinary window</source>
         <translation>无独立屏幕：以普通窗口打开</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="245"/>
+        <location filename="../../console/app.py" line="269"/>
         <source>The hub&apos;s city cannot be drawn; see the log</source>
         <translation>无法绘制指挥中心下发的城市数据，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="294"/>
-        <source>Assigned %1 to %2</source>
-        <translation>已将 %1 派遣至 %2</translation>
+        <location filename="../../console/app.py" line="293"/>
+        <source>The hub refused this seat: %1</source>
+        <translation>指挥中心拒绝了本席位：%1</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="302"/>
-        <source>Escalated %1</source>
-        <translation>已督办 %1</translation>
+        <location filename="../../console/app.py" line="393"/>
+        <source>%1: %2, now %3</source>
+        <translation>%1：%2，现为%3</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="315"/>
-        <source>Not done: someone changed this case first (now version %1). Check it and try again.</source>
-        <translation>未执行：案件已被他人先行处理（当前版本 %1），请核对后重试。</translation>
+        <location filename="../../console/app.py" line="396"/>
+        <source>%1: %2 of %3 cases</source>
+        <translation>%1：%3 件中 %2 件已办</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="318"/>
+        <location filename="../../console/app.py" line="419"/>
+        <source>Not done: someone changed this case first; it is now %1. Check it and try again.</source>
+        <translation>未执行：案件已被他人先行处理，现为%1，请核对后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../console/app.py" line="422"/>
         <source>Not done: this seat is read-only.</source>
         <translation>未执行：本席位为只读。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="319"/>
+        <location filename="../../console/app.py" line="423"/>
         <source>Not done: %1 (%2)</source>
         <translation>未执行：%1（%2）</translation>
     </message>
@@ -164,32 +200,32 @@
 <context>
     <name>HallWindow</name>
     <message>
-        <location filename="../../console/app.py" line="69"/>
+        <location filename="../../console/app.py" line="70"/>
         <source>Urban Management Supervision Hall</source>
         <translation>数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="77"/>
+        <location filename="../../console/app.py" line="78"/>
         <source>Dispatch desk</source>
         <translation>派遣席</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="78"/>
+        <location filename="../../console/app.py" line="79"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="79"/>
+        <location filename="../../console/app.py" line="80"/>
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="80"/>
+        <location filename="../../console/app.py" line="81"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="81"/>
+        <location filename="../../console/app.py" line="82"/>
         <source>Fleet</source>
         <translation>车队</translation>
     </message>
@@ -210,120 +246,242 @@
 <context>
     <name>QtCaseDetail</name>
     <message>
-        <location filename="../../widgets/case_detail.py" line="77"/>
+        <location filename="../../widgets/case_detail.py" line="97"/>
         <source>History</source>
+        <extracomment>Shortcuts of the workflow&apos;s actions: Ctrl and the action&apos;s key. case id, expected version, action code, the fields the action carries</extracomment>
         <translation>处置过程</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="89"/>
+        <location filename="../../widgets/case_detail.py" line="109"/>
         <source>No case selected</source>
         <translation>未选择案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="127"/>
+        <location filename="../../widgets/case_detail.py" line="141"/>
+        <source>verify</source>
+        <translation>核实</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="142"/>
+        <source>file</source>
+        <translation>立案</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="143"/>
+        <source>dispatch</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="144"/>
+        <source>handle</source>
+        <translation>处置</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="145"/>
+        <source>check</source>
+        <translation>核查</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="146"/>
+        <source>close</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="123"/>
+        <source> · was late</source>
+        <translation> · 曾超时</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="193"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="128"/>
+        <location filename="../../widgets/case_detail.py" line="194"/>
+        <source>Time limit</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="195"/>
         <source>Place</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="129"/>
+        <location filename="../../widgets/case_detail.py" line="196"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="130"/>
+        <location filename="../../widgets/case_detail.py" line="197"/>
         <source>Reported / due</source>
         <translation>上报 / 时限</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="131"/>
+        <location filename="../../widgets/case_detail.py" line="198"/>
         <source>Assignee</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="132"/>
+        <location filename="../../widgets/case_detail.py" line="199"/>
+        <source>Suggested</source>
+        <translation>建议部门</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="200"/>
+        <source>Inspector</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="201"/>
+        <source>Duplicate?</source>
+        <translation>疑似重复</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="202"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="139"/>
-        <source>Note for the department (optional)</source>
-        <translation>派遣意见（选填）</translation>
+        <location filename="../../widgets/case_detail.py" line="211"/>
+        <source>Reason or note</source>
+        <translation>理由或意见</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="140"/>
-        <source>Assign</source>
-        <translation>派遣</translation>
+        <location filename="../../widgets/case_detail.py" line="212"/>
+        <source>What was found or done</source>
+        <translation>核查或处置情况</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="142"/>
-        <source>Reason for escalation (required)</source>
-        <translation>督办理由（必填）</translation>
+        <location filename="../../widgets/case_detail.py" line="259"/>
+        <source>urged {count}×</source>
+        <translation>督办 {count} 次</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="143"/>
-        <source>Escalate</source>
-        <translation>督办</translation>
+        <location filename="../../widgets/case_detail.py" line="260"/>
+        <source>raised to the shift lead</source>
+        <translation>已提请值班长</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="184"/>
-        <source>escalated {count}×</source>
-        <translation>已督办 {count} 次</translation>
+        <location filename="../../widgets/case_detail.py" line="272"/>
+        <source>{department} (responsibility table: {category} here)</source>
+        <translation>{department}（责任表：此处{category}）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="197"/>
+        <location filename="../../widgets/case_detail.py" line="279"/>
+        <source>probably the same as {case}</source>
+        <translation>可能与 {case} 为同一问题</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="308"/>
+        <source>Raised to the shift lead</source>
+        <translation>提请值班长</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="309"/>
+        <source>Duplicate merged in</source>
+        <translation>重复案件已并入</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="316"/>
+        <source>time ran out ({stage})</source>
+        <translation>超时（{stage}）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="318"/>
+        <source>urged, and nobody acted</source>
+        <translation>督办后无人处理</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="361"/>
+        <source> ({count} cases)</source>
+        <translation>（{count} 件）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="383"/>
+        <source>a reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="384"/>
+        <source>what was found or done</source>
+        <translation>情况说明</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="385"/>
+        <source>a department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="392"/>
+        <source>Needs {what}</source>
+        <translation>需填写{what}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="307"/>
         <source>Reported</source>
         <translation>上报</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/case_detail.py" line="198"/>
-        <source>Assigned</source>
-        <translation>派遣</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/case_detail.py" line="199"/>
-        <source>Escalated</source>
-        <translation>督办</translation>
     </message>
 </context>
 <context>
     <name>QtCaseQueue</name>
     <message>
-        <location filename="../../widgets/case_queue.py" line="82"/>
-        <source>Search case, category, grid, street, description</source>
-        <translation>搜索案件号、类别、网格、街道、描述</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/case_queue.py" line="85"/>
-        <source>All statuses</source>
-        <translation>全部状态</translation>
-    </message>
-    <message>
         <location filename="../../widgets/case_queue.py" line="89"/>
+        <source>Search case, address, category, description</source>
+        <extracomment>The cases selected together (Ctrl/Shift+click), for a step on all of them at once.</extracomment>
+        <translation>搜索案件号、地址、类别、描述</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_queue.py" line="95"/>
+        <source>All sources</source>
+        <translation>全部来源</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_queue.py" line="99"/>
         <source>All lights</source>
         <translation>全部亮灯</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_queue.py" line="91"/>
+        <location filename="../../widgets/case_queue.py" line="101"/>
         <source>Overdue</source>
         <translation>超期（红灯）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_queue.py" line="92"/>
+        <location filename="../../widgets/case_queue.py" line="102"/>
         <source>Due soon</source>
         <translation>临期（黄灯）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_queue.py" line="93"/>
+        <location filename="../../widgets/case_queue.py" line="103"/>
         <source>In time</source>
         <translation>正常（绿灯）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_queue.py" line="152"/>
+        <location filename="../../widgets/case_queue.py" line="181"/>
+        <source>All cases</source>
+        <translation>全部案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_queue.py" line="183"/>
+        <source>My work</source>
+        <translation>我的待办</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_queue.py" line="184"/>
+        <source>Open cases</source>
+        <translation>未结案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_queue.py" line="193"/>
+        <source>All districts</source>
+        <translation>全部城区</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_queue.py" line="195"/>
+        <source>All categories</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_queue.py" line="239"/>
         <source>Cases {total} · Overdue {overdue}</source>
         <translation>共 {total} 件 · 超期 {overdue}</translation>
     </message>
@@ -331,82 +489,82 @@
 <context>
     <name>QtCityMap</name>
     <message>
-        <location filename="../../widgets/map.py" line="192"/>
+        <location filename="../../widgets/map.py" line="203"/>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="195"/>
+        <location filename="../../widgets/map.py" line="206"/>
         <source>Escalated</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="199"/>
+        <location filename="../../widgets/map.py" line="210"/>
         <source>Sensors</source>
         <translation>感知设备</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="201"/>
+        <location filename="../../widgets/map.py" line="212"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="180"/>
+        <location filename="../../widgets/map.py" line="191"/>
         <source>Overdue</source>
         <translation>超期</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="99"/>
+        <location filename="../../widgets/map.py" line="108"/>
         <source>Waiting for the city from the hub…</source>
         <translation>正在从指挥中心获取城市数据…</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="102"/>
+        <location filename="../../widgets/map.py" line="111"/>
         <source>Show all</source>
         <translation>全部显示</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="104"/>
+        <location filename="../../widgets/map.py" line="113"/>
         <source>Bring everything into view, including what lies outside the city</source>
         <translation>显示全部对象，包括位于城市范围外的</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="181"/>
+        <location filename="../../widgets/map.py" line="192"/>
         <source>Due soon</source>
         <translation>临期</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="182"/>
+        <location filename="../../widgets/map.py" line="193"/>
         <source>In time</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="185"/>
+        <location filename="../../widgets/map.py" line="196"/>
         <source>Alarm</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="186"/>
+        <location filename="../../widgets/map.py" line="197"/>
         <source>Warning</source>
         <translation>预警</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="187"/>
+        <location filename="../../widgets/map.py" line="198"/>
         <source>Normal</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="188"/>
+        <location filename="../../widgets/map.py" line="199"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="196"/>
+        <location filename="../../widgets/map.py" line="207"/>
         <source>Many (count)</source>
         <translation>聚合（数量）</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="203"/>
+        <location filename="../../widgets/map.py" line="214"/>
         <source>Idle or offline</source>
         <translation>停驶/离线</translation>
     </message>
@@ -475,35 +633,70 @@
 <context>
     <name>QtHallHeader</name>
     <message numerus="yes">
-        <location filename="../../widgets/hall_header.py" line="45"/>
+        <location filename="../../widgets/hall_header.py" line="53"/>
         <source>Overdue %n</source>
         <translation>
             <numerusform>超期 %n</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/hall_header.py" line="48"/>
+        <location filename="../../widgets/hall_header.py" line="56"/>
         <source>Alarms %1 (critical %2)</source>
         <translation>报警 %1（紧急 %2）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/hall_header.py" line="54"/>
+        <location filename="../../widgets/hall_header.py" line="62"/>
         <source>To dispatch %n</source>
         <translation>
             <numerusform>待派遣 %n</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/hall_header.py" line="55"/>
-        <source>Escalated %n</source>
+        <location filename="../../widgets/hall_header.py" line="63"/>
+        <source>Urged %n</source>
         <translation>
             <numerusform>督办 %n</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../widgets/hall_header.py" line="64"/>
+        <source>To the lead %n</source>
+        <translation>
+            <numerusform>提请值班长 %n</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../widgets/hall_header.py" line="57"/>
+        <location filename="../../widgets/hall_header.py" line="67"/>
         <source>Vehicles online %1/%2</source>
         <translation>在线车辆 %1/%2</translation>
+    </message>
+</context>
+<context>
+    <name>QtSignIn</name>
+    <message>
+        <location filename="../../widgets/sign_in.py" line="17"/>
+        <source>Sign in to the hall</source>
+        <translation>登录指挥大厅</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/sign_in.py" line="28"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/sign_in.py" line="32"/>
+        <source>Hub</source>
+        <translation>指挥中心</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/sign_in.py" line="33"/>
+        <source>Login</source>
+        <translation>账号</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/sign_in.py" line="34"/>
+        <source>Password</source>
+        <translation>密码</translation>
     </message>
 </context>
 <context>
@@ -517,42 +710,42 @@
 <context>
     <name>VehicleTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="678"/>
+        <location filename="../../console/models.py" line="483"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="679"/>
+        <location filename="../../console/models.py" line="484"/>
         <source>Kind</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="680"/>
+        <location filename="../../console/models.py" line="485"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="681"/>
+        <location filename="../../console/models.py" line="486"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="682"/>
+        <location filename="../../console/models.py" line="487"/>
         <source>Last fix</source>
         <translation>定位</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="742"/>
+        <location filename="../../console/models.py" line="523"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="744"/>
+        <location filename="../../console/models.py" line="525"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="745"/>
+        <location filename="../../console/models.py" line="526"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
