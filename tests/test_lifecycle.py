@@ -4,14 +4,16 @@ nothing and are counted."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from websockets.asyncio.client import ClientConnection
 
 from feeds import wire as p
-from feeds.city import demo
+from feeds.city import CityFolder, demo, open_folder
 from feeds.hub.store import Store
+from tests.citykit import tiny_city, write
 from tests.hubkit import Clock, act, client, inside, new_id, receive, request, running_hub, steps, until
 
 NOW = 1_794_967_200.0  # Wednesday 2026-11-18 10:00 in Shanghai, a working day
@@ -304,3 +306,37 @@ async def test_a_report_close_to_an_open_case_is_offered_as_its_duplicate_and_me
     store.close()
     assert (joined.action, joined.actor) == ("merge_in", "intake")
     assert same.id in joined.text and "138****0001" in joined.text
+
+
+def two_level_city(tmp_path: Path) -> CityFolder:
+    """The tiny test city dispatching in two levels: the city to a district's command center,
+    the district to its departments."""
+    documents = tiny_city()
+    documents["city.json"]["time_limits"] = {"dispatch_levels": 2}
+    documents["departments.json"]["departments"] += [
+        {"code": "cmd-330101", "name": "上城区指挥中心", "kind": "command", "area": "330101"},
+        {"code": "cmd-330102", "name": "下城区指挥中心", "kind": "command", "area": "330102"},
+    ]
+    return open_folder(write(tmp_path / "two-level", documents))
+
+
+async def test_a_two_level_city_dispatches_to_the_district_then_to_the_department(db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = two_level_city(tmp_path)
+    west = folder.city.area("330101001001001")
+    assert west is not None
+    lon, lat = inside(west)
+    clock = Clock(NOW)
+    async with running_hub(db_url, city=folder, clock=clock) as (_hub, url):
+        async with client(url, "producer", "12319") as hotline:
+            ack = await request(
+                hotline, p.Report(new_id("R"), "06010", lon, lat, "inspector", NOW, "暴露垃圾")
+            )
+        case = await current(url, ack.cases[next(iter(ack.cases))])
+        async with client(url, user="zhangsan") as city_desk:
+            case = await step(city_desk, case, "file")
+            wrong = await request(city_desk, act(case, "dispatch_district", department="cmd-330102"))
+            case = await step(city_desk, case, "dispatch_district", department="cmd-330101")
+            assert (case.status, case.department) == ("district_dispatch", "cmd-330101")
+            case = await step(city_desk, case, "dispatch", department="sanitation")
+    assert wrong.code == p.ErrorCode.INVALID and "330101" in wrong.message
+    assert (case.status, case.department) == ("dispatched", "sanitation")

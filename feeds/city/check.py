@@ -125,6 +125,15 @@ def _tables(city: City) -> Iterator[Problem]:
                 "area-unknown",
                 f"is the street office of {d.area or '(no street)'}, which streets.geojson does not have",
             )
+    districts = {d.code for d in city.districts}
+    for d in departments.values():
+        if d.kind == "command" and d.area not in districts:
+            yield Problem(
+                table_file("departments"),
+                f"department {d.code}",
+                "area-unknown",
+                f"is the command center of {d.area or '(no district)'}, not a district of districts.geojson",
+            )
     for c in categories.values():
         if c.department not in departments:
             yield Problem(

@@ -38,7 +38,8 @@ STAGES = ("verify", "file", "dispatch", "handle", "check", "close")
 #: A category's urgency class, most urgent first: it orders the queue before the light does.
 URGENCY = {1: ("生命安全", "Life and safety"), 2: ("紧急", "Urgent"), 3: ("一般", "Routine")}
 FAMILIES = ("component", "event")  # 部件, 事件
-DEPARTMENT_KINDS = ("department", "street_office", "agency")
+#: 专业部门, 街道办事处 (of a street), 区指挥中心 (a district's, in two-level cities), linked agency.
+DEPARTMENT_KINDS = ("department", "street_office", "command", "agency")
 #: In the responsibility table: the street office of the street the case lies in.
 STREET_OFFICE = "@street_office"
 ANY = "*"
@@ -89,7 +90,7 @@ class Department:
     name: str
     name_en: str = ""
     kind: str = "department"  # one of DEPARTMENT_KINDS
-    area: str = ""  # the street of a street office
+    area: str = ""  # the street of a street office; the district of a command center
 
 
 @dataclass(frozen=True)

@@ -99,14 +99,11 @@ class CaseRules:
         if department is None:
             raise ProtocolError(ErrorCode.UNKNOWN_DEPARTMENT, f"no department {act.department!r}")
         kinds = ROUTES[act.action]
-        if (
-            department.kind == "street_office"
-            and department.area
-            and case.street not in ("", department.area)
-        ):
+        place = {"street_office": case.street, "command": case.district}.get(department.kind, "")
+        if place and department.area and department.area != place:
             raise ProtocolError(
                 ErrorCode.INVALID,
-                f"{department.name} ({department.code}) is another street's office than case {case.id}'s",
+                f"{department.name} ({department.code}) serves {department.area}, not {case.id}'s {place}",
             )
         if department.kind not in kinds:
             raise ProtocolError(
