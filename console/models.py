@@ -183,7 +183,8 @@ class LiveTableModel(QAbstractTableModel):
         # left may change in any second, not only when a light does.
         clock_refilters = (update.new_second or len(update.restyled)) and self.view.follows_clock()
         if len(update.added) or clock_refilters or not update.moved.isdisjoint(self.view.order_keys()):
-            self._reorder()
+            # Only some rows changed: the view may place just those (None: sort them all).
+            self._reorder(None if len(update.added) or clock_refilters else self.view.placed(update.changed))
         self._emit_rows_changed(np.concatenate([update.changed, update.restyled]))
         if update.new_second:
             self._emit_clock_changed()
@@ -227,10 +228,12 @@ class LiveTableModel(QAbstractTableModel):
         self.view.set_order(np.concatenate([self.view.order, shown]))
         self.endInsertRows()
 
-    def _reorder(self) -> None:
-        """Filter and sort again as one layout change, keeping selections on their entities."""
+    def _reorder(self, order: np.ndarray | None = None) -> None:
+        """Filter and sort again (or take ``order``) as one layout change, keeping selections on
+        their entities."""
         view = self.view
-        order = view.sorted(view.visible(self.store.all_slots()))
+        if order is None:
+            order = view.sorted(view.visible(self.store.all_slots()))
         if np.array_equal(order, view.order):
             return
         self.layoutAboutToBeChanged.emit()

@@ -882,3 +882,26 @@ def test_the_fleet_board_gathers_changes_and_applies_them_once_a_second(qtbot):
         model.refresh(Changes(), NOW + 1.1)  # due: both changes land together
     assert "77" in model.data(model.index(model.row_of("V0003"), VehicleColumn.SPEED))
     assert "66" in model.data(model.index(model.row_of("V0004"), VehicleColumn.SPEED))
+
+
+def test_changed_cases_placed_alone_land_where_a_full_sort_puts_them():
+    cases = varied_cases(3000, closed=True)
+    state = case_state(cases)
+    model = CaseTableModel(state, now=NOW)
+    rng = random.Random(4)
+    statuses = ["to_dispatch", "handling", "hung", "closed", "dispatched"]
+    for round_ in range(5):
+        chosen = rng.sample(cases, 400)
+        changed = [
+            msg_with(
+                c,
+                status=rng.choice(statuses),
+                deadline=c.deadline + rng.uniform(-7200, 7200),
+                version=2 + round_,
+            )
+            for c in chosen
+        ]
+        delta(state, "cases", changed)
+        model.refresh(state.take_changes(), NOW + 0.2)  # the same second: only the changed rows move
+        full = model.view.sorted(model.view.visible(model.store.all_slots()))
+        assert np.array_equal(model.view.order, full)
