@@ -345,8 +345,11 @@ class Console(QObject):
     def _show_inspectors(self, case: Case) -> None:
         """The case's own inspector where one is out on it, else the three nearest on duty."""
         everyone = self.state.nearest_vehicles("inspector", case.lon, case.lat, len(self.state.vehicles))
-        own = [(v, metres) for v, metres in everyone if v.id == case.inspector]
-        nearest = own if case.inspector else everyone[:3]
+        if case.status in names.workflow().task_states:  # out on this case: that one
+            nearest = [(v, metres) for v, metres in everyone if v.id == case.inspector]
+        else:  # the three nearest not out on another task
+            out = {c.inspector for c in self.state.cases.values() if c.status in names.workflow().task_states}
+            nearest = [(v, metres) for v, metres in everyone if v.id not in out][:3]
         for detail in self.details:
             detail.show_inspectors([(v.plate or v.id, metres) for v, metres in nearest])
 

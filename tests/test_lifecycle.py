@@ -270,6 +270,20 @@ async def test_verify_goes_to_the_nearest_inspector_on_duty(db_url: str) -> None
     assert isinstance(other_device, p.Error) and other_device.code == p.ErrorCode.FORBIDDEN
 
 
+async def test_an_inspector_out_on_a_task_is_not_sent_on_another(db_url: str) -> None:
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (_hub, url):
+        first = await hotline_report(url)
+        clock.now += 3 * 3600  # long enough not to be offered as a duplicate
+        second = await hotline_report(url, clock.now, south_m=40)
+        await walk_to(url, "inspector", first.lon, first.lat + 0.001)  # about 110 m from both
+        await walk_to(url, "inspector2", first.lon + 0.01, first.lat)  # about 1 km away
+        async with client(url, user="intake") as intake:
+            sent = await step(intake, first, "verify")
+            also = await step(intake, second, "verify")
+    assert (sent.inspector, also.inspector) == ("inspector", "inspector2")  # the nearer one is busy
+
+
 async def test_an_unknown_inspector_is_refused(db_url: str) -> None:
     async with running_hub(db_url, clock=Clock(NOW)) as (hub, url):
         case = await hotline_report(url)

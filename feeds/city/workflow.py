@@ -23,6 +23,7 @@ from feeds.wire.errors import ErrorCode, ProtocolError
 SYSTEM = "system"  # the hub's own role: automatic urging
 CLOCK_STATES = ("open", "paused", "final")  # a state's clock counts, stands still, or is over
 FIELDS = ("reason", "text", "department", "deadline", "inspector", "target")
+TASKS = ("verify", "check")  # the steps that send an inspector on site: 核实 and 核查
 
 
 class Actor(Protocol):
@@ -166,6 +167,11 @@ class Workflow:
             for (state, action), transition in self.table.items()
             if transition.to and self.actions[action].work and held & set(transition.roles)
         )
+
+    @functools.cached_property
+    def task_states(self) -> frozenset[str]:
+        """The states an inspector is out in (核实中, 核查中): where the task steps lead."""
+        return frozenset(t.to for (_, action), t in self.table.items() if action in TASKS and t.to)
 
     def state(self, code: str) -> State:
         return self.states[code]

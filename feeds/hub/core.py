@@ -24,7 +24,7 @@ from msgspec.structs import replace
 from feeds import domain
 from feeds.city import City
 from feeds.city.model import SensorClass
-from feeds.city.workflow import SYSTEM, Actor
+from feeds.city.workflow import SYSTEM, TASKS, Actor
 from feeds.hub.batch import WriteBatch
 from feeds.hub.ids import Ids, LocalIds
 from feeds.hub.policy import MAX_CLOCK_SKEW_S
@@ -47,8 +47,6 @@ from feeds.wire.messages import (
     VehicleInfo,
 )
 
-#: The workflow's steps that send an inspector on site: 核实 and 核查.
-TASKS = ("verify", "check")
 #: Notes an acknowledgement carries at most; the rest are counted, not listed.
 MAX_NOTES = 10
 
@@ -102,6 +100,9 @@ class HubCore:
         #: Field inspectors (监督员) by login, with the area each patrols ("" the whole city); the
         #: server keeps it from the accounts.  Their devices are vehicles of kind "inspector".
         self.inspectors: dict[str, str] = {}
+        self._out_on: dict[str, str] = {}  # case id → the inspector out on it
+        for case in self.topics["cases"].live.values():
+            self._note_task(case)
         self._due: list[tuple[float, str, int]] = []  # (when, case id, version): see tick
         for case in self.topics["cases"].live.values():
             self._clock_watch(case)
@@ -448,8 +449,10 @@ class HubCore:
         return found[0][0] if found else ""
 
     def nearest_inspectors(self, case: Case, count: int) -> list[tuple[str, float]]:
-        """The inspectors on duty who patrol the case's area, nearest first: (login, metres)."""
+        """The inspectors available for the case — on duty, patrolling its area, not out on
+        another task — nearest first: (login, metres)."""
         places = {"", case.district, case.street, case.community, case.grid}
+        busy = set(self._out_on.values())
         devices = [
             v
             for v in self.topics["vehicles"].live.values()
@@ -457,6 +460,7 @@ class HubCore:
             and v.status != "offline"
             and v.lon is not None
             and self.inspectors.get(v.id, None) in places
+            and v.id not in busy
         ]
         if not devices:
             return []
@@ -483,9 +487,17 @@ class HubCore:
             case, login, act.action, act.reason, act.id, role=role, from_state=old.code, text=act.text
         )
         self._clock_watch(case)
+        self._note_task(case)
         if act.action == "merge":
             self._merged_into(case, login, role)
         return case
+
+    def _note_task(self, case: Case) -> None:
+        """Keep track of which inspector is out on which case."""
+        if case.status in self.city.workflow.task_states and case.inspector:
+            self._out_on[case.id] = case.inspector
+        else:
+            self._out_on.pop(case.id, None)
 
     def _merged_into(self, duplicate: Case, login: str, role: str) -> None:
         """The case a duplicate joined keeps it on its record, with who reported it."""
