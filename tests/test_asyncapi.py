@@ -265,6 +265,8 @@ def test_asyncapi_examples_decode_as_their_message(asyncapi: dict[str, Any]) -> 
 CONDITION_WORDS = {
     "appealable": "only when a stage ran out of time (`late`) and no appeal stands",
     "appeal_pending": "only while an appeal is pending",
+    "appeal_forwarded": "only once the dispatcher has forwarded the appeal",
+    "appeal_open": "only while an appeal is pending or forwarded",
 }
 CLOCK_WORDS = {"open": "runs", "paused": "stands still", "final": "none: the case is over"}
 

@@ -354,3 +354,23 @@ async def test_a_two_level_city_dispatches_to_the_district_then_to_the_departmen
             case = await step(city_desk, case, "dispatch", department="sanitation")
     assert wrong.code == p.ErrorCode.INVALID and "330101" in wrong.message
     assert (case.status, case.department) == ("dispatched", "sanitation")
+
+
+async def test_an_appeal_of_a_timeout_is_reviewed_in_two_levels(db_url: str) -> None:
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (hub, url):
+        case, _ = await handling(url, clock)
+        clock.now = case.deadline + 60
+        await until(lambda: hub.core.topics["cases"].published[case.id].late == "handle")
+        case = hub.core.topics["cases"].published[case.id]
+        async with (
+            client(url, user="sanitation") as sanitation,
+            client(url, user="dispatcher") as dispatcher,
+            client(url, user="lead") as lead,
+        ):
+            case = await step(sanitation, case, "appeal", reason="暴雨天气，无法作业")
+            early = await request(lead, act(case, "grant_appeal"))
+            case = await step(dispatcher, case, "forward_appeal")
+            case = await step(lead, case, "grant_appeal")
+    assert early.code == p.ErrorCode.NOT_ALLOWED_IN_STATE  # the lead decides what was forwarded
+    assert (case.appeal, case.late, case.status) == ("granted", "handle", "dispatched")

@@ -59,7 +59,9 @@ dispatcher  urge              D S H X G HU C K Z T      =
 lead        urge              D S H X G HU C K Z T      =
 system      urge              D S H X G HU C K Z T      =
 handler     appeal            S H X G HU C K Z closed   =
+dispatcher  forward_appeal    D S H X G HU C K Z T closed  =
 lead        grant_appeal      D S H X G HU C K Z T closed  =
+dispatcher  deny_appeal       D S H X G HU C K Z T closed  =
 lead        deny_appeal       D S H X G HU C K Z T closed  =
 """
 SHORT = {
@@ -106,7 +108,8 @@ def outcome(state: str, action: str, role: str) -> str | None:
     stays, None when refused.  The case meets the action's condition (late for an appeal, an
     appeal pending for its review), so only the table decides."""
     workflow = default()
-    case = case_in(state, late="handle", appeal="pending" if action.endswith("_appeal") else "")
+    review = {"forward_appeal": "pending", "grant_appeal": "forwarded", "deny_appeal": "pending"}
+    case = case_in(state, late="handle", appeal=review.get(action, ""))
     try:
         transition, _ = workflow.permit(case, action, person("zhou", frozenset({role})))
     except ProtocolError:

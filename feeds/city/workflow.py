@@ -89,7 +89,10 @@ def _appealable(case: Case) -> bool:
 #: Conditions a transition may name: facts of the case beyond its state.
 CONDITIONS: dict[str, Callable[[Case], bool]] = {
     "appealable": _appealable,  # a stage ran out of time and no appeal stands
+    # Two levels of review: the dispatcher forwards (or denies) an appeal, the lead decides it.
     "appeal_pending": lambda case: case.appeal == "pending",
+    "appeal_forwarded": lambda case: case.appeal == "forwarded",
+    "appeal_open": lambda case: case.appeal in ("pending", "forwarded"),
 }
 
 

@@ -168,6 +168,7 @@ EFFECTS: dict[str, Callable[[CaseRules, Case, Act, float], dict[str, Any]]] = {
     "close": CaseRules._close,
     "urge": lambda _r, case, _a, now: {"escalations": case.escalations + 1, "urged_at": now, "raised": False},
     "appeal": _fields(appeal="pending"),
+    "forward_appeal": _fields(appeal="forwarded"),
     "grant_appeal": _fields(appeal="granted"),
     "deny_appeal": _fields(appeal="denied"),
     "merge": lambda _r, _c, act, _n: {"merged_into": act.target},
