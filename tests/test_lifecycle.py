@@ -136,13 +136,18 @@ async def test_time_running_out_is_urged_by_the_hub_and_raised_to_the_lead(db_ur
     ]
 
 
+async def run_late(hub: Any, clock: Clock, case: p.Case) -> p.Case:
+    """Let the case's handling time run out, and wait for the hub to record it: the case now."""
+    clock.now = case.deadline + 60
+    await until(lambda: hub.core.topics["cases"].published[case.id].late == "handle")
+    late: p.Case = hub.core.topics["cases"].published[case.id]
+    return late
+
+
 async def test_a_return_and_redispatch_keep_the_record_of_lateness(db_url: str) -> None:
     clock = Clock(NOW)
     async with running_hub(db_url, clock=clock) as (hub, url):
-        case, _ = await handling(url, clock)
-        clock.now = case.deadline + 60
-        await until(lambda: hub.core.topics["cases"].published[case.id].late == "handle")
-        case = hub.core.topics["cases"].published[case.id]
+        case = await run_late(hub, clock, (await handling(url, clock))[0])
         async with client(url, user="sanitation") as sanitation, client(url, user="dispatcher") as dispatcher:
             case = await step(sanitation, case, "return", reason="应属执法")
             case = await step(dispatcher, case, "dispatch", department="enforcement")
@@ -359,10 +364,7 @@ async def test_a_two_level_city_dispatches_to_the_district_then_to_the_departmen
 async def test_an_appeal_of_a_timeout_is_reviewed_in_two_levels(db_url: str) -> None:
     clock = Clock(NOW)
     async with running_hub(db_url, clock=clock) as (hub, url):
-        case, _ = await handling(url, clock)
-        clock.now = case.deadline + 60
-        await until(lambda: hub.core.topics["cases"].published[case.id].late == "handle")
-        case = hub.core.topics["cases"].published[case.id]
+        case = await run_late(hub, clock, (await handling(url, clock))[0])
         async with (
             client(url, user="sanitation") as sanitation,
             client(url, user="dispatcher") as dispatcher,
