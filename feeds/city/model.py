@@ -33,10 +33,6 @@ CODE_DIGITS = {"district": 6, "street": 9, "community": 12, "grid": 15}
 #: A component (部件) id: 6-digit division + 5-digit class + 6-digit sequence.
 COMPONENT_DIGITS = 17
 CLOCK_KINDS = ("urgent", "working_hours", "working_days")
-#: The time-limited stages of a case: 核实, 立案, 派遣, 处置, 核查, 结案.
-STAGES = ("verify", "file", "dispatch", "handle", "check", "close")
-#: A category's urgency class, most urgent first: it orders the queue before the light does.
-URGENCY = {1: ("生命安全", "Life and safety"), 2: ("紧急", "Urgent"), 3: ("一般", "Routine")}
 FAMILIES = ("component", "event")  # 部件, 事件
 #: 专业部门, 街道办事处 (of a street), 区指挥中心 (a district's, in two-level cities), linked agency.
 DEPARTMENT_KINDS = ("department", "street_office", "command", "agency")
@@ -123,7 +119,7 @@ class Category:
     unit: str  # "hours" or "days"
     clock: str  # one of CLOCK_KINDS
     department: str  # default responsible department
-    urgency: int = 3  # a key of URGENCY
+    urgency: int = 3  # 1 生命安全 life and safety, 2 紧急 urgent, 3 一般 routine: orders the queue first
     stages: dict[str, Limit] = field(default_factory=dict)  # this category's own limits of other stages
 
     def stage_limit(self, stage: str, city_limits: dict[str, Limit]) -> Limit:

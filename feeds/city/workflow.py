@@ -21,8 +21,6 @@ from feeds.records import Case
 from feeds.wire.errors import ErrorCode, ProtocolError
 
 SYSTEM = "system"  # the hub's own role: automatic urging
-CLOCK_STATES = ("open", "paused", "final")  # a state's clock counts, stands still, or is over
-FIELDS = ("reason", "text", "department", "deadline", "inspector", "target")
 TASKS = ("verify", "check")  # the steps that send an inspector on site: 核实 and 核查
 
 
@@ -57,7 +55,7 @@ class State:
     name: str
     name_en: str
     stage: str  # the time limit that runs: verify, file, dispatch, handle, check, close; "" when final
-    clock: str  # one of CLOCK_STATES
+    clock: str  # open (the stage's clock counts), paused (it stands still) or final (the case is over)
 
     @property
     def final(self) -> bool:
@@ -69,7 +67,7 @@ class Action:
     code: str
     name: str
     name_en: str
-    requires: tuple[str, ...] = ()  # fields of FIELDS the command must fill
+    requires: tuple[str, ...] = ()  # fields of the act command it needs (the schema names them)
     shortcut: str = ""  # a key on the desk
     work: bool = True  # False: being able to take it does not make a state one's work (void)
 

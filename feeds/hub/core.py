@@ -538,16 +538,12 @@ class HubCore:
             if case is None or case.version != version:
                 continue  # it moved on since: its newer version is watched instead
             if case.stage and not case.paused and now >= case.deadline and not case.late_in(case.stage):
-                stage = self.city.workflow.state(case.status).stage
-                case = replace(
-                    case,
-                    late=self.rules.with_late(case, now),
-                    escalations=case.escalations + 1,
-                    urged_at=now,
-                    version=case.version + 1,
+                late = self.rules.with_late(case, now)
+                urged = replace(case, late=late, version=case.version + 1, **self.rules.urged(case, now))
+                case = self._change("cases", urged)
+                self._event(
+                    case, SYSTEM, "urge", f"timeout:{case.stage}", role=SYSTEM, from_state=case.status
                 )
-                case = self._change("cases", case)
-                self._event(case, SYSTEM, "urge", f"timeout:{stage}", role=SYSTEM, from_state=case.status)
             elif case.urged_at and not case.raised and now >= case.urged_at + self.city.raise_after_s:
                 case = self._change("cases", replace(case, raised=True, version=case.version + 1))
                 self._event(case, SYSTEM, "raise", "urged_unanswered", role=SYSTEM, from_state=case.status)

@@ -80,6 +80,11 @@ class CaseRules:
         return self.stage_clock(case, new.stage, now)
 
     @staticmethod
+    def urged(case: Case, now: float) -> dict[str, Any]:
+        """督办, by a person or by the hub when time ran out: counted, and waiting for an answer."""
+        return {"escalations": case.escalations + 1, "urged_at": now, "raised": False}
+
+    @staticmethod
     def with_late(case: Case, now: float) -> str:
         """``late`` with the running stage added if its time has run out."""
         if case.stage and not case.paused and now >= case.deadline and not case.late_in(case.stage):
@@ -166,7 +171,7 @@ EFFECTS: dict[str, Callable[[CaseRules, Case, Act, float], dict[str, Any]]] = {
     "grant_extension": CaseRules._grant_extension,
     "deny_extension": _fields(requested_deadline=0.0),
     "close": CaseRules._close,
-    "urge": lambda _r, case, _a, now: {"escalations": case.escalations + 1, "urged_at": now, "raised": False},
+    "urge": lambda rules, case, _a, now: rules.urged(case, now),
     "appeal": _fields(appeal="pending"),
     "forward_appeal": _fields(appeal="forwarded"),
     "grant_appeal": _fields(appeal="granted"),
