@@ -339,7 +339,7 @@ class VehicleColumns(ColumnStore):
     TOPIC = "vehicles"
     REFRESH_EVERY_S = 1.0  # GPS fixes come every 10-30 s per vehicle; the map shows motion at frame rate
     NUMERIC_KEYS = ("kind", "status", "speed", "fix", "fix_age")
-    TEXT_KEYS = ("plate",)
+    TEXT_KEYS = ("plate", "task")
 
     def key_values(self, vehicle: Vehicle) -> tuple[Any, ...]:
         fix = -math.inf if vehicle.ts is None else vehicle.ts
@@ -350,6 +350,7 @@ class VehicleColumns(ColumnStore):
             fix,
             -fix,  # age order: the freshest fix first, vehicles never seen last
             vehicle.plate,
+            vehicle.task,
         )
 
     def clock_codes(self, slots: np.ndarray) -> np.ndarray:
@@ -533,5 +534,5 @@ class AlarmView(RowView):
 
 
 class VehicleView(RowView):
-    COLUMN_KEYS = ("plate", "kind", "status", "speed", "fix_age")
+    COLUMN_KEYS = ("plate", "kind", "status", "speed", "fix_age", "task")
     DEFAULT_KEYS = ("kind", "plate")

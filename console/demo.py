@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import astuple
 from pathlib import Path
 
 from console.launch import PASSWORD_VARIABLE, checked_layout, run_console, seat_user
@@ -53,7 +54,7 @@ def seed_users(db: str, city: Path | None = None) -> None:
         for login, name, roles, department in DEMO_USERS:
             if accounts.get(login) is None:
                 accounts.add(login, name, roles, demo_password(login), department=department)
-        missing = [(*user, "") for user in crew if accounts.get(user[0]) is None]
+        missing = [astuple(member) for member in crew if accounts.get(member.login) is None]
         if missing:  # the crew shares the simulator's password: one hash for all of them
             accounts.add_crew(missing, demo_password("simulator"))
     finally:

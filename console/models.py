@@ -477,6 +477,7 @@ class VehicleColumn(IntEnum):
     STATUS = 2
     SPEED = 3
     FIX_AGE = 4
+    TASK = 5  # the case an inspector is out on
 
 
 class VehicleTableModel(LiveTableModel):
@@ -491,6 +492,7 @@ class VehicleTableModel(LiveTableModel):
         QT_TRANSLATE_NOOP("VehicleTableModel", "Status"),
         QT_TRANSLATE_NOOP("VehicleTableModel", "Speed"),
         QT_TRANSLATE_NOOP("VehicleTableModel", "Last fix"),
+        QT_TRANSLATE_NOOP("VehicleTableModel", "Task"),
     )
     CLOCK_COLUMN = VehicleColumn.FIX_AGE
     store: VehicleColumns
@@ -520,6 +522,8 @@ class VehicleTableModel(LiveTableModel):
             return names.vehicle_status_name(vehicle.status)
         if column == VehicleColumn.SPEED:
             return f"{vehicle.speed:.0f} km/h"
+        if column == VehicleColumn.TASK:
+            return vehicle.task
         return "—" if vehicle.ts is None else fix_age_text(self.store.now - vehicle.ts)
 
 

@@ -105,6 +105,7 @@ class Vehicle(Record, tag="vehicle"):
     status: str = "idle"  # see feeds.domain.VEHICLE_STATUSES
     ts: float | None = None
     district: str = ""  # where the last fix lies; "" outside the city (or no fix yet)
+    task: str = ""  # the case an inspector is out on (verify or check); the hub keeps it
     seq: int = 0
 
 

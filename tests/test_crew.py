@@ -7,6 +7,7 @@ import asyncio
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,9 @@ def with_crew(db_url: str) -> str:
     """The database with the test roster and the simulator's crew in it (password PASSWORD)."""
     store = Store(db_url)
     accounts = seeded_accounts(store)
-    for login, name, roles, department in crew_accounts(demo().city):
-        if accounts.get(login) is None:
-            accounts.add(login, name, roles, PASSWORD, department=department)
+    missing = [astuple(member) for member in crew_accounts(demo().city) if accounts.get(member.login) is None]
+    if missing:
+        accounts.add_crew(missing, PASSWORD)
     store.close()
     return db_url
 
@@ -79,8 +80,10 @@ async def test_the_crew_closes_the_loop_on_the_cases_it_sees(db_url: str) -> Non
     assert {("sim-intake", "intake"), ("sim-dispatcher", "dispatcher"), ("sim-gas", "handler")} <= {
         (actor, role) for actor, role, _ in walked
     }
-    assert ("sim-inspector", "inspector", "pass") in walked  # checked on site before the close
-    assert stats.moves >= len(walked) - 1 and stats.refused == 0
+    checked = next(actor for actor, role, action in walked if action == "pass")  # on site, before the close
+    assert checked.startswith("sim-inspector-") and stats.moves >= len(walked) - 1 and stats.refused == 0
+    devices = [v for v in hub.core.topics["vehicles"].live.values() if v.kind == "inspector"]
+    assert len(devices) == 10 and all(v.lon is not None and v.district for v in devices)  # on patrol
 
 
 async def test_a_hub_without_the_crews_accounts_turns_it_away_once(db_url: str) -> None:

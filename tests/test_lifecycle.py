@@ -289,6 +289,29 @@ async def test_an_inspector_out_on_a_task_is_not_sent_on_another(db_url: str) ->
     assert (sent.inspector, also.inspector) == ("inspector", "inspector2")  # the nearer one is busy
 
 
+async def device(url: str, login: str) -> p.Vehicle:
+    """An inspector's device as every seat sees it on the vehicles topic."""
+    async with client(url, user="wall", kind="wall", topics=["vehicles"]) as wall:
+        snapshot = await receive(wall, lambda m: isinstance(m, p.Snapshot) and m.topic == "vehicles")
+    return next(v for v in snapshot.items if v.id == login)
+
+
+async def test_an_inspectors_device_shows_the_task_it_is_out_on_until_it_answers(db_url: str) -> None:
+    async with running_hub(db_url, clock=Clock(NOW)) as (_hub, url):
+        case = await hotline_report(url)
+        await walk_to(url, "inspector", case.lon, case.lat + 0.001)
+        async with client(url, user="intake") as intake:
+            sent = await step(intake, case, "verify")
+        out = await device(url, "inspector")
+    async with running_hub(db_url, clock=Clock(NOW)) as (_hub, url):  # stored: a restart keeps it
+        kept = await device(url, "inspector")
+        async with client(url, "producer", "inspector") as app:
+            await step(app, sent, "confirm", text="现场确认")
+        back = await device(url, "inspector")
+    assert (out.task, kept.task, back.task) == (case.id, case.id, "")
+    assert (out.status, out.lat) == ("working", case.lat + 0.001)  # the task leaves the fix alone
+
+
 async def test_an_unknown_inspector_is_refused(db_url: str) -> None:
     async with running_hub(db_url, clock=Clock(NOW)) as (hub, url):
         case = await hotline_report(url)

@@ -840,21 +840,24 @@ def test_vehicle_cells_counts_and_stale_fixes():
         make_vehicle(1, kind="muck", status="working", ts=NOW - 5),
         make_vehicle(2, kind="muck", status="working", ts=None),
         make_vehicle(5, kind="enforcement", status="idle", ts=NOW - 3 * 60),
+        make_vehicle(7, kind="inspector", status="working", ts=NOW, task="C-000042"),
     ]
     model = VehicleTableModel(vehicle_state(vehicles), now=NOW)
-    rows = {model.record_at(row).id: row for row in range(3)}
+    rows = {model.record_at(row).id: row for row in range(4)}
 
     assert model.index(rows["V0001"], VehicleColumn.FIX_AGE).data() == "5 s"
     assert model.index(rows["V0002"], VehicleColumn.FIX_AGE).data() == "—"
     assert model.index(rows["V0005"], VehicleColumn.FIX_AGE).data() == "3 min"
     assert model.index(rows["V0001"], VehicleColumn.SPEED).data() == "1 km/h"
+    assert model.index(rows["V0007"], VehicleColumn.TASK).data() == "C-000042"  # out on a case
+    assert model.index(rows["V0001"], VehicleColumn.TASK).data() == ""
     assert model.index(rows["V0001"], 0).data(Role.ForegroundRole) is None
     assert model.index(rows["V0005"], 0).data(Role.ForegroundRole).name() == HallColors.MUTED
 
     counts = model.status_counts()
     assert counts["muck"]["working"] == 2 and counts["muck"]["offline"] == 0
     assert counts["enforcement"]["idle"] == 1
-    assert sum(sum(by_status.values()) for by_status in counts.values()) == 3
+    assert sum(sum(by_status.values()) for by_status in counts.values()) == 4
 
 
 def test_vehicle_goes_stale_on_the_clock():

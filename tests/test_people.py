@@ -70,12 +70,14 @@ def cases(draw: st.DrawFn) -> Case:
         id=f"AJ{draw(st.integers(0, 10**7)):07d}",
         version=draw(st.integers(1, 60)),
         department=department,
-        inspector=draw(st.sampled_from(["", "sim-inspector", "inspector"])),
+        inspector=draw(st.sampled_from(["", *PEOPLE.inspectors, "inspector"])),
         verified=draw(st.sampled_from(["", "confirmed", "not_found"])),
         returns=draw(st.integers(0, 2)),
         reworks=draw(st.integers(0, 2)),
         extensions=draw(st.integers(0, 1)),
         urged_at=draw(st.sampled_from([0.0, NOW - 600])),
+        late=draw(st.sampled_from(["", "handle"])),
+        appeal=draw(st.sampled_from(["", "pending", "forwarded", "granted", "denied"])),
     )
     started = NOW - draw(st.floats(0, 3 * 86_400))  # the stage ran from a moment ago to days
     case = replace(case, **RULES.stage_clock(case, state.stage, started)) if state.stage else case
@@ -90,6 +92,7 @@ def cases(draw: st.DrawFn) -> Case:
 @given(cases())
 def test_every_move_in_every_state_is_one_the_workflow_permits_with_what_it_requires(case: Case) -> None:
     move = PEOPLE.next_move(case, NOW)
+    # an inspector the crew does not play is out on it
     someone_elses = case.status in ("verifying", "checking") and case.inspector == "inspector"
     if move is None:
         assert WORKFLOW.state(case.status).final or someone_elses, case
@@ -120,6 +123,38 @@ def test_the_crew_leaves_the_roles_it_does_not_play_to_the_people_at_the_desks(
         assert (move.action, move.login, move.at) == (full.action, full.login, full.at)
     else:  # the step is a person's at a desk (or nobody's)
         assert full is None or full.role not in roles
+
+
+def test_a_report_the_hub_found_a_duplicate_of_an_open_case_is_merged_into_it() -> None:
+    target = case_at("handling", id="AJ0000001", department="sanitation")
+    closed = case_at("closed", id="AJ0000002", department="sanitation")
+    people = People(CITY, seed=3, cases={c.id: c for c in (target, closed)})
+    repeats = [case_at("reported", id=f"AJ{n:07d}", duplicate_of="AJ0000001") for n in range(10, 60)]
+    moves = [people.next_move(c, NOW) for c in repeats]
+    merged = [m for m in moves if m is not None and m.action == "merge"]
+    assert 0.8 * len(repeats) <= len(merged) < len(repeats)  # most, by intake
+    assert {(m.login, m.fields["target"]) for m in merged} == {("sim-intake", "AJ0000001")}
+    late_one = case_at("reported", id="AJ0000099", duplicate_of="AJ0000002")
+    assert all(people.next_move(replace(late_one, version=v), NOW).action != "merge" for v in range(1, 30))
+
+
+def test_a_late_case_is_appealed_once_and_the_appeal_goes_up_two_levels() -> None:
+    late = [case_at("closed", id=f"AJ{n:07d}", department="sanitation", late="handle") for n in range(200)]
+    appealed = [m for m in (PEOPLE.next_move(c, NOW) for c in late) if m is not None]
+    assert 0.15 <= len(appealed) / len(late) <= 0.35 and {m.action for m in appealed} == {"appeal"}
+    assert {m.login for m in appealed} == {"sim-sanitation"} and all(
+        CHINESE.search(m.fields["reason"]) for m in appealed
+    )
+    pending = [PEOPLE.next_move(replace(c, appeal="pending"), NOW) for c in late]
+    assert {(m.action, m.role) for m in pending if m} == {
+        ("forward_appeal", "dispatcher"),
+        ("deny_appeal", "dispatcher"),
+    }
+    forwarded = [PEOPLE.next_move(replace(c, appeal="forwarded"), NOW) for c in late]
+    assert {(m.action, m.role) for m in forwarded if m} == {("grant_appeal", "lead"), ("deny_appeal", "lead")}
+    decided = [replace(c, appeal=a) for c in late for a in ("granted", "denied")]
+    on_time = [replace(c, late="") for c in late]
+    assert all(PEOPLE.next_move(c, NOW) is None for c in decided + on_time)  # once, and only the late
 
 
 def test_the_same_seed_makes_the_same_choices_and_another_seed_others() -> None:
@@ -186,12 +221,14 @@ def test_working_hours_wait_for_the_morning_the_desk_does_not() -> None:
     assert filed is not None and filed.at <= evening + 3600
 
 
-def test_crew_accounts_are_the_desk_the_inspector_and_a_handler_per_department() -> None:
+def test_crew_accounts_are_the_desk_inspectors_per_district_and_a_handler_per_department() -> None:
     accounts = crew_accounts(CITY)
-    logins = [login for login, *_ in accounts]
+    logins = [m.login for m in accounts]
     assert len(set(logins)) == len(logins) and all(login.startswith("sim-") for login in logins)
-    assert {"sim-intake", "sim-lead", "sim-dispatcher", "sim-inspector"} <= set(logins)
-    handlers = {department for _, _, roles, department in accounts if roles == ("handler",)}
+    assert {"sim-intake", "sim-lead", "sim-dispatcher"} <= set(logins)
+    patrolled = Counter(m.scope for m in accounts if m.roles == {"inspector"})
+    assert patrolled == {d.code: 2 for d in CITY.districts}
+    handlers = {m.department for m in accounts if m.roles == {"handler"}}
     assert handlers == set(HANDLED)
     assert set(People(CITY, 1, roles=("handler",)).members) == {f"sim-{code}" for code in HANDLED}
 

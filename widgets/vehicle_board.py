@@ -20,7 +20,7 @@ class QtVehicleBoard(QWidget):
         self._model = model
         self.count_labels: dict[tuple[str, str], QLabel] = {}
         self._counts: dict[str, dict[str, int]] = {}
-        self.table = QtLiveTable(model, (150, 120, 90, 100, 100), stretch_column=VehicleColumn.PLATE)
+        self.table = QtLiveTable(model, (150, 120, 90, 100, 100, 110), stretch_column=VehicleColumn.PLATE)
         self.table.enable_sorting(-1)  # the model's order: by kind, then plate
 
         layout = QVBoxLayout(self)

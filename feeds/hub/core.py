@@ -100,9 +100,11 @@ class HubCore:
         #: Field inspectors (监督员) by login, with the area each patrols ("" the whole city); the
         #: server keeps it from the accounts.  Their devices are vehicles of kind "inspector".
         self.inspectors: dict[str, str] = {}
-        self._out_on: dict[str, str] = {}  # case id → the inspector out on it
-        for case in self.topics["cases"].live.values():
-            self._note_task(case)
+        self._out_on: dict[str, str] = {  # case id → the inspector out on it
+            case.id: case.inspector
+            for case in self.topics["cases"].live.values()
+            if case.status in city.workflow.task_states and case.inspector
+        }
         self._due: list[tuple[float, str, int]] = []  # (when, case id, version): see tick
         for case in self.topics["cases"].live.values():
             self._clock_watch(case)
@@ -253,7 +255,8 @@ class HubCore:
                 raise ProtocolError(
                     ErrorCode.INVALID, f"unknown vehicle kind {item.kind!r}", reason="unknown_kind"
                 )
-            self._declare("vehicles", Vehicle, item)
+            out_on = next((case for case, who in self._out_on.items() if who == item.id), "")
+            self._declare("vehicles", Vehicle, item, task=out_on)  # an inspector's app, after a restart
 
     def _declare(self, topic: str, record: type[Any], info: SensorInfo | VehicleInfo, **place: str) -> None:
         """A producer declares (or redeclares) a sensor or vehicle; its live values are kept."""
@@ -493,11 +496,20 @@ class HubCore:
         return case
 
     def _note_task(self, case: Case) -> None:
-        """Keep track of which inspector is out on which case."""
+        """Keep track of which inspector is out on which case, on the inspector's device too
+        (its feed shows the task it is out on)."""
+        before = self._out_on.pop(case.id, "")
         if case.status in self.city.workflow.task_states and case.inspector:
             self._out_on[case.id] = case.inspector
-        else:
-            self._out_on.pop(case.id, None)
+        after = self._out_on.get(case.id, "")
+        if before != after:
+            self._device_task(before, "")
+            self._device_task(after, case.id)
+
+    def _device_task(self, login: str, task: str) -> None:
+        device: Vehicle | None = self.topics["vehicles"].live.get(login)
+        if device is not None and device.task != task:
+            self._change("vehicles", replace(device, task=task))
 
     def _merged_into(self, duplicate: Case, login: str, role: str) -> None:
         """The case a duplicate joined keeps it on its record, with who reported it."""

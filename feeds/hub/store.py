@@ -146,6 +146,7 @@ vehicles = Table(
     Column("status", String(16), nullable=False),
     Column("ts", Float),
     Column("district", String(6), nullable=False, server_default=""),
+    Column("task", String(32), nullable=False, server_default=""),
     Column("seq", Integer, nullable=False),
 )
 

@@ -1,8 +1,9 @@
 """The simulator's crew over the wire: the hall's people, played at a pace.
 
 Every crew account of the roles played (:func:`feeds.sim.people.crew_accounts`) signs in, the
-desk and the departments as consoles, the inspector as a producer (its patrol app): first one desk
-account, whose console follows the cases topic, then each other when it first has a move to make.
+desk and the departments as consoles, the inspectors as producers (their patrol apps): first one
+desk account, whose console follows the cases topic, then the inspectors, who go on duty and send
+where they walk (:mod:`feeds.sim.patrol`), then each other account when it first has a move to make.
 Every case version the follower sees gets its next move from an :class:`~feeds.sim.people.Agenda`;
 when the move falls due it goes to the hub as an ``Act`` over the acting account's own connection.
 A move the hub refuses with ``conflict`` is dropped: someone moved the case first, and its new
@@ -23,16 +24,19 @@ from dataclasses import dataclass
 from feeds.city import City
 from feeds.city.workflow import Person
 from feeds.records import Case
+from feeds.sim.patrol import Patrol
 from feeds.sim.people import CREW_ROLES, Agenda, Move, People
 from feeds.sim.uplink import HubRefused
 from feeds.wire.client import CommandError, HubClient
 from feeds.wire.errors import ErrorCode
-from feeds.wire.messages import ClientKind, Delta, Position, Snapshot
+from feeds.wire.messages import Batch, ClientKind, Delta, IngestItem, Position, Snapshot
 
 log = logging.getLogger(__name__)
 
 #: Commands in flight at once, over all the crew's connections (a client holds at most 64).
 MAX_IN_FLIGHT = 32
+#: How often (real seconds) the inspectors' apps send where they are.
+PATROL_EVERY_S = 2.0
 
 
 @dataclass
@@ -68,7 +72,7 @@ class CaseBook:
             self._parts.append(frame)
             if not frame.final:
                 return True
-            self.cases = {}
+            self.cases.clear()  # in place: the crew's people look cases up in it
             for part in self._parts:
                 self._take(part)
             self._parts = []
@@ -99,22 +103,26 @@ class Crew:
         seed: int = 1,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.people = People(city, seed, roles)
-        self.agenda = Agenda(self.people, pace)
         self.book = CaseBook()
+        self.people = People(city, seed, roles, cases=self.book.cases)
+        self.agenda = Agenda(self.people, pace)
         self.stats = CrewStats()
         self.clock = clock
         self._url, self._password = hub_url, password
         members = list(self.people.members.values())
-        desk = [m for m in members if "inspector" not in m.roles]
+        inspectors = list(self.people.inspectors.values())
+        desk = [m for m in members if m not in inspectors]
         first = desk[0] if desk else None
         self.acting = {  # login → its own connection; the first desk account's follows the cases
             m.login: self._client(m, "console" if m in desk else "producer", follows=m is first)
             for m in members
         }
         self.follower: HubClient | None = self.acting[first.login] if first else None
-        if self.follower is None and members:  # the inspector plays alone: it follows on a console too
+        if self.follower is None and members:  # the inspectors play alone: one follows on a console too
             self.follower = self._client(members[0], "console", follows=True)
+        self.patrol = Patrol(city, inspectors, seed)
+        self._pace = pace
+        self._out_on: dict[str, tuple[str, tuple[float, float]]] = {}  # case id → (inspector, place)
         self._links: dict[HubClient, asyncio.Task[None]] = {}  # the connections opened so far
         self._wake = asyncio.Event()
         self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
@@ -138,8 +146,13 @@ class Crew:
     def _frame(self, frame: Snapshot | Delta) -> bool:
         applied = self.book.apply(frame)
         now = self.clock()
+        task_states = self.people.city.workflow.task_states
         for case in self.book.take_changed():
             self.agenda.see(case, now)
+            if case.status in task_states and case.inspector:
+                self._out_on[case.id] = (case.inspector, (case.lon, case.lat))
+            else:
+                self._out_on.pop(case.id, None)
         self._wake.set()
         return applied
 
@@ -150,26 +163,48 @@ class Crew:
             return self.stats
         self._open(follower)
         stopping = asyncio.create_task(self._wake_when(stop))
+        walking = asyncio.create_task(self._walk(stop))
         try:
             # The follower signs in first (a hub without the crew's accounts says so once, not once per
             # account); the others when they first have a move to make.
             while follower.welcome is None and not stop.is_set():
                 self._check()
                 await self._sleep(None)
-            inspector = self.people.inspector
-            if inspector:  # on duty from the start: verify and check tasks name it
-                self._open(self.acting[inspector])
+            for member in self.patrol.inspectors:  # on duty from the start: tasks go to the nearest
+                self._open(self.acting[member.login])
             while not stop.is_set():
                 self._check()
                 self._send_due()
                 await self._sleep(self.agenda.next_due())
         finally:
             stopping.cancel()
+            walking.cancel()
             for client, task in self._links.items():
                 await client.close()
                 task.cancel()
-            await asyncio.gather(stopping, *self._links.values(), *self._sending, return_exceptions=True)
+            tasks = (stopping, walking, *self._links.values(), *self._sending)
+            await asyncio.gather(*tasks, return_exceptions=True)
         return self.stats
+
+    async def _walk(self, stop: asyncio.Event) -> None:
+        """The inspectors' apps: each declares its device once signed in, then sends where it is."""
+        devices = {info.id: info for info in self.patrol.declarations()}
+        declared: set[str] = set()
+        last = self.clock()
+        while devices and not stop.is_set():
+            now = self.clock()
+            tasks = {login: place for login, place in self._out_on.values()}
+            self.patrol.walk((now - last) * self._pace, tasks)
+            last = now
+            for fix in self.patrol.fixes(now):
+                items: list[IngestItem] = [fix]
+                if fix.vehicle_id not in declared:
+                    items.insert(0, devices[fix.vehicle_id])
+                batch = Batch(f"{fix.vehicle_id}-{uuid.uuid4().hex[:12]}", items)
+                if await self.acting[fix.vehicle_id].post(batch):
+                    declared.add(fix.vehicle_id)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), PATROL_EVERY_S)
 
     def _open(self, client: HubClient) -> None:
         if client not in self._links:

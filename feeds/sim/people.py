@@ -4,12 +4,15 @@
 person whose turn it is does next: intake verifies or accepts, the inspector
 confirms or finds nothing, the lead files or rejects, the dispatcher follows
 the responsibility table (mostly), departments take, feed back, return, ask
-for more time or to hang the case, checks fail now and then, the lead closes.
+for more time or to hang the case, checks fail now and then, the lead closes;
+repeat calls the hub finds duplicates of are merged, and a department appeals
+some of its timeouts, which the dispatcher and then the lead review.
 Every step is one the city's workflow table permits the acting crew account,
 with the fields it requires.
 
 No I/O and no clock of its own: a decision depends only on the seed, the case
-(its id and version draw the dice) and the time given, so a restarted crew
+(its id and version draw the dice), the time given and, for a merge, whether
+the case it duplicates is still open, so a restarted crew
 makes the same choices.  :class:`Agenda` keeps each case's next move, soonest
 first; the crew (:mod:`feeds.sim.crew`) and the simulated day in the tests
 both run it.
@@ -18,7 +21,7 @@ both run it.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,13 +38,17 @@ from feeds.wire.messages import Act
 
 #: The roles the simulator can play, in the order a case meets them.
 CREW_ROLES = ("intake", "lead", "dispatcher", "handler", "inspector")
-CREW_PREFIX = "sim-"  # the crew's logins: sim-intake …, and sim-<department code> per department
+#: The crew's logins: sim-intake …, sim-inspector-<district>-<n>, sim-<department code> per department.
+CREW_PREFIX = "sim-"
 DESK_NAMES = {
     "intake": "模拟受理员",
     "lead": "模拟值班长",
     "dispatcher": "模拟派遣员",
-    "inspector": "模拟监督员",
 }
+DESK = frozenset(DESK_NAMES)
+INSPECTOR = frozenset(("inspector",))
+#: Field inspectors the crew has in each district, patrolling it (their devices walk: feeds.sim.patrol).
+INSPECTORS_PER_DISTRICT = 2
 #: Department kinds a case is dispatched to, whose handlers the crew plays (agencies get 转办).
 HANDLED_BY = ("department", "street_office")
 
@@ -65,6 +72,12 @@ HANG = 0.015  # … or to hang it (挂账): funds or a project are needed
 GRANT_EXTENSION = 0.8  # the dispatcher's answer
 APPROVE_HANG = 0.7  # the lead's answer
 CHECK_FAILS = 0.12  # the inspector's check (核查) fails: back to the department (返工)
+MERGE = 0.9  # intake (or the lead) merges a report the hub offers as a duplicate of an open case
+APPEAL = 0.25  # a department appeals a timeout (超时申诉) once its late case is closed …
+FORWARD_APPEAL = 0.7  # … the dispatcher forwards most to the lead …
+GRANT_APPEAL = 0.6  # … who grants most of those: weather, a third party, a late dispatch
+APPEAL_REVIEW = ("forward_appeal", "grant_appeal", "deny_appeal")
+APPEAL_LEVEL = {"pending": "dispatcher", "forwarded": "lead"}  # who reviews an appeal at each level
 
 # When: minutes at the desk (the hall is staffed day and night); minutes or shares of the running
 # stage's limit on the case's own clock in the field (departments and inspectors keep office hours
@@ -98,19 +111,21 @@ class Move:
         return Act(command_id, case.id, case.version, self.action, **self.fields)
 
 
-Account = tuple[str, str, tuple[str, ...], str]  # login, name, roles, department
-
-
-def crew_accounts(city: City) -> list[Account]:
-    """The accounts the crew signs in with: (login, name, roles, department).  The desk roles and
-    the inspector, and a handler for every department a case can be dispatched to."""
-    desk: list[Account] = [(f"{CREW_PREFIX}{role}", name, (role,), "") for role, name in DESK_NAMES.items()]
-    handlers: list[Account] = [
-        (f"{CREW_PREFIX}{d.code}", f"{d.name}（模拟）", ("handler",), d.code)
+def crew_accounts(city: City) -> list[Person]:
+    """The accounts the crew signs in with: the desk roles, inspectors for every district (each
+    patrols its own), and a handler for every department a case can be dispatched to."""
+    desk = [Person(f"{CREW_PREFIX}{role}", name, frozenset((role,))) for role, name in DESK_NAMES.items()]
+    inspectors = [
+        Person(f"{CREW_PREFIX}inspector-{d.code}-{n}", f"模拟监督员（{d.name}{n}）", INSPECTOR, scope=d.code)
+        for d in city.districts
+        for n in range(1, INSPECTORS_PER_DISTRICT + 1)
+    ]
+    handlers = [
+        Person(f"{CREW_PREFIX}{d.code}", f"{d.name}（模拟）", frozenset(("handler",)), d.code)
         for d in city.departments.values()
         if d.kind in HANDLED_BY
     ]
-    return desk + handlers
+    return desk + inspectors + handlers
 
 
 _Choice = tuple[str, dict[str, Any], float] | None  # action, fields, when
@@ -120,25 +135,28 @@ class People:
     """The crew's decisions for ``city``; ``roles`` are those the simulator plays (the rest wait
     for people at the desks)."""
 
-    def __init__(self, city: City, seed: int, roles: Iterable[str] = CREW_ROLES) -> None:
+    def __init__(
+        self,
+        city: City,
+        seed: int,
+        roles: Iterable[str] = CREW_ROLES,
+        cases: Mapping[str, Case] | None = None,
+    ) -> None:
         self.roles = frozenset(roles)
         unknown = self.roles - set(CREW_ROLES)
         if unknown:
             raise ValueError(f"the crew plays {', '.join(CREW_ROLES)}, not {', '.join(sorted(unknown))}")
         self.city, self.seed = city, seed
-        self.members = {
-            login: Person(login, name, frozenset(held), department)
-            for login, name, held, department in crew_accounts(city)
-            if self.roles & set(held)
-        }
-        self._desk = {m.login.removeprefix(CREW_PREFIX): m for m in self.members.values() if not m.department}
+        self.cases: Mapping[str, Case] = {} if cases is None else cases  # the others, for merging into
+        self.members = {m.login: m for m in crew_accounts(city) if self.roles & m.roles}
+        self._desk = {m.login.removeprefix(CREW_PREFIX): m for m in self.members.values() if m.roles & DESK}
         self._handlers = {m.department: m for m in self.members.values() if m.department}
+        #: The crew's field inspectors by login; verify and check tasks go to the nearest one on duty.
+        self.inspectors = {m.login: m for m in self.members.values() if m.roles == INSPECTOR}
         self._clocks = Clocks(city.calendar)
         self._handling = sorted(
             (d for d in city.departments.values() if d.kind in HANDLED_BY), key=lambda d: d.code
         )
-        # Verify and check tasks go to the crew's inspector, or to any inspector when it is not played.
-        self.inspector = self._desk["inspector"].login if "inspector" in self._desk else ""
 
     def next_move(self, case: Case, now: float) -> Move | None:
         """What happens next to ``case`` seen at ``now``; None when it waits for someone the
@@ -163,20 +181,39 @@ class People:
     def _acting(self, case: Case, action: str) -> tuple[Person, str] | None:
         """The crew member who takes ``action`` on ``case`` and the role it acts in; None when it
         is not the crew's.  A step is the work of the first role the workflow table names for it
-        (a check is intake's, though the lead may send one too): the crew leaves the steps of the
-        roles it does not play to the people at the desks."""
+        (a check is intake's, though the lead may send one too), and an appeal's review that of the
+        level it stands at: the crew leaves the steps of the roles it does not play to the people
+        at the desks."""
         workflow = self.city.workflow
         transition = workflow.table.get((case.status, action))
         if transition is None or transition.roles[0] not in self.roles:
             return None
         role = transition.roles[0]
-        member = self._handlers.get(case.department or "") if role == "handler" else self._desk.get(role)
+        if action in APPEAL_REVIEW:  # the level an appeal stands at decides it (either may deny it)
+            role = APPEAL_LEVEL.get(case.appeal, role)
+            if role not in self.roles:
+                return None
+        member = (
+            self._handlers.get(case.department or "")
+            if role == "handler"
+            else self._inspector(case)
+            if role == "inspector"
+            else self._desk.get(role)
+        )
         if member is None:
             return None
         try:
             return member, workflow.permit(case, action, member)[1]
         except ProtocolError:  # not in its area, another inspector's task, …
             return None
+
+    def _inspector(self, case: Case) -> Person | None:
+        """The crew's inspector out on the case, or (when the hub had nobody on duty to send) one
+        who patrols the case's district."""
+        named = self.inspectors.get(case.inspector)
+        if named is not None or case.inspector:
+            return named
+        return next((m for m in self.inspectors.values() if m.scope in ("", case.district)), None)
 
     # -- who is right --------------------------------------------------------------------------
 
@@ -208,9 +245,19 @@ class People:
 
     # -- what, state by state ----------------------------------------------------------------------
 
+    def _merge(self, case: Case, now: float, rng: np.random.Generator) -> _Choice:
+        """Merge a report into the open case the hub found it a duplicate of (None: no such)."""
+        target = self.cases.get(case.duplicate_of)
+        if target is None or self.city.workflow.state(target.status).final or rng.random() >= MERGE:
+            return None
+        return "merge", {"target": target.id}, self._desk_time(now, rng)
+
     def _reported(self, case: Case, now: float, rng: np.random.Generator) -> _Choice:
+        merged = self._merge(case, now, rng)
+        if merged is not None:
+            return merged
         if rng.random() < VERIFY:
-            return "verify", {"inspector": self.inspector}, self._desk_time(now, rng)
+            return "verify", {}, self._desk_time(now, rng)  # the hub sends the nearest inspector
         return "accept", {}, self._desk_time(now, rng)
 
     def _verifying(self, case: Case, now: float, rng: np.random.Generator) -> _Choice:
@@ -219,6 +266,9 @@ class People:
         return action, {"text": _words(action, rng)}, self._share_of_limit(case, now, INSPECTOR_SHARE, rng)
 
     def _to_file(self, case: Case, now: float, rng: np.random.Generator) -> _Choice:
+        merged = self._merge(case, now, rng)  # an inspector's own report the hub found a duplicate of
+        if merged is not None:
+            return merged
         not_found = case.verified == "not_found"
         if rng.random() < (REJECT_NOT_FOUND if not_found else REJECT):
             reason = _words("reject_not_found" if not_found else "reject", rng)
@@ -270,7 +320,7 @@ class People:
         return "resume", {}, now + DAY_S * rng.uniform(*HUNG_DAYS)
 
     def _to_check(self, case: Case, now: float, rng: np.random.Generator) -> _Choice:
-        return "check", {"inspector": self.inspector}, self._desk_time(now, rng)
+        return "check", {}, self._desk_time(now, rng)
 
     def _checking(self, case: Case, now: float, rng: np.random.Generator) -> _Choice:
         action = "fail" if rng.random() < CHECK_FAILS else "pass"
@@ -278,6 +328,18 @@ class People:
 
     def _close(self, case: Case, now: float, rng: np.random.Generator) -> _Choice:
         return "close", {}, self._desk_time(now, rng)
+
+    def _closed(self, case: Case, now: float, rng: np.random.Generator) -> _Choice:
+        """A timeout on the record is appealed (once), forwarded by the dispatcher, decided by the lead."""
+        if case.appeal == "pending":
+            action = "forward_appeal" if rng.random() < FORWARD_APPEAL else "deny_appeal"
+            return action, {}, self._desk_time(now, rng)
+        if case.appeal == "forwarded":
+            action = "grant_appeal" if rng.random() < GRANT_APPEAL else "deny_appeal"
+            return action, {}, self._desk_time(now, rng)
+        if case.late and not case.appeal and case.department and rng.random() < APPEAL:
+            return "appeal", {}, self._minutes_on_clock(case, now, TAKE_MINUTES, rng)
+        return None
 
 
 _DECISIONS: dict[str, Callable[[People, Case, float, np.random.Generator], _Choice]] = {
@@ -295,6 +357,7 @@ _DECISIONS: dict[str, Callable[[People, Case, float, np.random.Generator], _Choi
     "checking": People._checking,
     "to_close": People._close,
     "transferred": People._close,
+    "closed": People._closed,
 }
 
 

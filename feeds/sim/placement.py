@@ -129,13 +129,17 @@ def random_point(city: City, rng: np.random.Generator) -> tuple[float, float]:
         city.areas[level] for level in ("grid", "community", "street", "district") if city.areas[level]
     )
     sizes = shapely.area(np.array([a.shape for a in areas]))
-    area = areas[int(rng.choice(len(areas), p=sizes / sizes.sum()))]
-    west, south, east, north = area.shape.bounds
+    return point_in(areas[int(rng.choice(len(areas), p=sizes / sizes.sum()))].shape, rng)
+
+
+def point_in(shape: shapely.Geometry, rng: np.random.Generator) -> tuple[float, float]:
+    """A random point in ``shape`` (lon, lat)."""
+    west, south, east, north = shape.bounds
     for _ in range(50):
         lon, lat = rng.uniform(west, east), rng.uniform(south, north)
-        if shapely.contains_xy(area.shape, lon, lat):
+        if shapely.contains_xy(shape, lon, lat):
             return float(lon), float(lat)
-    point = area.shape.representative_point()
+    point = shape.representative_point()
     return float(point.x), float(point.y)
 
 

@@ -7,8 +7,10 @@ from numpy arrays so that thousands of readings and fixes a second stay cheap.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
+import msgspec
 import numpy as np
 
 from feeds.city import City, Site
@@ -39,6 +41,9 @@ MAX_SLICE_S = 1.0
 GPS_NOISE_M = 3.0
 BACKLOG_SIZE = 30
 BACKLOG_SPAN_S = 50 * 60.0  # with a 30-min dispatch limit: some overdue, some due soon, most in time
+#: Share of live reports that are another citizen's call about a problem reported in the last hour
+#: (one of the last few), a few metres off: the hub offers them as duplicates to merge.
+REPEAT_CALL, REPEAT_WITHIN_S, REPEAT_AMONG, REPEAT_M = 0.05, 3600.0, 20, (3.0, 30.0)
 
 # Independent random streams, so that e.g. the backlog does not shift the live play.
 _SENSOR_STREAM, _FLEET_STREAM, _REPORT_STREAM, _BACKLOG_STREAM = range(4)
@@ -388,6 +393,23 @@ class _Reporter:
             reporter=reporter,
         )
 
+    def repeat(self, rng: np.random.Generator, first: Report, number: int, run: str, ts: float) -> Report:
+        """Another citizen calls about a problem already reported: the same kind, a few metres off."""
+        angle, distance = rng.uniform(0, 2 * np.pi), rng.uniform(*REPEAT_M)
+        x, y = self._city.project(np.array([first.lon]), np.array([first.lat]))
+        lon, lat = self._city.unproject(x + distance * np.cos(angle), y + distance * np.sin(angle))
+        source = ("hotline", "app")[rng.integers(2)]
+        return msgspec.structs.replace(
+            first,
+            id=f"R-{run}-{number:06d}",
+            lon=round(float(lon[0]), 6),
+            lat=round(float(lat[0]), 6),
+            source=source,
+            ts=round(ts, 3),
+            description=f"又有市民反映：{first.description}",
+            reporter=REPORTERS[source],
+        )
+
     def _at_water(self, rng: np.random.Generator) -> tuple[str, float, float]:
         """Near a waterlogging point, the deeper it floods the likelier."""
         k = _pick_index(rng, self._water_peak + 1.0)
@@ -467,6 +489,7 @@ class CityPlay:
         self._reporter = _Reporter(city, net, self._sensors, self.sites)
         self._report_rng = _rng(seed, _REPORT_STREAM)
         self._reports_made = BACKLOG_SIZE  # live report numbers follow the backlog's
+        self._recent: deque[Report] = deque(maxlen=REPEAT_AMONG)  # live reports another call may repeat
         self._reading_due = 0.0  # fractional messages carried to the next slice
         self._fix_due = 0.0
 
@@ -516,8 +539,14 @@ class CityPlay:
         reports = []
         for offset in np.sort(rng.uniform(0, span, count)).tolist():
             self._reports_made += 1
-            ts = self.start + t0 + offset
-            reports.append(self._reporter.report(rng, self._reports_made, self.run, ts, rainy))
+            number, ts = self._reports_made, self.start + t0 + offset
+            recent = [r for r in self._recent if r.ts > ts - REPEAT_WITHIN_S]
+            if recent and rng.random() < REPEAT_CALL:
+                first = recent[rng.integers(len(recent))]
+                reports.append(self._reporter.repeat(rng, first, number, self.run, ts))
+            else:
+                reports.append(self._reporter.report(rng, number, self.run, ts, rainy))
+                self._recent.append(reports[-1])
         return reports
 
 

@@ -27,6 +27,7 @@ from feeds.wire.errors import ErrorCode
 from feeds.wire.messages import (
     TOPICS,
     Act,
+    Batch,
     ClientKind,
     Delta,
     GetCity,
@@ -163,6 +164,14 @@ class HubClient:
         finally:
             self._answers.pop(message.id, None)
             self.session.forget(message.id)
+
+    async def post(self, batch: Batch) -> bool:
+        """Send a producer's frame without waiting for its acknowledgement — for items the next
+        frame supersedes, as a device's positions; False (nothing sent) while not signed in."""
+        if self._ws is None or self.session.welcome is None:
+            return False
+        await self._send(self._ws, encode(batch))
+        return True
 
     @staticmethod
     async def _send(ws: ClientConnection, frame: bytes) -> None:
