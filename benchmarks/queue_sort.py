@@ -39,7 +39,7 @@ import msgspec
 import numpy as np
 
 from console import names
-from console.columns import CaseColumns
+from console.columns import AlarmColumns, CaseColumns, VehicleColumns, hall_summary
 from console.models import CaseColumn, CaseTableModel
 from console.state import HallState
 from feeds import domain
@@ -245,6 +245,30 @@ def measure_queue_sort(
                 figures["proxy_filter_ms_median"] / figures["queue_filter_ms_median"]
             )
         figures.update(_queue_frames(state, store, model, frames))
+        figures.update(_header_counts(state, store, repeats))
+    return figures
+
+
+def _header_counts(state: HallState, store: CaseColumns, repeats: int) -> dict[str, float]:
+    """The header's counts from the column stores (every frame that changed something), beside
+    the typical way: one pass over every case record (what the header did once a second)."""
+    stores = (store, AlarmColumns(state, now=NOW), VehicleColumns(state, now=NOW))
+    columns = [_ms(lambda: hall_summary(*stores)) for _ in range(repeats)]
+
+    def walk() -> tuple[int, ...]:
+        cases = state.cases.values()
+        return (
+            sum(c.status == "to_dispatch" for c in cases),
+            sum(c.deadline < NOW and c.stage != "" and not c.paused for c in cases),
+            sum(c.escalations > 0 and c.stage != "" for c in cases),
+            sum(c.raised for c in cases),
+        )
+
+    walked = [_ms(walk) for _ in range(repeats)]
+    figures = {**_stats("header_counts", columns), **_stats("header_counts_walk", walked)}
+    figures["header_counts_speedup"] = (
+        figures["header_counts_walk_ms_median"] / figures["header_counts_ms_median"]
+    )
     return figures
 
 

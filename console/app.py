@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from console import names
-from console.columns import AlarmColumns, CaseColumns, VehicleColumns
+from console.columns import AlarmColumns, CaseColumns, VehicleColumns, hall_summary
 from console.models import AlarmTableModel, CaseTableModel, VehicleTableModel
 from console.palette import style_sheet
 from console.screens import physical_screens, place, plan
@@ -44,7 +44,7 @@ from widgets.vehicle_board import QtVehicleBoard
 log = logging.getLogger("hall.console")
 
 FRAME_MS = 50  # 20 Hz: smooth to the eye, cheap for the machine
-SUMMARY_EVERY_S = 1.0
+FEED_STATUS_EVERY_S = 1.0  # how old each topic's data is, and what lies outside the city
 
 
 class HallWindow(QMainWindow):
@@ -133,7 +133,7 @@ class Console(QObject):
         self.windows = [HallWindow(spec, self._build(spec.content)) for spec in layout.screens]
         self.placement_note: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._last_summary = 0.0
+        self._last_feed_status = 0.0
         self._last_clock = 0.0
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
@@ -237,22 +237,26 @@ class Console(QObject):
         elif self.selected and int(now) != int(self._last_clock):
             self._show_clock()
         self._last_clock = now
-        if now - self._last_summary >= SUMMARY_EVERY_S:
-            self._last_summary = now
-            self._show_summary(now)
+        stores = (self.case_columns, self.alarm_columns, self.vehicle_columns)
+        if any([store.update(changes, now).applied for store in stores]):  # every store, every frame
+            summary = hall_summary(*stores)
+            for window in self.windows:
+                window.header.show_summary(summary, now)
+        if now - self._last_feed_status >= FEED_STATUS_EVERY_S:
+            self._last_feed_status = now
+            self._show_feed_status()
         self.frame_ms.append((time.perf_counter() - started) * 1000)
 
-    def _show_summary(self, now: float) -> None:
-        summary = self.state.summary(now)
+    def _show_feed_status(self) -> None:
         monotonic = time.monotonic()
         ages = {
             topic: (monotonic - at if (at := self.client.last_current_at.get(topic)) is not None else None)
             for topic in TOPICS
         }
+        outside = self.state.outside()
         for window in self.windows:
-            window.header.show_summary(summary, now)
             window.feed_status.show_ages(ages)
-            window.feed_status.show_outside(summary.outside)
+            window.feed_status.show_outside(outside)
 
     # -- the city -----------------------------------------------------------------
 
@@ -339,6 +343,9 @@ class Console(QObject):
         self._show_clock()
         if case is not None:
             self._show_inspectors(case)
+            repeats = self.case_columns.repeats(case)
+            for detail in self.details:
+                detail.show_repeats(repeats)
         if case is not None and fetch_timeline and self.details:
             self._spawn(self._load_timeline(case.id))
 
@@ -347,9 +354,8 @@ class Console(QObject):
         everyone = self.state.nearest_vehicles("inspector", case.lon, case.lat, len(self.state.vehicles))
         if case.status in names.workflow().task_states:  # out on this case: that one
             nearest = [(v, metres) for v, metres in everyone if v.id == case.inspector]
-        else:  # the three nearest not out on another task
-            out = {c.inspector for c in self.state.cases.values() if c.status in names.workflow().task_states}
-            nearest = [(v, metres) for v, metres in everyone if v.id not in out][:3]
+        else:  # the three nearest not out on another task (their devices say which)
+            nearest = [(v, metres) for v, metres in everyone if not v.task][:3]
         for detail in self.details:
             detail.show_inspectors([(v.plate or v.id, metres) for v, metres in nearest])
 

@@ -70,7 +70,7 @@ class PointTable:
 
 @dataclass(frozen=True)
 class HallSummary:
-    """The counts a dispatcher scans first, computed from the mirror once a second."""
+    """The counts a dispatcher scans first (console.columns.hall_summary makes them)."""
 
     to_dispatch: int = 0
     overdue: int = 0
@@ -80,7 +80,6 @@ class HallSummary:
     alarms_critical: int = 0
     vehicles_online: int = 0
     vehicles: int = 0
-    outside: int = 0  # sensors and vehicles placed outside the city: drawn, but off the usual view
 
 
 def signed_in(welcome: Welcome) -> Person:
@@ -195,22 +194,13 @@ class HallState:
         metres = np.hypot(x - cx[0], y - cy[0])
         return [(found[i], float(metres[i])) for i in np.argsort(metres, kind="stable")[:count].tolist()]
 
-    def summary(self, now: float) -> HallSummary:
-        cases = self.cases.values()
-        alarms = [a for a in self.alarms.values() if a.state == "active"]
-        vehicles = self.vehicles.values()
-        located = [*self.sensors.values(), *(v for v in vehicles if v.lon is not None)]
-        return HallSummary(
-            to_dispatch=sum(c.status == "to_dispatch" for c in cases),
-            overdue=sum(c.deadline < now and c.stage != "" and not c.paused for c in cases),
-            escalated=sum(c.escalations > 0 and c.stage != "" for c in cases),
-            raised=sum(c.raised for c in cases),
-            alarms_active=len(alarms),
-            alarms_critical=sum(a.priority == 1 for a in alarms),
-            vehicles_online=sum(v.status != "offline" and v.ts is not None for v in vehicles),
-            vehicles=len(self.vehicles),
-            outside=sum(not item.district for item in located) if self.city else 0,
-        )
+    def outside(self) -> int:
+        """Sensors and vehicles placed outside the city: drawn, but off the usual view (0 until
+        the city is known)."""
+        if self.city is None:
+            return 0
+        located = [*self.sensors.values(), *(v for v in self.vehicles.values() if v.lon is not None)]
+        return sum(not item.district for item in located)
 
     def take_changes(self) -> Changes:
         changes, self._changes = self._changes, Changes()

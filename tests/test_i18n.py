@@ -63,8 +63,8 @@ def language(qapp):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("lang", "title", "overdue", "category"),
     [
-        ("zh_CN", "数字化城市管理监督指挥中心", "超期 3", "暴露垃圾"),
-        ("en", "Urban Management Supervision Hall", "Overdue 3", "Exposed garbage"),
+        ("zh_CN", "数字化城市管理监督指挥中心", "全市超期 3", "暴露垃圾"),
+        ("en", "Urban Management Supervision Hall", "Overdue city-wide 3", "Exposed garbage"),
     ],
 )
 def test_the_hall_speaks_chinese_by_default_and_english_on_request(  # type: ignore[no-untyped-def]

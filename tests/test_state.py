@@ -1,11 +1,12 @@
-"""The console's Qt-free mirror: what the header counts, straight from the records."""
+"""The console's Qt-free mirror, and what the header counts from its column stores."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from console.state import HallState, signed_in
+from console.columns import AlarmColumns, CaseColumns, VehicleColumns, hall_summary
+from console.state import Changes, HallState, signed_in
 from feeds import wire as p
 from feeds.city import demo
 from feeds.city.workflow import Person
@@ -53,10 +54,19 @@ def test_the_summary_counts_what_a_dispatcher_scans_first() -> None:
         p.Alarm("AL2", "GAS-1", "gas", 2, 22.0, 20.0, NOW, state="cleared"),
     ]
     state.apply(p.Snapshot("alarms", "s", 2, alarms))  # type: ignore[arg-type]
-    summary = state.summary(NOW)
+    vehicles = [
+        p.Vehicle("V1", "muck", "苏A·1", 118.78, 32.04, ts=NOW),
+        p.Vehicle("V2", "muck", "苏A·2", 118.79, 32.04, ts=NOW, status="offline"),
+        p.Vehicle("V3", "repair", "苏A·3"),  # never heard from
+    ]
+    state.apply(p.Snapshot("vehicles", "s", 3, vehicles))  # type: ignore[arg-type]
+    stores = CaseColumns(state, NOW), AlarmColumns(state, NOW), VehicleColumns(state, NOW)
+    summary = hall_summary(*stores)
     assert (summary.to_dispatch, summary.overdue, summary.escalated, summary.raised) == (2, 2, 2, 1)
     assert (summary.alarms_active, summary.alarms_critical) == (1, 1)
-    assert state.summary(NOW + 120).overdue == 5  # the clock alone turns cases overdue
+    assert (summary.vehicles_online, summary.vehicles) == (1, 3)
+    assert stores[0].update(Changes(), NOW + 120).applied
+    assert hall_summary(*stores).overdue == 5  # the clock alone turns cases overdue
 
 
 def test_closed_cases_leave_the_header_counts() -> None:
@@ -67,7 +77,7 @@ def test_closed_cases_leave_the_header_counts() -> None:
         case(3, "handling", NOW + 600),
     ]
     state.apply(p.Snapshot("cases", "s", len(cases), cases))  # type: ignore[arg-type]
-    summary = state.summary(NOW)
+    summary = hall_summary(CaseColumns(state, NOW), AlarmColumns(state, NOW), VehicleColumns(state, NOW))
     assert (summary.to_dispatch, summary.overdue, summary.escalated) == (0, 0, 0)
 
 
@@ -116,10 +126,10 @@ def test_things_outside_the_city_are_counted_once_the_city_is_known() -> None:
     state.apply(p.Snapshot("vehicles", "s", 3, vehicles))  # type: ignore[arg-type]
     sensors = [p.Sensor("S1", "gas", "阀井", 118.0, 31.0, "%LEL", district="")]
     state.apply(p.Snapshot("sensors", "s", 1, sensors))  # type: ignore[arg-type]
-    assert state.summary(NOW).outside == 0  # before the city arrives, nothing is known to be outside
+    assert state.outside() == 0  # before the city arrives, nothing is known to be outside
     state.set_city(city)
     assert state.take_changes().city
-    assert state.summary(NOW).outside == 2
+    assert state.outside() == 2
 
 
 def test_a_snapshot_in_parts_is_shown_whole_when_its_last_part_arrives() -> None:

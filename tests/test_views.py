@@ -4,6 +4,7 @@ steps the workflow allows them on it."""
 from __future__ import annotations
 
 import pytest
+from msgspec.structs import replace
 from pytestqt.qt_compat import qt_api
 from test_models import (
     CITY,
@@ -24,6 +25,7 @@ from test_models import (
 )
 
 from console import names
+from console.columns import CaseColumns
 from console.models import AlarmTableModel, CaseColumn, CaseTableModel, VehicleTableModel
 from feeds.city.workflow import Person
 from feeds.domain import Light
@@ -100,7 +102,7 @@ def test_queue_lists_every_case_most_urgent_first(queue, cases):
     overdue = sum(
         light(case) is Light.RED and not case.paused for case in cases
     )  # a stopped clock is not late
-    assert overdue and queue.counts_label.text() == f"Cases 50 · Overdue {overdue}"
+    assert overdue and queue.counts_label.text() == f"Listed 50 · overdue among them {overdue}"
     header = queue.table.horizontalHeader()
     assert header.sortIndicatorSection() == -1  # no column: the queue's own order
 
@@ -120,7 +122,7 @@ def test_typing_in_the_filter_narrows_the_queue(qtbot, queue):
     expected = sorted(f"C{n:06d}" for n in [1, *range(10, 20)])
     qtbot.waitUntil(lambda: model.rowCount() == len(expected))
     assert sorted(model.case_at(row).id for row in range(model.rowCount())) == expected
-    assert queue.counts_label.text().startswith(f"Cases {len(expected)} ·")
+    assert queue.counts_label.text().startswith(f"Listed {len(expected)} ·")
 
 
 def test_choosing_a_state_or_open_cases_filters_the_queue(queue, cases):
@@ -132,7 +134,10 @@ def test_choosing_a_state_or_open_cases_filters_the_queue(queue, cases):
     assert sorted(c.id for c in shown(queue)) == sorted(c.id for c in cases if c.status != "closed")
     choose(queue.status_combo, "已结案")
     assert {c.status for c in shown(queue)} == {"closed"}
-    assert queue.counts_label.text() == f"Cases {sum(c.status == 'closed' for c in cases)} · Overdue 0"
+    assert (
+        queue.counts_label.text()
+        == f"Listed {sum(c.status == 'closed' for c in cases)} · overdue among them 0"
+    )
     choose(queue.status_combo, "All cases")
     assert len(shown(queue)) == 50
 
@@ -248,7 +253,7 @@ def test_new_cases_show_up_in_the_queue(queue, state):
     delta(state, "cases", [make_case(77, left_s=-99_999, category=FLOODED)])
     model.refresh(state.take_changes(), NOW)
     assert model.case_at(0).id == "C000077"  # life and safety, and the longest overdue
-    assert queue.counts_label.text().startswith("Cases 51 ·")
+    assert queue.counts_label.text().startswith("Listed 51 ·")
 
 
 # -- the case detail --------------------------------------------------------------------------
@@ -401,6 +406,37 @@ def test_a_department_feeds_back_what_was_done_and_asks_for_more_time(qtbot, det
     with qtbot.waitSignal(detail.act_requested) as asked:
         detail.button("request_extension").click()
     assert asked.args[2:] == ["request_extension", {"reason": "车辆检修", "deadline": NOW + 2 * 86_400}]
+
+
+def test_a_repeat_report_lists_the_open_cases_it_may_repeat_and_merges_into_the_one_chosen(qtbot, detail):
+    first = make_case(1, status="reported", category="06010")
+    north = 1 / 111_195.0  # a metre north, in degrees of latitude
+    near = {"category": "06010", "lon": first.lon, "reported_at": NOW - 1800}
+    others = [
+        make_case(2, status="handling", lat=first.lat + 20 * north, **near),  # the hub's guess
+        make_case(3, status="to_dispatch", lat=first.lat + 45 * north, **near),
+        make_case(4, status="closed", lat=first.lat + 10 * north, **near),  # over: nothing to merge into
+        make_case(5, status="handling", lat=first.lat + 80 * north, **near),  # too far
+        make_case(6, status="handling", lat=first.lat + 5 * north, **{**near, "category": "06001"}),
+        make_case(7, status="handling", lat=first.lat + 5 * north, **{**near, "reported_at": NOW - 9 * 3600}),
+    ]
+    columns = CaseColumns(case_state([first, *others]), NOW)
+    repeats = columns.repeats(first)
+    assert [(case_id, round(metres)) for case_id, metres in repeats] == [("C000002", 20), ("C000003", 45)]
+
+    detail.set_actor(Person("intake", "陈静", frozenset({"intake"})))
+    show(qtbot, detail, replace(first, duplicate_of="C000003"))
+    assert "merge" not in detail.offered()  # until the console has looked for repeats
+    detail.show_repeats(repeats)
+    assert detail.fields["duplicate"].text() == "C000002 · 20 m  C000003 · 45 m"
+    assert "merge" in detail.offered() and detail.target_combo.isVisible()
+    assert detail.target_combo.currentData() == "C000003"  # the hub's guess first
+    detail.target_combo.setCurrentIndex(detail.target_combo.findData("C000002"))
+    with qtbot.waitSignal(detail.act_requested) as acted:
+        detail.button("merge").click()
+    assert acted.args[2:] == ["merge", {"reason": "", "target": "C000002"}]
+    detail.show_case(make_case(9, status="reported"))  # another case: its own repeats, none yet
+    assert detail.fields["duplicate"].text() == "—" and "merge" not in detail.offered()
 
 
 def test_outcome_banner_is_visible(qtbot, detail):

@@ -72,6 +72,7 @@ class QtCaseDetail(QWidget):
         self._buttons: dict[str, QPushButton] = {}
         self._offered: list[Action] = []
         self._together = 0  # cases selected at once (0 or 1: just the shown one)
+        self._repeats: list[tuple[str, float]] = []  # open cases it may be a repeat report of
 
         self.title = QLabel(objectName="title")
         self.title.setWordWrap(True)
@@ -129,6 +130,25 @@ class QtCaseDetail(QWidget):
         self._together = count
         for action in self._offered:
             self._label(action)
+
+    def show_repeats(self, repeats: list[tuple[str, float]]) -> None:
+        """Open cases the shown one may be a repeat report of, nearest first (case id, metres): it
+        can be merged into the one chosen (the hub's own guess first)."""
+        if repeats == self._repeats:
+            return
+        self._repeats = repeats
+        self.fields["duplicate"].setText(
+            "  ".join(f"{case_id} · {metres:,.0f} m" for case_id, metres in repeats) or "—"
+        )
+        restyle(self.fields["duplicate"], "alert", "warning" if repeats else "")
+        self.target_combo.clear()
+        for case_id, metres in repeats:
+            self.target_combo.addItem(
+                self.tr("into {case} ({metres:,.0f} m)").format(case=case_id, metres=metres), case_id
+            )
+        guess = self.target_combo.findData(self._case.duplicate_of if self._case else "")
+        self.target_combo.setCurrentIndex(max(guess, 0))
+        self._offer()
 
     def show_inspectors(self, nearest: list[tuple[str, float]]) -> None:
         """The case's inspector, or the nearest on duty, with how far they are: (name, metres)."""
@@ -210,6 +230,8 @@ class QtCaseDetail(QWidget):
         self.department_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.reason_edit = QLineEdit(placeholderText=self.tr("Reason or note"))
         self.text_edit = QLineEdit(placeholderText=self.tr("What was found or done"))
+        self.target_combo = QComboBox()  # which open case a repeat report is merged into
+        self.target_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.deadline_edit = QDateTimeEdit(calendarPopup=True)
         self.deadline_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         for edit in (self.reason_edit, self.text_edit):
@@ -221,8 +243,11 @@ class QtCaseDetail(QWidget):
 
         frame = QFrame(objectName="actions")
         grid = QGridLayout(frame)
-        grid.addWidget(self.department_combo, 0, 0)
-        grid.addWidget(self.deadline_edit, 0, 1)
+        inputs = QHBoxLayout()  # the ones the steps offered need are shown
+        for widget in (self.department_combo, self.deadline_edit, self.target_combo):
+            inputs.addWidget(widget)
+        inputs.addStretch(1)
+        grid.addLayout(inputs, 0, 0, 1, 2)
         grid.addWidget(self.reason_edit, 1, 0, 1, 2)
         grid.addWidget(self.text_edit, 2, 0, 1, 2)
         grid.addLayout(self.buttons_row, 3, 0, 1, 2)
@@ -235,6 +260,7 @@ class QtCaseDetail(QWidget):
         """Another case: clear what was typed for the previous one and preselect its department."""
         self.reason_edit.clear()
         self.text_edit.clear()
+        self.show_repeats([])
         self.banner.hide()
         self.timeline.clear()
         if case is not None:
@@ -275,12 +301,6 @@ class QtCaseDetail(QWidget):
             if suggested
             else "—"
         )
-        self.fields["duplicate"].setText(
-            self.tr("probably the same as {case}").format(case=case.duplicate_of)
-            if case.duplicate_of
-            else "—"
-        )
-        restyle(self.fields["duplicate"], "alert", "warning" if case.duplicate_of else "")
         self.fields["text"].setText(case.description)
 
     def _timeline_text(self, entry: TimelineEntry) -> str:
@@ -326,7 +346,7 @@ class QtCaseDetail(QWidget):
         case, actor = self._case, self._actor
         workflow = names.workflow()
         offered = [] if case is None or actor is None or self._read_only else workflow.offered(case, actor)
-        if case is None or not case.duplicate_of:  # merging is offered for a probable duplicate
+        if not self._repeats:  # merging is offered for a probable repeat report
             offered = [a for a in offered if "target" not in a.requires]
         if [a.code for a in offered] != [a.code for a in self._offered]:
             self._offered = offered
@@ -334,6 +354,7 @@ class QtCaseDetail(QWidget):
         needs = {field for action in offered for field in action.requires}
         self.department_combo.setVisible("department" in needs)
         self.deadline_edit.setVisible("deadline" in needs)
+        self.target_combo.setVisible("target" in needs)
         self.text_edit.setVisible("text" in needs)
         self.reason_edit.setVisible(bool(offered))
         self._enable_buttons()
@@ -374,7 +395,7 @@ class QtCaseDetail(QWidget):
             "department": self.department_combo.currentData() is not None,
             "deadline": True,
             "inspector": True,
-            "target": True,
+            "target": self.target_combo.currentData() is not None,
         }
         return [field for field in action.requires if not filled.get(field, False)]
 
@@ -407,5 +428,5 @@ class QtCaseDetail(QWidget):
         if "deadline" in action.requires:
             fields["deadline"] = float(self.deadline_edit.dateTime().toSecsSinceEpoch())
         if "target" in action.requires:
-            fields["target"] = case.duplicate_of
+            fields["target"] = self.target_combo.currentData()
         self.act_requested.emit(case.id, case.version, code, fields)

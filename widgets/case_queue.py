@@ -237,6 +237,6 @@ class QtCaseQueue(QWidget):
         if counts == self._counts:  # asked every second; restyling the label is not free
             return
         self._counts = shown, overdue = counts
-        text = self.tr("Cases {total} · Overdue {overdue}")
+        text = self.tr("Listed {total} · overdue among them {overdue}")
         self.counts_label.setText(text.format(total=shown, overdue=overdue))
         self.counts_label.setStyleSheet(f"color: {HallColors.RED if overdue else HallColors.TEXT};")

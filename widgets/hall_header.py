@@ -50,7 +50,7 @@ class QtHallHeader(QWidget):
         self.user.setText(text)
 
     def show_summary(self, summary: HallSummary, now: float) -> None:
-        self.overdue.setText(self.tr("Overdue %n", "", summary.overdue))
+        self.overdue.setText(self.tr("Overdue city-wide %n", "", summary.overdue))
         restyle(self.overdue, "alert", "critical" if summary.overdue else "")
         self.alarms.setText(
             self.tr("Alarms %1 (critical %2)")

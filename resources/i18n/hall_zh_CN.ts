@@ -4,47 +4,47 @@
 <context>
     <name>AlarmTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="412"/>
+        <location filename="../../console/models.py" line="418"/>
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="413"/>
+        <location filename="../../console/models.py" line="419"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="414"/>
+        <location filename="../../console/models.py" line="420"/>
         <source>Value</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="415"/>
+        <location filename="../../console/models.py" line="421"/>
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="416"/>
+        <location filename="../../console/models.py" line="422"/>
         <source>Raised</source>
         <translation>报警时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="417"/>
+        <location filename="../../console/models.py" line="423"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="457"/>
+        <location filename="../../console/models.py" line="463"/>
         <source>Cleared</source>
         <translation>已解除</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="459"/>
+        <location filename="../../console/models.py" line="465"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="460"/>
+        <location filename="../../console/models.py" line="466"/>
         <source>Active</source>
         <translation>报警中</translation>
     </message>
@@ -52,13 +52,13 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="283"/>
+        <location filename="../../console/models.py" line="286"/>
         <source>Case</source>
         <extracomment>Emitted after a refresh, sort or filter change: counts shown beside the table may have moved.</extracomment>
         <translation>案件号</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="284"/>
+        <location filename="../../console/models.py" line="287"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
@@ -93,37 +93,37 @@
         <translation>超时 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="285"/>
+        <location filename="../../console/models.py" line="288"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="286"/>
+        <location filename="../../console/models.py" line="289"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="287"/>
+        <location filename="../../console/models.py" line="290"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="288"/>
+        <location filename="../../console/models.py" line="291"/>
         <source>Assignee</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="289"/>
+        <location filename="../../console/models.py" line="292"/>
         <source>Escalations</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="290"/>
+        <location filename="../../console/models.py" line="293"/>
         <source>Time left</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="386"/>
+        <location filename="../../console/models.py" line="392"/>
         <source>Reported {reported} · due {deadline}</source>
         <translation>上报 {reported} · 时限 {deadline}</translation>
     </message>
@@ -131,68 +131,68 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../console/app.py" line="162"/>
+        <location filename="../../console/app.py" line="163"/>
         <source>Alarms</source>
         <extracomment>Asks the person at the seat to sign in again when the hub refuses (None: unattended).</extracomment>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="163"/>
+        <location filename="../../console/app.py" line="164"/>
         <source>Fleet</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="164"/>
+        <location filename="../../console/app.py" line="165"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="165"/>
+        <location filename="../../console/app.py" line="166"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="166"/>
+        <location filename="../../console/app.py" line="167"/>
         <source>Case</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="209"/>
+        <location filename="../../console/app.py" line="210"/>
         <source>No screen of its own: opened as an ordinary window</source>
         <translation>无独立屏幕：以普通窗口打开</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="269"/>
+        <location filename="../../console/app.py" line="274"/>
         <source>The hub&apos;s city cannot be drawn; see the log</source>
         <translation>无法绘制指挥中心下发的城市数据，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="293"/>
+        <location filename="../../console/app.py" line="298"/>
         <source>The hub refused this seat: %1</source>
         <translation>指挥中心拒绝了本席位：%1</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="393"/>
+        <location filename="../../console/app.py" line="403"/>
         <source>%1: %2, now %3</source>
         <translation>%1：%2，现为%3</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="396"/>
+        <location filename="../../console/app.py" line="406"/>
         <source>%1: %2 of %3 cases</source>
         <translation>%1：%3 件中 %2 件已办</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="419"/>
+        <location filename="../../console/app.py" line="429"/>
         <source>Not done: someone changed this case first; it is now %1. Check it and try again.</source>
         <translation>未执行：案件已被他人先行处理，现为%1，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="422"/>
+        <location filename="../../console/app.py" line="432"/>
         <source>Not done: this seat is read-only.</source>
         <translation>未执行：本席位为只读。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="423"/>
+        <location filename="../../console/app.py" line="433"/>
         <source>Not done: %1 (%2)</source>
         <translation>未执行：%1（%2）</translation>
     </message>
@@ -200,32 +200,32 @@
 <context>
     <name>HallWindow</name>
     <message>
-        <location filename="../../console/app.py" line="70"/>
+        <location filename="../../console/app.py" line="71"/>
         <source>Urban Management Supervision Hall</source>
         <translation>数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="78"/>
+        <location filename="../../console/app.py" line="79"/>
         <source>Dispatch desk</source>
         <translation>派遣席</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="79"/>
+        <location filename="../../console/app.py" line="80"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="80"/>
+        <location filename="../../console/app.py" line="81"/>
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="81"/>
+        <location filename="../../console/app.py" line="82"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="82"/>
+        <location filename="../../console/app.py" line="83"/>
         <source>Fleet</source>
         <translation>车队</translation>
     </message>
@@ -246,178 +246,178 @@
 <context>
     <name>QtCaseDetail</name>
     <message>
-        <location filename="../../widgets/case_detail.py" line="97"/>
+        <location filename="../../widgets/case_detail.py" line="98"/>
         <source>History</source>
         <extracomment>Shortcuts of the workflow&apos;s actions: Ctrl and the action&apos;s key. case id, expected version, action code, the fields the action carries</extracomment>
         <translation>处置过程</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="109"/>
+        <location filename="../../widgets/case_detail.py" line="110"/>
         <source>No case selected</source>
         <translation>未选择案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="141"/>
+        <location filename="../../widgets/case_detail.py" line="161"/>
         <source>verify</source>
         <translation>核实</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="142"/>
+        <location filename="../../widgets/case_detail.py" line="162"/>
         <source>file</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="143"/>
+        <location filename="../../widgets/case_detail.py" line="163"/>
         <source>dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="144"/>
+        <location filename="../../widgets/case_detail.py" line="164"/>
         <source>handle</source>
         <translation>处置</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="145"/>
+        <location filename="../../widgets/case_detail.py" line="165"/>
         <source>check</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="146"/>
+        <location filename="../../widgets/case_detail.py" line="166"/>
         <source>close</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="123"/>
+        <location filename="../../widgets/case_detail.py" line="124"/>
         <source> · was late</source>
         <translation> · 曾超时</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="193"/>
+        <location filename="../../widgets/case_detail.py" line="147"/>
+        <source>into {case} ({metres:,.0f} m)</source>
+        <translation>并入 {case}（{metres:,.0f} 米）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="213"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="194"/>
+        <location filename="../../widgets/case_detail.py" line="214"/>
         <source>Time limit</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="195"/>
+        <location filename="../../widgets/case_detail.py" line="215"/>
         <source>Place</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="196"/>
+        <location filename="../../widgets/case_detail.py" line="216"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="197"/>
+        <location filename="../../widgets/case_detail.py" line="217"/>
         <source>Reported / due</source>
         <translation>上报 / 时限</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="198"/>
+        <location filename="../../widgets/case_detail.py" line="218"/>
         <source>Assignee</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="199"/>
+        <location filename="../../widgets/case_detail.py" line="219"/>
         <source>Suggested</source>
         <translation>建议部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="200"/>
+        <location filename="../../widgets/case_detail.py" line="220"/>
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="201"/>
+        <location filename="../../widgets/case_detail.py" line="221"/>
         <source>Duplicate?</source>
         <translation>疑似重复</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="202"/>
+        <location filename="../../widgets/case_detail.py" line="222"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="211"/>
+        <location filename="../../widgets/case_detail.py" line="231"/>
         <source>Reason or note</source>
         <translation>理由或意见</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="212"/>
+        <location filename="../../widgets/case_detail.py" line="232"/>
         <source>What was found or done</source>
         <translation>核查或处置情况</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="259"/>
+        <location filename="../../widgets/case_detail.py" line="285"/>
         <source>urged {count}×</source>
         <translation>督办 {count} 次</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="260"/>
+        <location filename="../../widgets/case_detail.py" line="286"/>
         <source>raised to the shift lead</source>
         <translation>已提请值班长</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="272"/>
+        <location filename="../../widgets/case_detail.py" line="298"/>
         <source>{department} (responsibility table: {category} here)</source>
         <translation>{department}（责任表：此处{category}）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="279"/>
-        <source>probably the same as {case}</source>
-        <translation>可能与 {case} 为同一问题</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/case_detail.py" line="308"/>
+        <location filename="../../widgets/case_detail.py" line="328"/>
         <source>Raised to the shift lead</source>
         <translation>提请值班长</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="309"/>
+        <location filename="../../widgets/case_detail.py" line="329"/>
         <source>Duplicate merged in</source>
         <translation>重复案件已并入</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="316"/>
+        <location filename="../../widgets/case_detail.py" line="336"/>
         <source>time ran out ({stage})</source>
         <translation>超时（{stage}）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="318"/>
+        <location filename="../../widgets/case_detail.py" line="338"/>
         <source>urged, and nobody acted</source>
         <translation>督办后无人处理</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="361"/>
+        <location filename="../../widgets/case_detail.py" line="382"/>
         <source> ({count} cases)</source>
         <translation>（{count} 件）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="383"/>
+        <location filename="../../widgets/case_detail.py" line="404"/>
         <source>a reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="384"/>
+        <location filename="../../widgets/case_detail.py" line="405"/>
         <source>what was found or done</source>
         <translation>情况说明</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="385"/>
+        <location filename="../../widgets/case_detail.py" line="406"/>
         <source>a department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="392"/>
+        <location filename="../../widgets/case_detail.py" line="413"/>
         <source>Needs {what}</source>
         <translation>需填写{what}</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="307"/>
+        <location filename="../../widgets/case_detail.py" line="327"/>
         <source>Reported</source>
         <translation>上报</translation>
     </message>
@@ -456,34 +456,34 @@
         <translation>正常（绿灯）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_queue.py" line="181"/>
+        <location filename="../../widgets/case_queue.py" line="182"/>
         <source>All cases</source>
         <translation>全部案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_queue.py" line="183"/>
+        <location filename="../../widgets/case_queue.py" line="184"/>
         <source>My work</source>
         <translation>我的待办</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_queue.py" line="184"/>
+        <location filename="../../widgets/case_queue.py" line="185"/>
         <source>Open cases</source>
         <translation>未结案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_queue.py" line="193"/>
+        <location filename="../../widgets/case_queue.py" line="194"/>
         <source>All districts</source>
         <translation>全部城区</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_queue.py" line="195"/>
+        <location filename="../../widgets/case_queue.py" line="196"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_queue.py" line="239"/>
-        <source>Cases {total} · Overdue {overdue}</source>
-        <translation>共 {total} 件 · 超期 {overdue}</translation>
+        <location filename="../../widgets/case_queue.py" line="240"/>
+        <source>Listed {total} · overdue among them {overdue}</source>
+        <translation>本列表 {total} 件 · 其中超期 {overdue}</translation>
     </message>
 </context>
 <context>
@@ -634,9 +634,9 @@
     <name>QtHallHeader</name>
     <message numerus="yes">
         <location filename="../../widgets/hall_header.py" line="53"/>
-        <source>Overdue %n</source>
+        <source>Overdue city-wide %n</source>
         <translation>
-            <numerusform>超期 %n</numerusform>
+            <numerusform>全市超期 %n</numerusform>
         </translation>
     </message>
     <message>
@@ -710,42 +710,47 @@
 <context>
     <name>VehicleTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="483"/>
+        <location filename="../../console/models.py" line="490"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="484"/>
+        <location filename="../../console/models.py" line="491"/>
         <source>Kind</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="485"/>
+        <location filename="../../console/models.py" line="492"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="486"/>
+        <location filename="../../console/models.py" line="493"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="487"/>
+        <location filename="../../console/models.py" line="494"/>
         <source>Last fix</source>
         <translation>定位</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="523"/>
+        <location filename="../../console/models.py" line="495"/>
+        <source>Task</source>
+        <translation>当前任务</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="533"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="525"/>
+        <location filename="../../console/models.py" line="535"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="526"/>
+        <location filename="../../console/models.py" line="536"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
