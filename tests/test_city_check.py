@@ -3,6 +3,7 @@ and a hub refuses to start on a folder that is not usable, with the same words."
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,6 +16,8 @@ from citykit import SOUTH, STEP, WEST, grid_feature, ring, tiny_city, write
 from feeds.city import CityError, open_folder
 from feeds.city.folder import Documents, Problem
 
+DEFAULT_CLASSES = Path(__file__).parents[1] / "feeds" / "city" / "defaults" / "sensor_classes.json"
+
 Mutation = Callable[[Documents], Any]
 
 
@@ -22,6 +25,20 @@ def problems_of(folder: Path) -> list[Problem]:
     with pytest.raises(CityError) as refused:
         open_folder(folder)
     return refused.value.problems
+
+
+def test_a_sensor_site_sets_its_own_limits_over_its_class(tmp_path: Path) -> None:
+    documents = tiny_city()
+    site_limits(warning=15, alarm=40, on_delay_s=0)(documents)
+    city = open_folder(write(tmp_path / "city", documents)).city
+    own, standard = city.sensor_class("WL-01", "water_level"), city.sensor_classes["water_level"]
+    assert (own.warning, own.alarm, own.on_delay_s) == (
+        15,
+        40,
+        0,
+    ) and own.rate_per_min == standard.rate_per_min
+    assert (standard.warning, standard.alarm, standard.on_delay_s) == (10, 25, 10)
+    assert city.sensor_class("WL-99", "water_level") is standard  # a sensor the registry does not list
 
 
 def test_the_tiny_city_is_usable(tmp_path: Path) -> None:
@@ -76,6 +93,21 @@ def remove_grid(docs: Documents) -> None:
 
 def sensor_class(kind: str) -> Mutation:
     return lambda docs: docs["sensors.geojson"]["features"][0]["properties"].__setitem__("class", kind)
+
+
+def sensor_classes(code: str, **fields: Any) -> Mutation:
+    """The default sensor classes with ``fields`` of class ``code`` changed."""
+
+    def mutate(docs: Documents) -> None:
+        table = json.loads(DEFAULT_CLASSES.read_text(encoding="utf-8"))
+        next(c for c in table["classes"] if c["code"] == code).update(fields)
+        docs["sensor_classes.json"] = table
+
+    return mutate
+
+
+def site_limits(**fields: Any) -> Mutation:
+    return lambda docs: docs["sensors.geojson"]["features"][0]["properties"].update(fields)
 
 
 # (what goes wrong, the file named, the rule, words naming the feature or entry, words of the message)
@@ -181,6 +213,62 @@ CASES: list[tuple[str, Mutation, str, str, str, str]] = [
         "class-unknown",
         "WL-01",
         "tide",
+    ),
+    (
+        "low limits above the high ones",
+        sensor_classes("heating_pressure", low_warning=1.7),
+        "sensor_classes.json",
+        "sensor-class",
+        "class heating_pressure",
+        "low_warning 1.7",
+    ),
+    (
+        "grades that fall",
+        sensor_classes("water_level", grades=[25, 10, 3]),
+        "sensor_classes.json",
+        "sensor-class",
+        "class water_level",
+        "grades [25.0, 10.0, 3.0] must rise",
+    ),
+    (
+        "offline before unknown",
+        sensor_classes("gas", stale_s=900, offline_s=300),
+        "sensor_classes.json",
+        "sensor-class",
+        "class gas",
+        "stale_s ≤ offline_s",
+    ),
+    (
+        "alarms becoming cases of a category the catalog lacks",
+        sensor_classes("gas", category="99999"),
+        "sensor_classes.json",
+        "category-unknown",
+        "class gas",
+        "99999",
+    ),
+    (
+        "alarms becoming cases on their own, of no category",
+        sensor_classes("noise", auto_case=True),
+        "sensor_classes.json",
+        "sensor-class",
+        "class noise",
+        "auto_case needs the category",
+    ),
+    (
+        "a sensor site whose own alarm limit is below its warning",
+        site_limits(alarm=5),
+        "sensors.geojson",
+        "sensor-class",
+        "WL-01",
+        "with its own limits: needs low < high and low ≤ warning ≤ alarm ≤ high",
+    ),
+    (
+        "a sensor site's limit that is not a number",
+        site_limits(on_delay_s="30s"),
+        "sensors.geojson",
+        "sensor-class",
+        "WL-01",
+        "on_delay_s must be a number, not '30s'",
     ),
 ]
 

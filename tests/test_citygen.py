@@ -42,7 +42,9 @@ def test_sensor_counts(city: City) -> None:
     assert 15 <= kinds["gas"] <= 25
     assert 4 <= kinds["bridge_strain"] <= 8
     assert 8 <= kinds["dust"] <= 12
-    assert set(kinds) == set(city.sensor_classes)
+    assert kinds["heating_temperature"] == kinds["heating_pressure"] == 12  # heat exchange stations
+    assert (kinds["manhole_water"], kinds["street_light"], kinds["noise"]) == (40, 60, 10)
+    assert set(kinds) == set(city.sensor_classes)  # every class is played
 
 
 def test_ids_and_plates_are_unique_and_well_formed(city: City) -> None:
@@ -52,6 +54,9 @@ def test_ids_and_plates_are_unique_and_well_formed(city: City) -> None:
     pattern = {
         "water_level": r"WL-\d{2}", "signal": r"SIG-\d{3}", "manhole_tilt": r"MH-\d{4}",
         "gas": r"GAS-\d{2}", "bridge_strain": r"BR-\d{2}", "dust": r"DUST-\d{2}",
+        "bridge_displacement": r"BD-\d{2}", "tunnel_water": r"TW-\d{2}", "manhole_water": r"MW-\d{3}",
+        "street_light": r"SL-\d{3}", "heating_temperature": r"HT-\d{2}", "heating_pressure": r"HP-\d{2}",
+        "noise": r"NS-\d{2}",
     }  # fmt: skip
     for site in city.sensors:
         assert re.fullmatch(pattern[site.kind], site.id), site

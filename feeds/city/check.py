@@ -11,7 +11,8 @@ Each rule yields :class:`Problem`\\ s naming file, feature and rule:
   something that does not exist;
 - ``calendar-overlap``, ``calendar-conflict``: working periods that overlap, a day
   both holiday and working day;
-- ``sensor-class``: thresholds outside the physical range or in the wrong order;
+- ``sensor-class``: thresholds outside the physical range or in the wrong order, bad
+  delays, timeouts or grades (of a class, or of a sensor site over its class);
 - ``class-unknown``, ``outside-city``: registry points of unknown classes, or
   outside every district (a warning: the hub keeps them and shows them as outside).
 
@@ -29,7 +30,7 @@ import shapely
 from shapely import STRtree
 
 from feeds.city.folder import Problem, layer_file, table_file
-from feeds.city.model import ANY, LEVELS, STREET_OFFICE, Area, City, metres_per_degree
+from feeds.city.model import ANY, LEVELS, STREET_OFFICE, Area, City, SensorClass, metres_per_degree
 
 #: Slivers smaller than this (m²) along shared edges are digitising noise, not overlaps or gaps.
 TOLERANCE_M2 = 10.0
@@ -160,15 +161,63 @@ def _tables(city: City) -> Iterator[Problem]:
         if row.area != ANY and city.area(row.area) is None:
             yield Problem(file, where, "area-unknown", f"names area {row.area}, which no layer has")
     yield from _calendar(city)
-    for s in city.sensor_classes.values():
-        if not (s.low < s.high and s.low <= s.warning <= s.alarm <= s.high):
+    for spec in city.sensor_classes.values():
+        where = f"class {spec.code}"
+        for message in sensor_class_problems(spec):
+            yield Problem(table_file("sensor_classes"), where, "sensor-class", message)
+        if spec.category and spec.category not in city.categories:
             yield Problem(
                 table_file("sensor_classes"),
-                f"class {s.code}",
-                "sensor-class",
-                f"needs low < high and low ≤ warning ≤ alarm ≤ high; has range [{s.low}, {s.high}], "
-                f"warning {s.warning}, alarm {s.alarm}",
+                where,
+                "category-unknown",
+                f"names category {spec.category}, not in the catalog",
             )
+        if spec.auto_case and not spec.category:
+            yield Problem(
+                table_file("sensor_classes"),
+                where,
+                "sensor-class",
+                "auto_case needs the category its cases get",
+            )
+    for site in city.sensors:
+        if site.overrides and site.kind in city.sensor_classes:
+            for message in sensor_class_problems(city.sensor_class(site.id, site.kind)):
+                yield Problem(
+                    layer_file("sensors"),
+                    f"point {site.id}",
+                    "sensor-class",
+                    f"with its own limits: {message}",
+                )
+
+
+def sensor_class_problems(spec: SensorClass) -> list[str]:
+    """What is wrong with a sensor class's numbers (or a site's, over its class)."""
+    problems = []
+    if not (spec.low < spec.high and spec.low <= spec.warning <= spec.alarm <= spec.high):
+        problems.append(
+            f"needs low < high and low ≤ warning ≤ alarm ≤ high; has range [{spec.low:g}, {spec.high:g}], "
+            f"warning {spec.warning:g}, alarm {spec.alarm:g}"
+        )
+    lows = [v for v in (spec.low_alarm, spec.low_warning) if v is not None]
+    if lows and not (spec.low <= lows[0] <= lows[-1] < spec.warning):
+        problems.append(
+            f"needs low ≤ low_alarm ≤ low_warning < warning; has low {spec.low:g}, "
+            f"low_alarm {spec.low_alarm}, low_warning {spec.low_warning}, warning {spec.warning:g}"
+        )
+    grades = list(spec.grades)
+    if grades and (grades != sorted(set(grades)) or not spec.low < grades[0] <= grades[-1] < spec.high):
+        problems.append(f"grades {grades} must rise, within the range [{spec.low:g}, {spec.high:g}]")
+    if not 0 <= spec.deadband <= 1:
+        problems.append(f"deadband is a share from 0 to 1, not {spec.deadband:g}")
+    if min(spec.on_delay_s, spec.off_delay_s) < 0:
+        problems.append("on_delay_s and off_delay_s cannot be negative")
+    if not 0 < spec.stale_s <= spec.offline_s:
+        problems.append(f"needs 0 < stale_s ≤ offline_s; has {spec.stale_s:g} and {spec.offline_s:g}")
+    if spec.rate_per_min is not None and spec.rate_per_min <= 0:
+        problems.append(f"rate_per_min must be more than 0, not {spec.rate_per_min:g}")
+    if spec.chatter_count < 2 or spec.chatter_window_s <= 0 or spec.max_shelve_s <= 0:
+        problems.append("needs chatter_count ≥ 2 and chatter_window_s, max_shelve_s more than 0")
+    return problems
 
 
 def _calendar(city: City) -> Iterator[Problem]:

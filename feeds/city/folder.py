@@ -34,7 +34,9 @@ from feeds.city.model import (
     CODE_DIGITS,
     COMPONENT_DIGITS,
     LEVELS,
+    SITE_OVERRIDES,
     STAGE_LIMITS,
+    TUNABLE,
     Area,
     Calendar,
     Category,
@@ -476,7 +478,23 @@ class _Builder:
                 continue
             seen.add(site_id)
             kind = text(props.get(kind_field)) if kind_field else "camera"
-            yield Site(site_id, kind, text(props.get("name")), lon, lat, text(props.get("department")))
+            overrides = self._overrides(file, where, props) if layer == "sensors" else ()
+            yield Site(
+                site_id, kind, text(props.get("name")), lon, lat, text(props.get("department")), overrides
+            )
+
+    def _overrides(self, file: str, where: str, props: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+        """The limits a sensor site sets for itself over its class (numbers; others are problems)."""
+        found = []
+        for name in SITE_OVERRIDES:
+            value = props.get(name)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                self.problem(file, where, "sensor-class", f"{name} must be a number, not {value!r}")
+                continue
+            found.append((name, float(value)))
+        return tuple(found)
 
     # -- tables --------------------------------------------------------------
 
@@ -565,8 +583,11 @@ class _Builder:
                 warning=float(e["warning"]),
                 alarm=float(e["alarm"]),
                 priority=int(e["priority"]),
-                deadband=float(e.get("deadband", 0.1)),
                 normal=float(e.get("normal", low)),
+                grades=tuple(float(g) for g in e.get("grades", ())),
+                category=e.get("category", ""),
+                auto_case=bool(e.get("auto_case", False)),
+                **{name: e[name] for name in TUNABLE if name in e},
             )
         return found
 

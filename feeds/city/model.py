@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from shapely.geometry.base import BaseGeometry
@@ -78,6 +78,7 @@ class Site:
     lon: float
     lat: float
     department: str = ""  # the owner, for components
+    overrides: tuple[tuple[str, float], ...] = ()  # a sensor site's own limits (SITE_OVERRIDES)
 
 
 @dataclass(frozen=True)
@@ -163,17 +164,45 @@ DEFAULT_CALENDAR = Calendar(
 
 @dataclass(frozen=True)
 class SensorClass:
+    """What a kind of sensor measures and when it alarms: the numbers of the hub's alarm rules
+    (ISA-18.2 terms: H and HH limits, L and LL for readings that must not fall)."""
+
     code: str
     name: str
     name_en: str
     unit: str
     low: float  # physical range: readings outside it are refused
     high: float
-    warning: float  # reading at or above: warning
-    alarm: float  # reading at or above: alarm
-    priority: int  # alarm priority, 1 = critical
-    deadband: float = 0.1  # an alarm clears this share below warning
+    warning: float  # H: a reading at or above is a warning
+    alarm: float  # HH: a reading at or above raises an alarm of the class's priority
+    priority: int  # alarm priority, 1 = critical … 4 = low; a warning is one lower
+    deadband: float = 0.1  # a condition ends this share of its limit back on the normal side
     normal: float = 0.0  # a typical quiet value
+    low_warning: float | None = None  # L: at or below is a warning (a supply pressure falling)
+    low_alarm: float | None = None  # LL
+    on_delay_s: float = 0.0  # a condition counts once it has held this long (a tilt: 30 s) …
+    off_delay_s: float = 0.0  # … and ends once it has been gone this long
+    rate_per_min: float | None = None  # a rise faster than this (units a minute) alarms on its own
+    stale_s: float = 300.0  # silent this long: the sensor's state is unknown …
+    offline_s: float = 900.0  # … and this long: offline, with a communication alarm
+    chatter_count: int = 5  # raised this many times …
+    chatter_window_s: float = 600.0  # … within this window: chattering, and suppressed
+    max_shelve_s: float = 8 * 3600.0  # the longest an operator may shelve its alarms
+    grades: tuple[float, ...] = ()  # where its grades change (waterlogging: 3, 10, 25 cm)
+    category: str = ""  # the catalog category its alarms become as cases …
+    auto_case: bool = False  # … on their own when one is raised at the class's priority
+
+
+#: The optional numbers of a class in sensor_classes.json, each a field of SensorClass.
+TUNABLE = (
+    *("deadband", "low_warning", "low_alarm", "on_delay_s", "off_delay_s", "rate_per_min"),
+    *("stale_s", "offline_s", "chatter_count", "chatter_window_s", "max_shelve_s"),
+)
+#: What a sensor site may set for itself in the registry (sensors.geojson), over its class.
+SITE_OVERRIDES = (
+    *("warning", "alarm", "low_warning", "low_alarm", "deadband", "on_delay_s", "off_delay_s"),
+    *("rate_per_min", "stale_s", "offline_s"),
+)
 
 
 @dataclass(frozen=True)
@@ -255,6 +284,21 @@ class City:
             for area in self.areas[level]:
                 children.setdefault(area.parent, []).append(area)
         return children
+
+    # -- sensors ---------------------------------------------------------------
+
+    def sensor_class(self, sensor_id: str, kind: str) -> SensorClass:
+        """The rules of one sensor: its class, with what its registry entry sets for it."""
+        return self._site_classes.get(sensor_id) or self.sensor_classes[kind]
+
+    @cached_property
+    def _site_classes(self) -> dict[str, SensorClass]:
+        found = {}
+        for site in self.sensors:
+            if site.overrides and site.kind in self.sensor_classes:
+                own: dict[str, Any] = dict(site.overrides)
+                found[site.id] = replace(self.sensor_classes[site.kind], **own)
+        return found
 
     # -- where things are ----------------------------------------------------
 

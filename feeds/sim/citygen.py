@@ -72,7 +72,11 @@ _BRIDGE_SENSORS = 6
 _WATER_PLACES = ("下穿隧道", "铁路桥涵", "立交桥下", "低洼路段")
 _COVER_KINDS = ("雨水", "污水", "供水", "燃气", "电力", "通信")
 _SITE_PROJECTS = ("安置房", "商业综合体", "学校改扩建", "道路改造", "地铁站", "城市更新")
-_SITE_COUNTS = {"water_level": 13, "manhole_tilt": 150, "gas": 20, "dust": 10}
+_SITE_COUNTS = {
+    "water_level": 13, "manhole_tilt": 150, "gas": 20, "dust": 10,
+    "tunnel_water": 3, "manhole_water": 40, "street_light": 60, "heat_stations": 12, "noise": 10,
+}  # fmt: skip
+_BRIDGE_DISPLACEMENT = 4
 
 
 _KX, _KY = metres_per_degree(LAT0)
@@ -226,6 +230,9 @@ class _Sites:
     _PREFIX: ClassVar[dict[str, tuple[str, int]]] = {
         "water_level": ("WL", 2), "signal": ("SIG", 3), "manhole_tilt": ("MH", 4),
         "gas": ("GAS", 2), "bridge_strain": ("BR", 2), "dust": ("DUST", 2),
+        "bridge_displacement": ("BD", 2), "tunnel_water": ("TW", 2), "manhole_water": ("MW", 3),
+        "street_light": ("SL", 3), "heating_temperature": ("HT", 2), "heating_pressure": ("HP", 2),
+        "noise": ("NS", 2),
     }  # fmt: skip
 
     def __init__(self) -> None:
@@ -302,7 +309,42 @@ def _build_sensors(
         community, x, y = dust_candidates[g]
         project = _SITE_PROJECTS[k % len(_SITE_PROJECTS)]
         sites.add("dust", f"{community.removesuffix('社区')}{project}项目工地扬尘监测点", x, y)
+    _later_sensors(sites, blocks, all_blocks, dust_candidates, rng)
     return sites.sites
+
+
+def _later_sensors(
+    sites: _Sites,
+    blocks: dict[str, list[Segment]],
+    all_blocks: list[Segment],
+    communities: list[tuple[str, float, float]],
+    rng: np.random.Generator,
+) -> None:
+    """The sensor classes added since the first demo city, drawn after it so that its sites stay."""
+    _, a, b, _ = blocks[_BRIDGE_ROAD][_BRIDGE_WEST_OF]
+    for k in range(_BRIDGE_DISPLACEMENT):
+        share = 0.35 + 0.3 * k / (_BRIDGE_DISPLACEMENT - 1)
+        sites.add("bridge_displacement", f"{_BRIDGE_NAME}{k + 1}号位移测点", *_along(a, b, share, 0))
+    for road in rng.choice(list(blocks), _SITE_COUNTS["tunnel_water"], replace=False):
+        _, a, b, _ = blocks[road][rng.integers(len(blocks[road]))]
+        sites.add("tunnel_water", f"{road}隧道积水监测点", *_along(a, b, 0.5, 0))
+    for k in rng.choice(len(all_blocks), _SITE_COUNTS["manhole_water"]):
+        address, x, y = _roadside(all_blocks[k], rng)
+        sites.add("manhole_water", f"{address}{('雨水', '污水')[rng.integers(2)]}井水位", x, y)
+    for k in rng.choice(len(all_blocks), _SITE_COUNTS["street_light"]):
+        address, x, y = _roadside(all_blocks[k], rng)
+        sites.add("street_light", f"{address}路灯", x, y)
+    chosen = rng.choice(
+        len(communities), _SITE_COUNTS["heat_stations"] + _SITE_COUNTS["noise"], replace=False
+    )
+    for n, g in enumerate(chosen.tolist()):
+        community, x, y = communities[g]
+        place = community.removesuffix("社区")
+        if n < _SITE_COUNTS["heat_stations"]:  # a heat exchange station measures both
+            sites.add("heating_temperature", f"{place}换热站供水温度", x + 15, y)
+            sites.add("heating_pressure", f"{place}换热站供水压力", x + 15, y + 5)
+        else:
+            sites.add("noise", f"{place}噪声监测点", x - 15, y)
 
 
 def generate(name: str, code: str, name_en: str = "", plate_prefix: str = "") -> Documents:
