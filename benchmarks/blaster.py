@@ -1,7 +1,7 @@
 """A stand-in hub that streams vehicle deltas at a set rate, or as fast as a client reads them.
 
 Run as a separate process so that producing frames does not share the
-measured process's interpreter.  It speaks just enough of protocol 3: it signs
+measured process's interpreter.  It speaks just enough of protocol 4: it signs
 in its one account (:data:`USER` with :data:`PASSWORD`, or the session
 :data:`TOKEN` it hands out) and answers any other ``hello`` with the hub's
 errors, keeping the connection; then it sends ``welcome``, snapshots, and

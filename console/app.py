@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from console import names
@@ -30,7 +30,7 @@ from console.state import Changes, HallState, signed_in
 from feeds.city import City, CityError, from_bundle
 from feeds.city.cache import CityCache
 from feeds.city.workflow import Person
-from feeds.wire import TOPICS, Act, Case, ErrorCode, GetTimeline, Welcome
+from feeds.wire import TOPICS, Act, Alarm, AlarmAct, Case, ErrorCode, GetTimeline, Welcome
 from feeds.wire.client import CommandError, HubClient, LinkState
 from layouts import Layout, ScreenSpec
 from widgets.alarm_panel import QtAlarmPanel
@@ -124,6 +124,7 @@ class Console(QObject):
         self.maps: list[QtCityMap] = []
         self.queues: list[QtCaseQueue] = []
         self.details: list[QtCaseDetail] = []
+        self.alarm_panels: list[QtAlarmPanel] = []
         self.selected: str | None = None
         self.together: list[str] = []  # cases selected with the shown one: a step goes to all of them
         self.actor: Person | None = None  # who sits here, once the hub has welcomed us
@@ -193,7 +194,12 @@ class Console(QObject):
         if name == "alarms":
             alarms = AlarmTableModel(self.state, store=self.alarm_columns)
             self.refreshers.append(alarms.refresh)
-            return QtAlarmPanel(alarms)
+            panel = QtAlarmPanel(alarms)
+            panel.set_read_only(self.kind == "wall")
+            panel.set_actor(self.actor)
+            panel.alarm_act_requested.connect(self._on_alarm_act_requested)
+            self.alarm_panels.append(panel)
+            return panel
         vehicles = VehicleTableModel(self.state, store=self.vehicle_columns)
         self.refreshers.append(vehicles.refresh)
         return QtVehicleBoard(vehicles)
@@ -323,6 +329,8 @@ class Console(QObject):
             queue.set_actor(self.actor)
         for detail in self.details:
             detail.set_actor(self.actor)
+        for panel in self.alarm_panels:
+            panel.set_actor(self.actor)
 
     # -- selecting and acting -------------------------------------------------------
 
@@ -419,7 +427,32 @@ class Console(QObject):
             return self._explain(error)
         return ""
 
+    def _on_alarm_act_requested(
+        self, alarm_id: str, version: int, action: str, fields: dict[str, object]
+    ) -> None:
+        reason, until = str(fields.get("reason", "")), float(str(fields.get("until", 0.0)))
+        command = AlarmAct(uuid.uuid4().hex, alarm_id, version, action, reason, until)
+        self._spawn(self._act_on_alarm(command))
+
+    async def _act_on_alarm(self, command: AlarmAct) -> None:
+        """One action on an alarm; the panels say whether it was taken (its change arrives first)."""
+        try:
+            await self.client.request(command)
+        except CommandError as error:
+            text, ok = self._explain(error), False
+        else:
+            text, ok = (
+                self.tr("%1: %2")
+                .replace("%1", _alarm_action_name(command.action))
+                .replace("%2", command.alarm_id),
+                True,
+            )
+        for panel in self.alarm_panels:
+            panel.show_outcome(text, ok)
+
     def _explain(self, error: CommandError) -> str:
+        if error.code == ErrorCode.CONFLICT and isinstance(error.current, Alarm):
+            return self.tr("Not done: someone acted on this alarm first. Check it and try again.")
         if error.code == ErrorCode.CONFLICT:
             current = error.current
             now = names.status_name(current.status) if isinstance(current, Case) else "?"
@@ -435,6 +468,16 @@ class Console(QObject):
     def _show_outcome(self, text: str, ok: bool) -> None:
         for detail in self.details:
             detail.show_outcome(text, ok)
+
+
+def _alarm_action_name(action: str) -> str:
+    return {
+        "ack": QCoreApplication.translate("Console", "Acknowledged"),
+        "shelve": QCoreApplication.translate("Console", "Shelved"),
+        "unshelve": QCoreApplication.translate("Console", "Unshelved"),
+        "remove": QCoreApplication.translate("Console", "Out of service"),
+        "restore": QCoreApplication.translate("Console", "Back in service"),
+    }[action]
 
 
 def load_theme(app: QApplication) -> None:

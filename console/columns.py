@@ -341,9 +341,19 @@ class AlarmColumns(ColumnStore):
         )
 
 
+#: Where an alarm stands before the operator (ISA-18.2), most pressing first.
+UNACKED, RETURNED_UNACKED, ACKED, SET_ASIDE, NORMAL = range(5)
+
+
 def attention(alarm: Alarm) -> int:
-    """0 active and unacknowledged, 1 active and acknowledged, 2-3 the same for cleared alarms."""
-    return (0 if alarm.state == "active" else 2) + int(alarm.acked)
+    """Active and unacknowledged first, then returned to normal but unacknowledged, then active
+    and acknowledged; shelved or out of service alarms are set aside (their own list); a cleared,
+    acknowledged alarm is normal again."""
+    if alarm.out_of_service or alarm.shelved_until:
+        return SET_ASIDE
+    if not alarm.acked:
+        return UNACKED if alarm.state == "active" else RETURNED_UNACKED
+    return ACKED if alarm.state == "active" else NORMAL
 
 
 def alarm_source(state: HallState, alarm: Alarm) -> str:
@@ -391,7 +401,7 @@ def hall_summary(cases: CaseColumns, alarms: AlarmColumns, vehicles: VehicleColu
     cases): every frame that changed something, so the header never lags the panels below it."""
     case, alarm, vehicle = cases.numbers, alarms.numbers, vehicles.numbers
     open_cases = case["over"] == 0
-    active = alarm["attention"] < 2
+    active = (alarm["attention"] == UNACKED) | (alarm["attention"] == ACKED)
     to_dispatch = status_ranks(names.workflow()).get("to_dispatch", -1)
     online = (vehicle["status"] != VEHICLE_STATUS_RANK["offline"]) & np.isfinite(vehicle["fix"])
     return HallSummary(
@@ -570,6 +580,18 @@ class CaseView(RowView):
 class AlarmView(RowView):
     COLUMN_KEYS = ("priority", "source", "value", "threshold", "raised_at", "attention")
     DEFAULT_KEYS = ("attention", "priority", "newest")  # unacknowledged first, then priority, newest first
+
+    def __init__(self, store: ColumnStore) -> None:
+        super().__init__(store)
+        self.aside = False  # the standing alarms, or those set aside (shelved, out of service)
+
+    def accepts(self, slots: np.ndarray) -> np.ndarray | None:
+        standing = self.store.key("attention")[slots]
+        mask: np.ndarray = standing == SET_ASIDE if self.aside else standing < SET_ASIDE
+        return mask
+
+    def filter_keys(self) -> tuple[str, ...]:
+        return ("attention",)
 
 
 class VehicleView(RowView):

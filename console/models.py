@@ -31,6 +31,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from console import names
 from console.columns import (
     NO_SLOTS,
+    RETURNED_UNACKED,
+    SET_ASIDE,
     AlarmColumns,
     AlarmView,
     CaseColumns,
@@ -423,9 +425,27 @@ class AlarmTableModel(LiveTableModel):
         QT_TRANSLATE_NOOP("AlarmTableModel", "State"),
     )
 
+    view: AlarmView
+
     def unacknowledged_count(self) -> int:
-        """Active alarms nobody has acknowledged yet."""
-        return int(np.count_nonzero(self.store.numbers["attention"] == 0))
+        """Alarms nobody has acknowledged yet, standing or returned to normal."""
+        return int(np.count_nonzero(self.store.numbers["attention"] <= RETURNED_UNACKED))
+
+    def aside_count(self) -> int:
+        """Alarms shelved or out of service."""
+        return int(np.count_nonzero(self.store.numbers["attention"] == SET_ASIDE))
+
+    def longest_shelve_s(self, alarm: Alarm) -> float:
+        """The longest its sensor's class lets an operator shelve it (0 when the city has no such class)."""
+        city = self._state.city
+        if city is None or alarm.kind not in city.sensor_classes:
+            return 0.0
+        return city.sensor_class(alarm.sensor_id, alarm.kind).max_shelve_s
+
+    def show_aside(self, aside: bool) -> None:
+        """The standing alarms, or those set aside (shelved, out of service)."""
+        self.view.aside = aside
+        self._refilter()
 
     def _cell(self, alarm: Alarm, slot: int, column: int, role: int) -> Any:
         active = alarm.state == "active"
@@ -454,21 +474,41 @@ class AlarmTableModel(LiveTableModel):
         if column == AlarmColumn.SOURCE:
             return alarm_source(self._state, alarm)
         if column == AlarmColumn.VALUE:
-            return self._quantity(alarm, alarm.value)
+            current = self._quantity(alarm, alarm.value)
+            if alarm.peak is None or alarm.peak == alarm.value or alarm.condition == "comm":
+                return current
+            peak = QCoreApplication.translate("AlarmTableModel", "peak {value}")
+            return f"{current} ({peak.format(value=f'{alarm.peak:.4g}')})"
         if column == AlarmColumn.THRESHOLD:
             return self._quantity(alarm, alarm.threshold)
         if column == AlarmColumn.RAISED:
             return clock_text(alarm.raised_at)
-        if alarm.state != "active":
-            return QCoreApplication.translate("AlarmTableModel", "Cleared")
-        if alarm.acked:
-            return QCoreApplication.translate("AlarmTableModel", "Acknowledged")
-        return QCoreApplication.translate("AlarmTableModel", "Active")
+        return alarm_state_text(alarm)
 
     def _quantity(self, alarm: Alarm, value: float) -> str:
         sensor = self._state.sensors.get(alarm.sensor_id)
         unit = sensor.unit if sensor else names.sensor_unit(alarm.kind)
         return f"{value:.4g} {unit}".strip()
+
+
+def alarm_state_text(alarm: Alarm) -> str:
+    """The alarm's ISA-18.2 state in words, and why it is set aside or held."""
+    if alarm.out_of_service:
+        return QCoreApplication.translate("AlarmTableModel", "Out of service")
+    if alarm.shelved_until:
+        until = clock_text(alarm.shelved_until)[:5]
+        return QCoreApplication.translate("AlarmTableModel", "Shelved until {time}").format(time=until)
+    if alarm.state != "active":
+        if alarm.acked:
+            return QCoreApplication.translate("AlarmTableModel", "Cleared")
+        return QCoreApplication.translate("AlarmTableModel", "Cleared, unacknowledged")
+    if alarm.acked:
+        text = QCoreApplication.translate("AlarmTableModel", "Acknowledged")
+    else:
+        text = QCoreApplication.translate("AlarmTableModel", "Active")
+    if alarm.chattering:
+        text += " · " + QCoreApplication.translate("AlarmTableModel", "chattering")
+    return text
 
 
 class VehicleColumn(IntEnum):

@@ -97,3 +97,15 @@ VEHICLE_STATUSES: dict[str, tuple[str, str]] = {
     "idle": ("停驶", "Idle"),
     "offline": ("离线", "Offline"),
 }
+
+
+#: Who may take which action on an alarm (ISA-18.2; the acting role is the first of these the
+#: user holds): the desk acknowledges, the desk and the lead shelve, the lead (or an
+#: administrator) takes a sensor's alarm out of service for maintenance and back.
+ALARM_ROLES: dict[str, tuple[str, ...]] = {
+    "ack": ("dispatcher", "lead", "intake"),
+    "shelve": ("dispatcher", "lead"),
+    "unshelve": ("dispatcher", "lead"),
+    "remove": ("lead", "admin"),
+    "restore": ("lead", "admin"),
+}

@@ -66,16 +66,31 @@ class Case(Record, tag="case"):
 
 
 class Alarm(Record, tag="alarm"):
+    """An alarm point: one per sensor and condition, raised and cleared again and again (ISA-18.2
+    states from ``state`` and ``acked``: active unacknowledged, acknowledged, returned to normal
+    unacknowledged, normal)."""
+
     id: str
     sensor_id: str
     kind: str  # sensor class of the city
     priority: int  # 1 = critical … 4 = low
-    value: float
+    value: float  # the current value (for a rate alarm, units a minute; a silent sensor, seconds)
     threshold: float
     raised_at: float
     state: Literal["active", "cleared"] = "active"
     acked: bool = False
     cleared_at: float | None = None
+    condition: str = "high"  # high (H/HH), low (L/LL), rate (a fast rise), comm (silent)
+    peak: float | None = None  # the worst value since it was last raised
+    version: int = 1  # operator actions name the version they saw
+    acked_by: str = ""
+    acked_at: float | None = None
+    shelved_until: float = 0.0  # shelved by an operator until then (0: not shelved)
+    shelved_by: str = ""
+    out_of_service: bool = False  # taken out for maintenance: not annunciated, not counted
+    chattering: bool = False  # raised too often: held until quiet for the class's chatter window
+    raised: int = 1  # times raised (the bad actors are those raised most)
+    note: str = ""  # the reason given with the latest operator action
     seq: int = 0
 
 
@@ -88,7 +103,7 @@ class Sensor(Record, tag="sensor"):
     unit: str
     value: float | None = None
     ts: float | None = None
-    state: Literal["normal", "warning", "alarm", "offline"] = "normal"
+    state: Literal["normal", "warning", "alarm", "unknown", "offline"] = "normal"  # unknown: silent a while
     district: str = ""  # where it stands; "" outside the city
     grid: str = ""
     seq: int = 0

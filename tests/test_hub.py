@@ -240,17 +240,18 @@ async def test_readings_over_threshold_raise_and_clear_an_alarm(db_url: str) -> 
     async with running_hub(db_url, clock=Clock()) as (_hub, url):
         async with client(url, "producer", "sim") as producer:
             await declare_and_report(producer, reports=0)
-            for n, depth in enumerate([2.0, 12.0, 31.0, 20.0, 1.0]):
-                await request(
-                    producer, p.Batch(new_id("b"), [p.Reading("WL-01", depth, 1_795_000_100.0 + n)])
-                )
+            # The demo class counts water over its limits after 10 s and clears it 120 s after it went.
+            for seconds, depth in [(0, 2.0), (5, 31.0), (16, 33.0), (20, 20.0), (25, 1.0), (160, 1.0)]:
+                reading = p.Reading("WL-01", depth, 1_795_000_100.0 + seconds)
+                await request(producer, p.Batch(new_id("b"), [reading]))
         async with client(url) as console:
             alarms = (await receive(console, snapshot_of("alarms"))).items
             sensors = (await receive(console, snapshot_of("sensors"))).items
     assert len(alarms) == 1
     alarm = alarms[0]
-    assert (alarm.sensor_id, alarm.priority, alarm.value, alarm.threshold) == ("WL-01", 1, 31.0, 25.0)
-    assert alarm.state == "cleared" and alarm.cleared_at == 1_795_000_104.0
+    assert (alarm.sensor_id, alarm.condition, alarm.priority, alarm.threshold) == ("WL-01", "high", 1, 25.0)
+    assert (alarm.raised_at, alarm.peak, alarm.value) == (1_795_000_116.0, 33.0, 1.0)
+    assert alarm.state == "cleared" and alarm.cleared_at == 1_795_000_260.0
     assert [s.state for s in sensors if s.id == "WL-01"] == ["normal"]
 
 

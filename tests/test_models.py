@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -751,7 +752,7 @@ def alarm_state(alarms: list[Alarm]) -> HallState:
     return state
 
 
-def test_alarms_show_unacknowledged_active_first_then_priority_then_newest(qtmodeltester):
+def test_alarms_follow_isa_18_2_unacknowledged_first_then_returned_then_acknowledged(qtmodeltester):
     alarms = [
         make_alarm(1, priority=1, acked=True),
         make_alarm(2, priority=3),
@@ -765,20 +766,43 @@ def test_alarms_show_unacknowledged_active_first_then_priority_then_newest(qtmod
     qtmodeltester.check(model)
 
     order = [model.record_at(row).id for row in range(model.rowCount())]
-    assert order == ["A0004", "A0005", "A0002", "A0001", "A0006", "A0003"]
-    assert model.unacknowledged_count() == 3
+    # active unacknowledged by priority, then returned to normal unacknowledged, then acknowledged
+    assert order == ["A0004", "A0005", "A0002", "A0003", "A0001", "A0006"]
+    assert model.unacknowledged_count() == 4
 
     log = SignalLog(model)
     delta(state, "alarms", [make_alarm(4, priority=1, acked=True)])
     model.refresh(state.take_changes(), NOW)
     assert model.record_at(0).id == "A0005"
-    assert model.unacknowledged_count() == 2
+    assert model.unacknowledged_count() == 3
     assert log.counts["layout"] == 1 and len(log.data_changed) == 1
 
     for column in AlarmColumn:
         model.sort(column, Qt.SortOrder.DescendingOrder)
     model.sort(-1)
     assert model.record_at(0).id == "A0005"
+
+
+def test_shelved_and_out_of_service_alarms_are_set_aside_and_normal_ones_leave_the_panel():
+    alarms = [
+        make_alarm(1, priority=1),
+        make_alarm(2, priority=1, shelved_until=NOW + 1800, shelved_by="lead"),
+        make_alarm(3, priority=2, out_of_service=True),
+        make_alarm(4, priority=1, state="cleared", acked=True, cleared_at=NOW),  # normal again
+        make_alarm(5, priority=2, acked=True, chattering=True, peak=41.5),
+    ]
+    model = AlarmTableModel(alarm_state(alarms), now=NOW)
+    shown = {model.record_at(row).id: row for row in range(model.rowCount())}
+    assert list(shown) == ["A0001", "A0005"] and (model.unacknowledged_count(), model.aside_count()) == (1, 2)
+    texts = [model.index(shown["A0005"], column).data() for column in AlarmColumn]
+    assert texts[AlarmColumn.STATE] == "Acknowledged · chattering"
+    assert texts[AlarmColumn.VALUE] == "35 cm (peak 41.5)"  # the current value beside the worst
+    model.show_aside(True)
+    aside = {
+        model.record_at(row).id: model.index(row, AlarmColumn.STATE).data() for row in range(model.rowCount())
+    }
+    shelf_end = time.strftime("%H:%M", time.localtime(NOW + 1800))
+    assert aside == {"A0002": f"Shelved until {shelf_end}", "A0003": "Out of service"}
 
 
 def test_alarm_cells():

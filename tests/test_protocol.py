@@ -102,7 +102,7 @@ def test_frames_are_json_text_with_a_type_field() -> None:
             b'"closure": "normal"}',
             p.ErrorCode.INVALID,
         ),
-        (b'{"type": "hello", "protocol": 3, "kind": "console", "password": 7}', p.ErrorCode.INVALID),
+        (b'{"type": "hello", "protocol": 4, "kind": "console", "password": 7}', p.ErrorCode.INVALID),
         (
             b'{"type": "assign", "id": "c1", "case_id": "AJ1", "expected_version": 3, "department": "x"}',
             p.ErrorCode.UNKNOWN_TYPE,

@@ -181,3 +181,30 @@ def test_latest_sensor_and_vehicle_values_are_upserted(db_url: str) -> None:
     store.close()
     assert loaded.records["sensors"] == [later_sensor]
     assert loaded.records["vehicles"] == [later_vehicle]
+
+
+def test_readings_are_kept_raw_then_folded_into_intervals_late_ones_too(db_url: str) -> None:
+    store = Store(db_url)
+    start = 1_795_000_200.0  # a whole number of 5-minute intervals
+    raw = [{"sensor_id": "WL-01", "ts": start + 10.0 * n, "value": float(n % 7)} for n in range(60)]  # 10 min
+    batch = WriteBatch()
+    batch.readings = raw + raw[:5]  # a producer's retry: stored once
+    store.commit(batch)
+    folded = store.roll_up(start + 3600, raw_s=1800, interval_s=300, keep_s=86_400)
+    late = WriteBatch()
+    late.readings = [{"sensor_id": "WL-01", "ts": start + 15.0, "value": 50.0}]  # out of order, long after
+    store.commit(late)
+    again = store.roll_up(start + 3600, raw_s=1800, interval_s=300, keep_s=86_400)
+    recent = WriteBatch()
+    recent.readings = [{"sensor_id": "WL-01", "ts": start + 3500, "value": 3.5}]
+    store.commit(recent)
+    at, mean, low, high = store.history("WL-01", start, start + 3600)
+    gone = store.roll_up(start + 200 * 86_400, raw_s=1800, interval_s=300, keep_s=86_400)
+    left = store.history("WL-01", 0, start + 200 * 86_400)[0]
+    store.close()
+    assert (folded, again) == (60, 1)
+    values = [float(n % 7) for n in range(30)]
+    assert list(at) == [start, start + 300, start + 3500]
+    assert (low[0], high[0]) == (0.0, 50.0) and mean[0] == (sum(values) + 50.0) / 31  # merged late
+    assert (low[2], mean[2], high[2]) == (3.5, 3.5, 3.5)  # raw: the value itself
+    assert gone == 1 and len(left) == 0  # past retention: nothing kept

@@ -3,6 +3,8 @@ steps the workflow allows them on it."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from msgspec.structs import replace
 from pytestqt.qt_compat import qt_api
@@ -584,6 +586,55 @@ def test_alarm_panel_counts_unacknowledged_alarms(qtbot):
     delta(state, "alarms", [make_alarm(1, priority=1, acked=True)])
     model.refresh(state.take_changes(), NOW)
     assert panel.count_label.text() == "Unacknowledged 1"
+
+
+def alarm_panel(qtbot, alarms, actor) -> QtAlarmPanel:  # type: ignore[no-untyped-def]
+    state = alarm_state(alarms)
+    state.set_city(CITY)  # a class's longest shelf comes from the city
+    panel = QtAlarmPanel(AlarmTableModel(state, now=NOW))
+    panel.set_actor(actor)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.table.selectRow(0)
+    return panel
+
+
+def test_the_desk_acknowledges_and_shelves_the_selected_alarm_for_a_reason(qtbot):
+    panel = alarm_panel(qtbot, [make_alarm(1, priority=1)], DISPATCHER)
+    assert panel.offered() == ["ack", "shelve"]  # out of service is the lead's
+    with qtbot.waitSignal(panel.alarm_act_requested) as acked:
+        panel.buttons["ack"].click()
+    assert acked.args == ["A0001", 1, "ack", {"reason": ""}]
+    assert not panel.buttons["shelve"].isEnabled()  # a shelf needs a reason
+    water = CITY.sensor_classes["water_level"].max_shelve_s
+    offered = [panel.shelve_combo.itemData(i) for i in range(panel.shelve_combo.count())]
+    assert offered == [m for m in (15, 30, 60, 120, 240, 480) if m * 60 <= water] == [15, 30, 60]
+    panel.reason_edit.setText("泵车已到场排水")
+    panel.shelve_combo.setCurrentIndex(1)
+    with qtbot.waitSignal(panel.alarm_act_requested) as shelved:
+        panel.buttons["shelve"].click()
+    alarm_id, version, action, fields = shelved.args
+    assert (alarm_id, version, action, fields["reason"]) == ("A0001", 1, "shelve", "泵车已到场排水")
+    assert 29 * 60 < fields["until"] - time.time() <= 30 * 60
+
+
+def test_the_lead_takes_an_alarm_out_of_service_and_the_wall_takes_no_action(qtbot):
+    lead = alarm_panel(qtbot, [make_alarm(1, priority=2, acked=True)], LEAD)
+    assert lead.offered() == ["shelve", "remove"]
+    wall = alarm_panel(qtbot, [make_alarm(1, priority=2)], DISPATCHER)
+    wall.set_read_only(True)
+    assert wall.offered() == [] and not any(b.isVisible() for b in wall.buttons.values())
+
+
+def test_the_alarms_set_aside_have_their_own_list(qtbot):
+    shelved = make_alarm(2, shelved_until=NOW + 600, shelved_by="lead")
+    panel = alarm_panel(qtbot, [make_alarm(1, priority=1), shelved], LEAD)
+    assert panel.aside_box.text() == "Shelved or out of service (1)"
+    assert panel.table.model().rowCount() == 1
+    panel.aside_box.setChecked(True)
+    panel.table.selectRow(0)
+    assert panel.table.model().record_at(0).id == "A0002" and "unshelve" in panel.offered()
 
 
 def test_vehicle_board_counts_per_kind_and_status(qtbot):

@@ -1,40 +1,183 @@
-"""The alarm panel: sensor alarms, unacknowledged and critical ones on top and in red."""
+"""The alarm panel: sensor alarms, unacknowledged and critical ones on top and in red; the
+operator acknowledges, shelves and takes them out of service here (ISA-18.2)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+import time
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.models import AlarmColumn, AlarmTableModel
 from console.palette import HallColors
+from feeds.city.workflow import Actor
+from feeds.domain import ALARM_ROLES
+from feeds.wire import Alarm
 from widgets.case_queue import QtLiveTable
+from widgets.restyle import restyle
+
+#: How long a shelf lasts, as offered (minutes); a class's longest shelf cuts the list.
+SHELVE_MINUTES = (15, 30, 60, 120, 240, 480)
 
 
 class QtAlarmPanel(QWidget):
-    """Alarm table under a header that counts the active alarms nobody has acknowledged."""
+    """Alarm table under a header that counts the alarms nobody has acknowledged; beneath it the
+    actions the signed-in user may take on the selected alarm."""
+
+    #: alarm id, expected version, action, fields (reason, until)
+    alarm_act_requested = Signal(str, int, str, dict)
 
     def __init__(self, model: AlarmTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
-        self._count: int | None = None
+        self._actor: Actor | None = None
+        self._read_only = False
+        self._counts: tuple[int, int] | None = None
+        self._selected: str | None = None
         self.count_label = QLabel(objectName="counts")
-        self.table = QtLiveTable(model, (80, 300, 110, 110, 100, 110), stretch_column=AlarmColumn.SOURCE)
+        self.aside_box = QCheckBox()  # the alarms set aside: shelved, out of service
+        self.aside_box.toggled.connect(self._on_aside_toggled)
+        self.table = QtLiveTable(model, (80, 300, 150, 110, 100, 150), stretch_column=AlarmColumn.SOURCE)
         self.table.enable_sorting(-1)  # the model's order: unacknowledged, priority, newest
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._on_selected())
 
         header = QHBoxLayout()
         header.addWidget(QLabel(self.tr("Alarms"), objectName="title"))
         header.addStretch(1)
+        header.addWidget(self.aside_box)
         header.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.table)
+        layout.addLayout(self._build_actions())
+        self.outcome = QLabel(objectName="banner")
+        self.outcome.hide()
+        layout.addWidget(self.outcome)
 
         model.summary_changed.connect(self._on_summary_changed)
+        model.modelReset.connect(self._enable)
+        model.dataChanged.connect(lambda *_: self._enable())
         self._on_summary_changed()
+        self._enable()
+
+    def _build_actions(self) -> QHBoxLayout:
+        self.reason_edit = QLineEdit(placeholderText=self.tr("Reason (to shelve or take out of service)"))
+        self.reason_edit.textChanged.connect(self._enable)
+        self.shelve_combo = QComboBox()
+        self.buttons = {
+            "ack": QPushButton(self.tr("Acknowledge"), objectName="act-ack"),
+            "shelve": QPushButton(self.tr("Shelve"), objectName="act-shelve"),
+            "unshelve": QPushButton(self.tr("Unshelve"), objectName="act-unshelve"),
+            "remove": QPushButton(self.tr("Out of service"), objectName="act-remove"),
+            "restore": QPushButton(self.tr("Back in service"), objectName="act-restore"),
+        }
+        row = QHBoxLayout()
+        row.addWidget(self.buttons["ack"])
+        row.addWidget(self.reason_edit, 1)
+        row.addWidget(self.shelve_combo)
+        for action in ("shelve", "unshelve", "remove", "restore"):
+            row.addWidget(self.buttons[action])
+        for action, button in self.buttons.items():
+            button.clicked.connect(lambda _=False, action=action: self._on_action(action))
+        return row
+
+    # -- public ----------------------------------------------------------------
+
+    def set_actor(self, actor: Actor | None) -> None:
+        self._actor = actor
+        self._enable()
+
+    def set_read_only(self, read_only: bool) -> None:
+        """The wall: it shows alarms and takes no action on them."""
+        self._read_only = read_only
+        self._enable()
+
+    def selected_alarm(self) -> Alarm | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        alarm: Alarm | None = self._model.record_at(index.row())
+        return alarm
+
+    def show_outcome(self, text: str, ok: bool) -> None:
+        self.outcome.setText(text)
+        restyle(self.outcome, "ok", ok)
+        self.outcome.show()
+
+    # -- what may be done ---------------------------------------------------------
+
+    def offered(self) -> list[str]:
+        """The actions the signed-in user may take on the selected alarm now."""
+        alarm, actor = self.selected_alarm(), self._actor
+        if alarm is None or actor is None or self._read_only:
+            return []
+        possible = {
+            "ack": not alarm.acked,
+            "shelve": not alarm.out_of_service,
+            "unshelve": bool(alarm.shelved_until),
+            "remove": not alarm.out_of_service,
+            "restore": alarm.out_of_service,
+        }
+        return [a for a, ok in possible.items() if ok and set(ALARM_ROLES[a]) & set(actor.roles)]
+
+    def _enable(self) -> None:
+        offered = self.offered()
+        reason = bool(self.reason_edit.text().strip())
+        for action, button in self.buttons.items():
+            button.setVisible(action in offered)
+            button.setEnabled(action in offered and (reason or action not in ("shelve", "remove")))
+        self.reason_edit.setVisible(bool({"shelve", "remove"} & set(offered)))
+        self.shelve_combo.setVisible("shelve" in offered)
+        self._fill_shelve_times()
+
+    def _fill_shelve_times(self) -> None:
+        alarm = self.selected_alarm()
+        longest = self._model.longest_shelve_s(alarm) if alarm is not None else 0.0
+        minutes = [m for m in SHELVE_MINUTES if m * 60 <= longest] or [SHELVE_MINUTES[0]]
+        if [self.shelve_combo.itemData(i) for i in range(self.shelve_combo.count())] == minutes:
+            return
+        self.shelve_combo.clear()
+        for m in minutes:
+            text = self.tr("{n} min").format(n=m) if m < 60 else self.tr("{n} h").format(n=m // 60)
+            self.shelve_combo.addItem(text, m)
+
+    # -- events ---------------------------------------------------------------------
+
+    def _on_selected(self) -> None:
+        alarm = self.selected_alarm()
+        if alarm is None or alarm.id != self._selected:
+            self.reason_edit.clear()
+            self.outcome.hide()
+        self._selected = alarm.id if alarm else None
+        self._enable()
+
+    def _on_aside_toggled(self, aside: bool) -> None:
+        self._model.show_aside(aside)
+        self._enable()
+
+    def _on_action(self, action: str) -> None:
+        alarm = self.selected_alarm()
+        if alarm is None or action not in self.offered():
+            return
+        fields: dict[str, object] = {"reason": self.reason_edit.text().strip()}
+        if action == "shelve":
+            fields["until"] = time.time() + 60 * int(self.shelve_combo.currentData())
+        self.alarm_act_requested.emit(alarm.id, alarm.version, action, fields)
 
     def _on_summary_changed(self) -> None:
-        count = self._model.unacknowledged_count()
-        if count == self._count:
+        counts = self._model.unacknowledged_count(), self._model.aside_count()
+        if counts == self._counts:
             return
-        self._count = count
-        self.count_label.setText(self.tr("Unacknowledged {count}").format(count=count))
-        self.count_label.setStyleSheet(f"color: {HallColors.RED if count else HallColors.GREEN};")
+        self._counts = unacked, aside = counts
+        self.count_label.setText(self.tr("Unacknowledged {count}").format(count=unacked))
+        self.count_label.setStyleSheet(f"color: {HallColors.RED if unacked else HallColors.GREEN};")
+        self.aside_box.setText(self.tr("Shelved or out of service ({count})").format(count=aside))

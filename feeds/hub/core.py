@@ -23,12 +23,11 @@ from msgspec.structs import replace
 
 from feeds import domain
 from feeds.city import City
-from feeds.city.model import SensorClass
 from feeds.city.workflow import SYSTEM, TASKS, Actor
 from feeds.hub.batch import WriteBatch
 from feeds.hub.ids import Ids, LocalIds
 from feeds.hub.policy import MAX_CLOCK_SKEW_S
-from feeds.hub.rules import sensors as sensor_rules
+from feeds.hub.rules.alarms import AlarmEngine, sensor_state
 from feeds.hub.rules.cases import CaseRules
 from feeds.hub.store import Loaded
 from feeds.hub.topics import Frame, TopicState
@@ -37,7 +36,7 @@ from feeds.wire.errors import ErrorCode, ProtocolError
 from feeds.wire.messages import (
     TOPICS,
     Act,
-    Command,
+    AlarmAct,
     Fix,
     IngestItem,
     Position,
@@ -49,6 +48,8 @@ from feeds.wire.messages import (
 
 #: Notes an acknowledgement carries at most; the rest are counted, not listed.
 MAX_NOTES = 10
+#: How often the clock looks for sensors gone silent (their timeouts are minutes).
+SILENCE_CHECK_S = 5.0
 
 
 @dataclass
@@ -91,11 +92,12 @@ class HubCore:
         self._recent: dict[str, deque[tuple[float, str]]] = defaultdict(deque)
         for case in sorted(self.topics["cases"].live.values(), key=lambda c: c.reported_at):
             self._recent[case.category].append((case.reported_at, case.id))
-        self._command_ids = dict(loaded.command_ids)
-        self._active_alarms = {
-            a.sensor_id: a.id for a in self.topics["alarms"].live.values() if a.state == "active"
-        }
+        self._command_ids = dict(loaded.command_ids)  # command id → the case or alarm it changed
         self.batch = WriteBatch()
+        self.alarms = AlarmEngine(
+            self.topics["alarms"].live, lambda alarm: self._change("alarms", alarm), self.ids.next_alarm_id
+        )
+        self._silence_checked = 0.0
         self.rules = CaseRules(city)
         #: Field inspectors (监督员) by login, with the area each patrols ("" the whole city); the
         #: server keeps it from the accounts.  Their devices are vehicles of kind "inspector".
@@ -134,10 +136,13 @@ class HubCore:
     def knows_command(self, command_id: str) -> bool:
         return command_id in self._command_ids
 
-    def command_result(self, command_id: str) -> Case | None:
-        """The case a command changed, as published; None if its commit was rolled back."""
-        case_id = self._command_ids.get(command_id)
-        return None if case_id is None else self.published_case(case_id)
+    def command_result(self, command_id: str) -> Case | Alarm | None:
+        """The case or alarm a command changed, as published; None if its commit was rolled back."""
+        changed = self._command_ids.get(command_id)
+        if changed is None:
+            return None
+        alarm: Alarm | None = self.topics["alarms"].published.get(changed)
+        return self.published_case(changed) or alarm
 
     # -- changing ------------------------------------------------------------
 
@@ -272,7 +277,7 @@ class HubCore:
             raise ProtocolError(
                 ErrorCode.UNKNOWN_SENSOR, f"no sensor {reading.sensor_id!r}; declare it first"
             )
-        spec = self.city.sensor_classes[sensor.kind]
+        spec = self.city.sensor_class(sensor.id, sensor.kind)
         if not spec.low <= reading.value <= spec.high:
             raise ProtocolError(
                 ErrorCode.INVALID,
@@ -280,35 +285,31 @@ class HubCore:
                 f"[{spec.low:g}, {spec.high:g}] {spec.unit} of {spec.code}",
                 reason="reading_out_of_range",
             )
+        self.batch.readings.append({"sensor_id": sensor.id, "ts": reading.ts, "value": reading.value})
         if sensor.ts is not None and reading.ts < sensor.ts:
-            return  # late reading: the newer one stands
-        state = sensor_rules.sensor_state(spec, reading.value)
+            return  # late or out of order: kept in the history; the newer value stands, no alarm moves back
+        self.alarms.reading(spec, sensor, reading.value, reading.ts)
+        state = sensor_state(spec, reading.value)
         self._change("sensors", replace(sensor, value=reading.value, ts=reading.ts, state=state))
-        self._alarm_rule(spec, sensor, reading)
+        self._alarm_events()
 
-    def _alarm_rule(self, spec: SensorClass, sensor: Sensor, reading: Reading) -> None:
-        alarms = self.topics["alarms"]
-        active_id = self._active_alarms.get(sensor.id)
-        if active_id is not None:
-            updated = sensor_rules.update_alarm(spec, alarms.live[active_id], reading.value, reading.ts)
-            if updated is not None:
-                self._change("alarms", updated)
-                if updated.state == "cleared":
-                    del self._active_alarms[sensor.id]
-            return
-        level = sensor_rules.alarm_level(spec, reading.value)
-        if level is None:
-            return
-        alarm = Alarm(
-            id=self.ids.next_alarm_id(),
-            sensor_id=sensor.id,
-            kind=sensor.kind,
-            priority=level[0],
-            value=reading.value,
-            threshold=level[1],
-            raised_at=reading.ts,
-        )
-        self._active_alarms[sensor.id] = self._change("alarms", alarm).id
+    def _alarm_events(self) -> None:
+        """Put what the alarm engine did on the alarms' record, in the open batch."""
+        for event in self.alarms.take_events():
+            alarm = event.alarm
+            self.batch.alarm_events.append(
+                {
+                    "seq": alarm.seq,
+                    "alarm_id": alarm.id,
+                    "at": self.clock(),
+                    "actor": event.actor,
+                    "role": event.role,
+                    "action": event.action,
+                    "value": alarm.value,
+                    "reason": event.reason,
+                    "command_id": event.command_id,
+                }
+            )
 
     def _fix(self, fix: Fix, district: str) -> None:
         vehicle = self.topics["vehicles"].live.get(fix.vehicle_id)
@@ -411,7 +412,7 @@ class HubCore:
         """Take a workflow step for ``actor``; raises ProtocolError (naming the command) if the
         table, the case's state, the actor's roles and area or the step's fields refuse it."""
         try:
-            case = self._checked(act)
+            case: Case = self._current("cases", act.case_id, act.expected_version)
             workflow = self.city.workflow
             transition, role = workflow.permit(case, act.action, actor)
             self._required(workflow.actions[act.action].requires, act)
@@ -519,17 +520,20 @@ class HubCore:
         text = f"{duplicate.id}{reporter}: {duplicate.description}"
         self._event(target, login, "merge_in", role=role, from_state=target.status, text=text)
 
-    def _checked(self, command: Command) -> Case:
-        case: Case | None = self.topics["cases"].live.get(command.case_id)
-        if case is None:
-            raise ProtocolError(ErrorCode.UNKNOWN_CASE, f"no case {command.case_id!r}")
-        if command.expected_version != case.version:
+    def _current(self, topic: str, record_id: str, expected_version: int) -> Any:
+        """The live case or alarm a command names, at the version it saw; ProtocolError if there
+        is no such record (unknown_case, unknown_alarm) or it moved on (conflict, with it now)."""
+        noun = topic.removesuffix("s")
+        record = self.topics[topic].live.get(record_id)
+        if record is None:
+            raise ProtocolError(f"unknown_{noun}", f"no {noun} {record_id!r}")
+        if expected_version != record.version:
             raise ProtocolError(
                 ErrorCode.CONFLICT,
-                f"case {case.id} is at version {case.version}, not {command.expected_version}",
-                current=case,
+                f"{noun} {record.id} is at version {record.version}, not {expected_version}",
+                current=record,
             )
-        return case
+        return record
 
     # -- clocks --------------------------------------------------------------
 
@@ -541,9 +545,47 @@ class HubCore:
             heapq.heappush(self._due, (case.urged_at + self.city.raise_after_s, case.id, case.version))
 
     def tick(self) -> int:
-        """Urge every case whose running stage ran out of time (督办 by the system) and raise to the
-        shift lead every urged case left alone too long; returns how many cases changed."""
-        now, changed = self.clock(), 0
+        """What the clock does: alarms whose delays or shelves ran out, sensors gone silent (every
+        ``SILENCE_CHECK_S``), and every case whose running stage ran out of time urged (督办 by the
+        system), every urge left alone too long raised to the shift lead; returns how many records
+        changed (0: nothing to commit)."""
+        before = len(self.batch)
+        now = self.clock()
+        self.alarms.tick(now)
+        if now - self._silence_checked >= SILENCE_CHECK_S:
+            self._silence_checked = now
+            self._silent_sensors(now)
+        self._alarm_events()
+        self._case_clocks(now)
+        return len(self.batch) - before
+
+    def _silent_sensors(self, now: float) -> None:
+        """Sensors silent past their class's timeouts show unknown, then offline (with an alarm)."""
+        for sensor in list(self.topics["sensors"].live.values()):
+            if sensor.kind not in self.city.sensor_classes:
+                continue
+            silence = self.alarms.silence(self.city.sensor_class(sensor.id, sensor.kind), sensor, now)
+            if silence and silence != sensor.state:
+                self._change("sensors", replace(sensor, state=silence))
+
+    def act_alarm(self, command: AlarmAct, actor: Actor) -> Alarm:
+        """An operator's action on an alarm; raises ProtocolError (naming the command) if it is
+        unknown, moved on since, or the action is not the actor's or not possible now."""
+        try:
+            alarm: Alarm = self._current("alarms", command.alarm_id, command.expected_version)
+            known = alarm.kind in self.city.sensor_classes
+            longest = self.city.sensor_class(alarm.sensor_id, alarm.kind).max_shelve_s if known else 0.0
+            alarm = self.alarms.act(
+                alarm, command.action, actor, self.clock(), command.reason, command.until, longest, command.id
+            )
+        except ProtocolError as error:
+            error.ref = command.id
+            raise
+        self._command_ids[command.id] = alarm.id
+        self._alarm_events()
+        return alarm
+
+    def _case_clocks(self, now: float) -> None:
         while self._due and self._due[0][0] <= now:
             _, case_id, version = heapq.heappop(self._due)
             case: Case | None = self.topics["cases"].live.get(case_id)
@@ -562,8 +604,6 @@ class HubCore:
             else:
                 continue
             self._clock_watch(case)
-            changed += 1
-        return changed
 
     # -- committing ----------------------------------------------------------
 

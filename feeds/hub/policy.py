@@ -22,6 +22,7 @@ from feeds.domain import Role
 from feeds.wire.errors import ErrorCode, ProtocolError
 from feeds.wire.messages import (
     Act,
+    AlarmAct,
     Batch,
     ClientMessage,
     Fix,
@@ -58,8 +59,10 @@ def refusal(kind: str | None, roles: frozenset[str], message: ClientMessage) -> 
         return None if kind is None else ProtocolError(ErrorCode.INVALID, "already signed in")
     if kind is None:
         return ProtocolError(ErrorCode.HELLO_REQUIRED, "sign in with hello first", ref)
-    if isinstance(message, Act) and kind == "wall":
+    if isinstance(message, (Act, AlarmAct)) and kind == "wall":
         return ProtocolError(ErrorCode.READ_ONLY, "the video wall is read-only", ref)
+    if isinstance(message, AlarmAct) and kind == "producer":
+        return ProtocolError(ErrorCode.FORBIDDEN, "a producer does not handle alarms", ref)
     if isinstance(message, INGEST):
         if kind != "producer":
             return ProtocolError(ErrorCode.FORBIDDEN, f"a {kind} does not send {type(message).__name__}", ref)

@@ -33,6 +33,7 @@ from feeds.hub.accounts import Accounts, Session, User
 from feeds.hub.core import HubCore, IngestOutcome
 from feeds.hub.store import Store
 from feeds.hub.topics import FRAME_BYTES, Frame
+from feeds.records import Alarm, Case
 from feeds.wire.codec import (
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
@@ -43,6 +44,7 @@ from feeds.wire.codec import (
 from feeds.wire.errors import ErrorCode, ProtocolError
 from feeds.wire.messages import (
     Ack,
+    Act,
     Batch,
     CityPart,
     ClientMessage,
@@ -198,6 +200,13 @@ class Connection:
 #: Bytes of the city bundle per ``city_part`` frame: escaped as a JSON string it at most doubles,
 #: which keeps every part far below MAX_FRAME_BYTES.
 CITY_PART_BYTES = 1024 * 1024
+
+
+def _result(command_id: str, changed: Case | Alarm) -> Result:
+    """The answer to a command: the case or the alarm it changed."""
+    return (
+        Result(command_id, case=changed) if isinstance(changed, Case) else Result(command_id, alarm=changed)
+    )
 
 
 def city_parts(request_id: str, folder: CityFolder) -> list[CityPart]:
@@ -511,29 +520,34 @@ class Hub:
             return
         try:
             assert connection.user is not None  # the policy lets only signed-in connections act
-            case = self.core.act(command, connection.user)
+            if isinstance(command, Act):
+                changed: Case | Alarm = self.core.act(command, connection.user)
+            else:
+                changed = self.core.act_alarm(command, connection.user)
         except ProtocolError as error:
             connection.fail(error)
             return
         self._changed()
-        self._spawn(connection, self._answer_after_commit(connection, command.id, case))
+        self._spawn(connection, self._answer_after_commit(connection, command.id, changed))
 
-    async def _answer_after_commit(self, connection: Connection, command_id: str, case: Any) -> None:
+    async def _answer_after_commit(
+        self, connection: Connection, command_id: str, changed: Case | Alarm
+    ) -> None:
         if await self.durable():
-            connection.answer(Result(command_id, case=case))
+            connection.answer(_result(command_id, changed))
         else:
             connection.fail(ProtocolError(ErrorCode.STORAGE, "the database refused the change", command_id))
 
     async def _answer_retry(self, connection: Connection, command: Command) -> None:
         """A command seen before: answer it again, do not apply it twice."""
         await self.durable()
-        case = self.core.command_result(command.id)
-        if case is None:  # its commit failed and was rolled back
+        changed = self.core.command_result(command.id)
+        if changed is None:  # its commit failed and was rolled back
             connection.fail(
                 ProtocolError(ErrorCode.STORAGE, "the earlier attempt was not stored", command.id)
             )
             return
-        connection.answer(Result(command.id, case=case))
+        connection.answer(_result(command.id, changed))
 
     async def _timeline(self, connection: Connection, request: GetTimeline) -> None:
         if not self.core.has_case(request.case_id):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import numpy as np
 from sqlalchemy import (
     Boolean,
     Column,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    func,
     inspect,
     select,
     text,
@@ -113,7 +115,33 @@ alarms = Table(
     Column("state", String(16), nullable=False),
     Column("acked", Boolean, nullable=False),
     Column("cleared_at", Float),
+    Column("condition", String(8), nullable=False, server_default="high"),
+    Column("peak", Float),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("acked_by", String(64), nullable=False, server_default=""),
+    Column("acked_at", Float),
+    Column("shelved_until", Float, nullable=False, server_default="0"),
+    Column("shelved_by", String(64), nullable=False, server_default=""),
+    Column("out_of_service", Boolean, nullable=False, server_default="0"),
+    Column("chattering", Boolean, nullable=False, server_default="0"),
+    Column("raised", Integer, nullable=False, server_default="1"),
+    Column("note", Text, nullable=False, server_default=""),
     Column("seq", Integer, nullable=False, index=True),
+)
+
+#: The alarms' history: every raise, clear and operator action, with who and why.
+alarm_events = Table(
+    "alarm_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # alarms topic seq of the change
+    Column("alarm_id", String(32), nullable=False, index=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("value", Float),
+    Column("reason", Text, nullable=False),
+    Column("command_id", String(64), unique=True),
 )
 
 sensors = Table(
@@ -150,6 +178,27 @@ vehicles = Table(
     Column("seq", Integer, nullable=False),
 )
 
+#: Every reading, raw, for the city's raw window (a producer's retry is stored once) …
+readings = Table(
+    "readings",
+    metadata,
+    Column("sensor_id", String(32), primary_key=True),
+    Column("ts", Float, primary_key=True),
+    Column("value", Float, nullable=False),
+)
+
+#: … then min, max and mean per interval, for the city's retention.
+reading_rollups = Table(
+    "reading_rollups",
+    metadata,
+    Column("sensor_id", String(32), primary_key=True),
+    Column("start", Float, primary_key=True),  # the interval's start, epoch s
+    Column("low", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("mean", Float, nullable=False),
+    Column("count", Integer, nullable=False),
+)
+
 #: Each topic's table and record type; a record's fields are its table's columns.
 TOPIC_TABLES: dict[str, tuple[Table, type[msgspec.Struct]]] = {
     "cases": (cases, Case),
@@ -166,7 +215,7 @@ class Loaded:
     streams: dict[str, str]
     records: dict[str, list[msgspec.Struct]]
     report_ids: dict[str, str]  # producer report id → case id
-    command_ids: dict[str, str]  # command id → case id
+    command_ids: dict[str, str]  # command id → the case or alarm it changed
     meta: dict[str, str]
 
 
@@ -251,11 +300,12 @@ class Store:
                 for row in conn.execute(select(cases.c.id, cases.c.report_id))
                 if row.report_id
             }
-            command_ids = {
-                row.command_id: row.case_id
+            command_ids = {  # command id → the case or alarm it changed: a retry is answered, not redone
+                row.command_id: row.changed
+                for events, changed in ((case_events, "case_id"), (alarm_events, "alarm_id"))
                 for row in conn.execute(
-                    select(case_events.c.command_id, case_events.c.case_id).where(
-                        case_events.c.command_id.is_not(None)
+                    select(events.c.command_id, events.c[changed].label("changed")).where(
+                        events.c.command_id.is_not(None)
                     )
                 )
             }
@@ -279,6 +329,10 @@ class Store:
                 self._upsert(conn, table, rows, keep=("report_id",) if topic == "cases" else ())
             if batch.events:
                 conn.execute(case_events.insert(), batch.events)
+            if batch.alarm_events:
+                conn.execute(alarm_events.insert(), batch.alarm_events)
+            if batch.readings:
+                conn.execute(self._insert(readings).on_conflict_do_nothing(), batch.readings)
             if batch.meta:
                 self._upsert(conn, meta, [{"key": k, "value": v} for k, v in batch.meta.items()])
 
@@ -293,6 +347,70 @@ class Store:
             if name not in key and name not in keep
         }
         conn.execute(statement.on_conflict_do_update(index_elements=key, set_=updates), rows)
+
+    # -- sensor history --------------------------------------------------------
+
+    def roll_up(self, now: float, raw_s: float, interval_s: float, keep_s: float) -> int:
+        """Fold raw readings older than ``raw_s`` into intervals of ``interval_s`` (min, max,
+        mean; merged into an interval already there, for readings that came late), drop them, and
+        drop intervals older than ``keep_s``; returns how many raw readings were folded."""
+        cutoff = (now - raw_s) // interval_s * interval_s  # whole intervals only
+        start = (func.floor(readings.c.ts / interval_s) * interval_s).label("start")
+        folded = (
+            select(
+                readings.c.sensor_id,
+                start,
+                func.min(readings.c.value).label("low"),
+                func.max(readings.c.value).label("high"),
+                func.avg(readings.c.value).label("mean"),
+                func.count().label("count"),
+            )
+            .where(readings.c.ts < cutoff)
+            .group_by(readings.c.sensor_id, start)
+        )
+        insert = self._insert(reading_rollups).from_select(
+            ["sensor_id", "start", "low", "high", "mean", "count"], folded
+        )
+        have, new = reading_rollups.c, insert.excluded
+        smaller = func.least if self.engine.dialect.name == "postgresql" else func.min
+        larger = func.greatest if self.engine.dialect.name == "postgresql" else func.max
+        merged = insert.on_conflict_do_update(
+            index_elements=["sensor_id", "start"],
+            set_={
+                "low": smaller(have.low, new.low),
+                "high": larger(have.high, new.high),
+                "mean": (have.mean * have.count + new.mean * new.count) / (have.count + new.count),
+                "count": have.count + new.count,
+            },
+        )
+        with self.engine.begin() as conn:
+            conn.execute(merged)
+            gone = conn.execute(readings.delete().where(readings.c.ts < cutoff)).rowcount
+            conn.execute(reading_rollups.delete().where(reading_rollups.c.start < now - keep_s))
+        return int(gone)
+
+    def history(self, sensor_id: str, since: float, until: float) -> tuple[np.ndarray, ...]:
+        """A sensor's readings from ``since`` to ``until``, oldest first, as arrays (time, mean,
+        low, high): intervals where the raw readings were folded, then the raw readings (low and
+        high equal to the value)."""
+        rolled = select(
+            reading_rollups.c.start, reading_rollups.c.mean, reading_rollups.c.low, reading_rollups.c.high
+        ).where(
+            reading_rollups.c.sensor_id == sensor_id,
+            reading_rollups.c.start >= since,
+            reading_rollups.c.start <= until,
+        )
+        raw = select(readings.c.ts, readings.c.value, readings.c.value, readings.c.value).where(
+            readings.c.sensor_id == sensor_id, readings.c.ts >= since, readings.c.ts <= until
+        )
+        with self.engine.connect() as conn:
+            rows = [
+                *conn.execute(rolled.order_by(reading_rollups.c.start)),
+                *conn.execute(raw.order_by(readings.c.ts)),
+            ]
+        table = np.array(rows, dtype=np.float64).reshape(-1, 4)
+        table = table[np.argsort(table[:, 0], kind="stable")]
+        return tuple(table.T)
 
     def timeline(self, case_id: str) -> list[TimelineEntry]:
         query = select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)

@@ -27,6 +27,7 @@ from feeds.wire.errors import ErrorCode
 from feeds.wire.messages import (
     TOPICS,
     Act,
+    AlarmAct,
     Batch,
     ClientKind,
     Delta,
@@ -72,7 +73,7 @@ class CommandError(Exception):
         self.current = current
 
 
-Request = Act | GetTimeline
+Request = Act | AlarmAct | GetTimeline
 
 
 class HubClient:

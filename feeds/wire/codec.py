@@ -17,7 +17,7 @@ import msgspec
 from feeds.wire.errors import ErrorCode, ProtocolError
 from feeds.wire.messages import Batch, ClientMessage, IngestItem, RequestId, ServerMessage
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 #: Largest frame either side accepts; a larger one closes the socket with 1009.
 MAX_FRAME_BYTES = 4 * 1024 * 1024
 #: Items a producer may put in one ``batch`` frame.

@@ -23,12 +23,13 @@ class ErrorCode:
     NOT_ALLOWED_IN_STATE = "not_allowed_in_state"  # the action exists, not in the case's state
     REASON_REQUIRED = "reason_required"  # the workflow table requires a reason for this action
     UNKNOWN_CASE = "unknown_case"
+    UNKNOWN_ALARM = "unknown_alarm"
     UNKNOWN_SENSOR = "unknown_sensor"
     UNKNOWN_VEHICLE = "unknown_vehicle"
     UNKNOWN_CATEGORY = "unknown_category"
     UNKNOWN_DEPARTMENT = "unknown_department"
     OUTSIDE_CITY = "outside_city"  # a report at a point no district of the city holds
-    CONFLICT = "conflict"  # stale expected_version; carries the current case
+    CONFLICT = "conflict"  # stale expected_version; carries the current case (or alarm)
     INVALID_TRANSITION = "invalid_transition"
     TOO_MANY_PENDING = "too_many_pending"
     STORAGE = "storage_error"

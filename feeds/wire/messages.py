@@ -1,4 +1,4 @@
-"""Wire protocol v3: the typed messages clients and the hub exchange.
+"""Wire protocol v4: the typed messages clients and the hub exchange.
 
 Every frame is one JSON text message whose ``type`` field names its kind.
 See ``docs/protocol.md`` for the prose and ``docs/asyncapi.yaml`` for the
@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from feeds.records import Case, Entity, TimelineEntry
+from feeds.records import Alarm, Case, Entity, TimelineEntry
 
 Topic = Literal["cases", "alarms", "sensors", "vehicles"]
 TOPICS: tuple[Topic, ...] = ("cases", "alarms", "sensors", "vehicles")
@@ -79,6 +79,18 @@ class Act(_Msg, tag="act"):
     inspector: UserName = ""  # for verify and check tasks
     target: Annotated[str, msgspec.Meta(max_length=64)] = ""  # the case a duplicate merges into
     closure: Literal["", "wrong", "special"] = ""  # a lead's choice when closing
+
+
+class AlarmAct(_Msg, tag="alarm_act"):
+    """An operator's action on an alarm (ISA-18.2): ``ack`` acknowledge, ``shelve`` until a time
+    with a reason, ``unshelve``, ``remove`` from service with a reason, ``restore`` to service."""
+
+    id: RequestId  # client-generated; a retry with the same id is answered, not redone
+    alarm_id: RequestId
+    expected_version: int
+    action: Literal["ack", "shelve", "unshelve", "remove", "restore"]
+    reason: Text = ""
+    until: Annotated[float, msgspec.Meta(ge=0.0, le=4_102_444_800.0)] = 0.0  # epoch s: a shelf's end
 
 
 class GetTimeline(_Msg, tag="get_timeline"):
@@ -167,10 +179,11 @@ class Batch(_Msg, tag="batch"):
     items: list[IngestItem]
 
 
-Command = Act
+Command = Act | AlarmAct
 ClientMessage = (
     Hello
     | Act
+    | AlarmAct
     | GetTimeline
     | GetCity
     | GetStatus
@@ -229,6 +242,7 @@ class Delta(_Msg, tag="delta"):
 class Result(_Msg, tag="result"):
     id: str
     case: Case | None = None
+    alarm: Alarm | None = None  # the answer to an alarm_act
     timeline: list[TimelineEntry] | None = None
     truncated: int = 0  # older timeline entries left out to keep the frame under the limit
 
@@ -249,7 +263,7 @@ class Error(_Msg, tag="error"):
     code: str
     message: str
     id: str | None = None  # the command or batch this answers, when known
-    current: Case | None = None  # with ``conflict``: the case as it is now
+    current: Case | Alarm | None = None  # with ``conflict``: the case (or alarm) as it is now
 
 
 class Pong(_Msg, tag="pong"):

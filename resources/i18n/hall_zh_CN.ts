@@ -4,126 +4,151 @@
 <context>
     <name>AlarmTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="418"/>
+        <location filename="../../console/models.py" line="420"/>
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="419"/>
+        <location filename="../../console/models.py" line="421"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="420"/>
+        <location filename="../../console/models.py" line="422"/>
         <source>Value</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="421"/>
+        <location filename="../../console/models.py" line="423"/>
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="422"/>
+        <location filename="../../console/models.py" line="424"/>
         <source>Raised</source>
         <translation>报警时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="423"/>
+        <location filename="../../console/models.py" line="425"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="463"/>
-        <source>Cleared</source>
-        <translation>已解除</translation>
+        <location filename="../../console/models.py" line="480"/>
+        <source>peak {value}</source>
+        <translation>峰值 {value}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="465"/>
+        <location filename="../../console/models.py" line="497"/>
+        <source>Out of service</source>
+        <translation>停用检修</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="500"/>
+        <source>Shelved until {time}</source>
+        <translation>搁置至 {time}</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="503"/>
+        <source>Cleared</source>
+        <translation>已恢复</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="504"/>
+        <source>Cleared, unacknowledged</source>
+        <translation>已恢复 · 未确认</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="506"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="466"/>
+        <location filename="../../console/models.py" line="508"/>
         <source>Active</source>
         <translation>报警中</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="510"/>
+        <source>chattering</source>
+        <translation>频繁抖动</translation>
     </message>
 </context>
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="286"/>
+        <location filename="../../console/models.py" line="288"/>
         <source>Case</source>
         <extracomment>Emitted after a refresh, sort or filter change: counts shown beside the table may have moved.</extracomment>
         <translation>案件号</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="287"/>
+        <location filename="../../console/models.py" line="289"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="62"/>
+        <location filename="../../console/models.py" line="64"/>
         <source>{d} d {h} h</source>
         <translation>{d} 天 {h} 小时</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="64"/>
+        <location filename="../../console/models.py" line="66"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="65"/>
+        <location filename="../../console/models.py" line="67"/>
         <source>{m} min</source>
         <translation>{m} 分</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="73"/>
+        <location filename="../../console/models.py" line="75"/>
         <source>paused · {span} left</source>
         <translation>暂停 · 剩 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="75"/>
+        <location filename="../../console/models.py" line="77"/>
         <source>{span} left</source>
         <translation>剩 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="76"/>
+        <location filename="../../console/models.py" line="78"/>
         <source>{span} over</source>
         <translation>超时 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="288"/>
+        <location filename="../../console/models.py" line="290"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="289"/>
+        <location filename="../../console/models.py" line="291"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="290"/>
+        <location filename="../../console/models.py" line="292"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="291"/>
+        <location filename="../../console/models.py" line="293"/>
         <source>Assignee</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="292"/>
+        <location filename="../../console/models.py" line="294"/>
         <source>Escalations</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="293"/>
+        <location filename="../../console/models.py" line="295"/>
         <source>Time left</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="392"/>
+        <location filename="../../console/models.py" line="394"/>
         <source>Reported {reported} · due {deadline}</source>
         <translation>上报 {reported} · 时限 {deadline}</translation>
     </message>
@@ -131,70 +156,105 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../console/app.py" line="163"/>
+        <location filename="../../console/app.py" line="164"/>
         <source>Alarms</source>
         <extracomment>Asks the person at the seat to sign in again when the hub refuses (None: unattended).</extracomment>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="164"/>
+        <location filename="../../console/app.py" line="165"/>
         <source>Fleet</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="165"/>
+        <location filename="../../console/app.py" line="166"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="166"/>
+        <location filename="../../console/app.py" line="167"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="167"/>
+        <location filename="../../console/app.py" line="168"/>
         <source>Case</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="210"/>
+        <location filename="../../console/app.py" line="216"/>
         <source>No screen of its own: opened as an ordinary window</source>
         <translation>无独立屏幕：以普通窗口打开</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="274"/>
+        <location filename="../../console/app.py" line="280"/>
         <source>The hub&apos;s city cannot be drawn; see the log</source>
         <translation>无法绘制指挥中心下发的城市数据，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="298"/>
+        <location filename="../../console/app.py" line="304"/>
         <source>The hub refused this seat: %1</source>
         <translation>指挥中心拒绝了本席位：%1</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="403"/>
+        <location filename="../../console/app.py" line="411"/>
         <source>%1: %2, now %3</source>
         <translation>%1：%2，现为%3</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="406"/>
+        <location filename="../../console/app.py" line="414"/>
         <source>%1: %2 of %3 cases</source>
         <translation>%1：%3 件中 %2 件已办</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="429"/>
+        <location filename="../../console/app.py" line="445"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../console/app.py" line="455"/>
+        <source>Not done: someone acted on this alarm first. Check it and try again.</source>
+        <translation>未执行：已有人先处理了该报警，请核对后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../console/app.py" line="462"/>
         <source>Not done: someone changed this case first; it is now %1. Check it and try again.</source>
         <translation>未执行：案件已被他人先行处理，现为%1，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="432"/>
+        <location filename="../../console/app.py" line="465"/>
         <source>Not done: this seat is read-only.</source>
         <translation>未执行：本席位为只读。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="433"/>
+        <location filename="../../console/app.py" line="466"/>
         <source>Not done: %1 (%2)</source>
         <translation>未执行：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../console/app.py" line="475"/>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../console/app.py" line="476"/>
+        <source>Shelved</source>
+        <translation>已搁置</translation>
+    </message>
+    <message>
+        <location filename="../../console/app.py" line="477"/>
+        <source>Unshelved</source>
+        <translation>已取消搁置</translation>
+    </message>
+    <message>
+        <location filename="../../console/app.py" line="478"/>
+        <source>Out of service</source>
+        <translation>停用检修</translation>
+    </message>
+    <message>
+        <location filename="../../console/app.py" line="479"/>
+        <source>Back in service</source>
+        <translation>恢复使用</translation>
     </message>
 </context>
 <context>
@@ -233,14 +293,60 @@
 <context>
     <name>QtAlarmPanel</name>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="24"/>
+        <location filename="../../widgets/alarm_panel.py" line="54"/>
         <source>Alarms</source>
+        <extracomment>How long a shelf lasts, as offered (minutes); a class&apos;s longest shelf cuts the list. alarm id, expected version, action, fields (reason, until)</extracomment>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="39"/>
+        <location filename="../../widgets/alarm_panel.py" line="73"/>
+        <source>Reason (to shelve or take out of service)</source>
+        <translation>原因（搁置或停用时必填）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="77"/>
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="78"/>
+        <source>Shelve</source>
+        <translation>搁置</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="79"/>
+        <source>Unshelve</source>
+        <translation>取消搁置</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="80"/>
+        <source>Out of service</source>
+        <translation>停用检修</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="81"/>
+        <source>Back in service</source>
+        <translation>恢复使用</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="150"/>
+        <source>{n} min</source>
+        <translation>{n} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="150"/>
+        <source>{n} h</source>
+        <translation>{n} 小时</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="181"/>
         <source>Unacknowledged {count}</source>
         <translation>未确认 {count}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="183"/>
+        <source>Shelved or out of service ({count})</source>
+        <translation>已搁置/停用（{count}）</translation>
     </message>
 </context>
 <context>
@@ -710,47 +816,47 @@
 <context>
     <name>VehicleTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="490"/>
+        <location filename="../../console/models.py" line="530"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="491"/>
+        <location filename="../../console/models.py" line="531"/>
         <source>Kind</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="492"/>
+        <location filename="../../console/models.py" line="532"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="493"/>
+        <location filename="../../console/models.py" line="533"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="494"/>
+        <location filename="../../console/models.py" line="534"/>
         <source>Last fix</source>
         <translation>定位</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="495"/>
+        <location filename="../../console/models.py" line="535"/>
         <source>Task</source>
         <translation>当前任务</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="533"/>
+        <location filename="../../console/models.py" line="573"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="535"/>
+        <location filename="../../console/models.py" line="575"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="536"/>
+        <location filename="../../console/models.py" line="576"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>

@@ -1,0 +1,144 @@
+"""Alarms through a real hub, as an integrator sees them from the protocol: a gateway's readings
+raise them, the clock raises what waited out its delay and what went silent, and the desk
+acknowledges, shelves and takes them out of service — each on the record, every seat told."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import text
+from websockets.asyncio.client import ClientConnection
+
+from feeds import wire as p
+from feeds.city import demo
+from feeds.hub.store import Store
+from tests.hubkit import Clock, answer_to, client, new_id, receive, request, running_hub, until
+
+NOW = 1_795_000_000.0
+GAS = next(s for s in demo().city.sensors if s.kind == "gas")
+TILT = next(s for s in demo().city.sensors if s.kind == "manhole_tilt")
+
+
+async def declare(ws: ClientConnection, *sites: Any) -> None:
+    infos = [
+        p.SensorInfo(s.id, s.kind, s.name, s.lon, s.lat, demo().city.sensor_classes[s.kind].unit)
+        for s in sites
+    ]
+    ack = await request(ws, p.Batch(new_id("b"), infos))
+    assert isinstance(ack, p.Ack) and ack.accepted == len(sites), ack
+
+
+async def read(ws: ClientConnection, site: Any, value: float, at: float) -> None:
+    ack = await request(ws, p.Batch(new_id("b"), [p.Reading(site.id, value, at)]))
+    assert isinstance(ack, p.Ack) and ack.accepted == 1, ack
+
+
+async def alarms_now(url: str) -> list[p.Alarm]:
+    async with client(url, user="wall", kind="wall", topics=["alarms"]) as wall:
+        snapshot = await receive(wall, lambda m: isinstance(m, p.Snapshot) and m.topic == "alarms")
+    return list(snapshot.items)
+
+
+def alarm_act(alarm: p.Alarm, action: str, **fields: Any) -> p.AlarmAct:
+    return p.AlarmAct(new_id(), alarm.id, alarm.version, action, **fields)  # type: ignore[arg-type]
+
+
+async def gas_alarm(url: str, clock: Clock) -> p.Alarm:
+    """A gas leak at a valve pit: past the 35 %LEL cut-off for longer than the class's delay."""
+    async with client(url, "producer", "gw") as gateway:
+        await declare(gateway, GAS)
+        await read(gateway, GAS, 41.0, clock.now)
+        clock.now += 10
+        await read(gateway, GAS, 44.0, clock.now)
+    (alarm,) = await alarms_now(url)
+    return alarm
+
+
+async def test_the_desk_acknowledges_shelves_and_every_seat_sees_it_with_the_record(db_url: str) -> None:
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (_hub, url):
+        alarm = await gas_alarm(url, clock)
+        assert (alarm.priority, alarm.state, alarm.acked, alarm.value) == (1, "active", False, 44.0)
+        async with (
+            client(url, user="dispatcher") as desk,
+            client(url, user="lead", topics=["alarms"]) as lead,
+        ):
+            await receive(lead, lambda m: isinstance(m, p.Snapshot))
+            acked = await request(desk, alarm_act(alarm, "ack"))
+            seen = await receive(lead, lambda m: isinstance(m, p.Delta) and m.topic == "alarms")
+            shelved = await request(
+                lead, alarm_act(acked.alarm, "shelve", reason="燃气公司已到场处置", until=clock.now + 1200)
+            )
+    assert isinstance(acked, p.Result) and acked.alarm.acked and acked.alarm.acked_by == "dispatcher"
+    assert seen.items[0].acked  # an acknowledgement on one seat clears it on every seat
+    assert shelved.alarm.shelved_until == clock.now + 1200 and shelved.alarm.shelved_by == "lead"
+    store = Store(db_url)
+    with store.engine.connect() as conn:
+        record = conn.execute(
+            text("SELECT actor, role, action, reason FROM alarm_events WHERE alarm_id = :a ORDER BY seq"),
+            {"a": alarm.id},
+        ).all()
+    store.close()
+    assert [tuple(r) for r in record] == [
+        ("system", "system", "raise", ""),
+        ("dispatcher", "dispatcher", "ack", ""),
+        ("lead", "lead", "shelve", "燃气公司已到场处置"),
+    ]
+
+
+async def test_refusals_name_what_is_wrong_and_change_nothing(db_url: str) -> None:
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (hub, url):
+        alarm = await gas_alarm(url, clock)
+        async with client(url, user="dispatcher") as desk:
+            unknown = await request(desk, p.AlarmAct(new_id(), "AL9999999", 1, "ack"))
+            no_reason = await request(desk, alarm_act(alarm, "shelve", until=clock.now + 600))
+            too_long = await request(desk, alarm_act(alarm, "shelve", reason="检修", until=clock.now + 7200))
+            not_theirs = await request(desk, alarm_act(alarm, "remove", reason="检修"))
+            done = await request(desk, alarm_act(alarm, "ack"))
+            stale = await request(desk, alarm_act(alarm, "ack"))  # the version before the ack
+            silence = {"type": "alarm_act", "id": "x1", "alarm_id": alarm.id, "expected_version": 2}
+            await desk.send(json.dumps({**silence, "action": "silence"}))  # not an alarm action
+            bad = await receive(desk, answer_to("x1"))
+        async with client(url, user="wall", kind="wall") as wall:
+            read_only = await request(wall, alarm_act(done.alarm, "unshelve"))
+        async with client(url, "producer", "gw") as gateway:
+            producer = await request(gateway, alarm_act(done.alarm, "unshelve"))
+        (after,) = await alarms_now(url)
+    assert unknown.code == p.ErrorCode.UNKNOWN_ALARM and "AL9999999" in unknown.message
+    assert no_reason.code == p.ErrorCode.REASON_REQUIRED
+    assert too_long.code == p.ErrorCode.INVALID and "0.5 h" in too_long.message
+    assert not_theirs.code == p.ErrorCode.FORBIDDEN and "lead" in not_theirs.message
+    assert stale.code == p.ErrorCode.CONFLICT and stale.current.acked  # what it is now
+    assert bad.code == p.ErrorCode.INVALID
+    assert read_only.code == p.ErrorCode.READ_ONLY and producer.code == p.ErrorCode.FORBIDDEN
+    assert (after.acked, after.shelved_until, after.out_of_service) == (True, 0.0, False)
+    assert hub.errors[p.ErrorCode.CONFLICT] == 1
+
+
+async def test_a_retried_command_is_answered_not_redone(db_url: str) -> None:
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (_hub, url):
+        alarm = await gas_alarm(url, clock)
+        command = alarm_act(alarm, "ack")
+        async with client(url, user="dispatcher") as desk:
+            first = await request(desk, command)
+    async with running_hub(db_url, clock=clock) as (_hub, url), client(url, user="dispatcher") as desk:
+        again = await request(desk, command)  # after a restart too
+    assert isinstance(again, p.Result) and again.alarm == first.alarm
+
+
+async def test_the_clock_raises_a_tilt_that_stays_and_a_sensor_that_falls_silent(db_url: str) -> None:
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (hub, url):
+        async with client(url, "producer", "gw") as gateway:
+            await declare(gateway, TILT)
+            await read(gateway, TILT, 22.0, clock.now)  # knocked off, and no reading for a while
+        clock.now += 31
+        await until(lambda: any(a.sensor_id == TILT.id for a in hub.core.topics["alarms"].published.values()))
+        clock.now += demo().city.sensor_classes["manhole_tilt"].offline_s
+        await until(lambda: hub.core.topics["sensors"].published[TILT.id].state == "offline")
+        alarms = {a.condition: a for a in await alarms_now(url)}
+    assert alarms["high"].raised_at == NOW + 31 and alarms["high"].priority == 2
+    assert alarms["comm"].state == "active" and alarms["comm"].priority == 3
