@@ -30,7 +30,7 @@ from console.state import Changes, HallState, signed_in
 from feeds.city import City, CityError, from_bundle
 from feeds.city.cache import CityCache
 from feeds.city.workflow import Person
-from feeds.wire import TOPICS, Act, Alarm, AlarmAct, Case, ErrorCode, GetTimeline, Welcome
+from feeds.wire import TOPICS, Act, Alarm, AlarmAct, Case, ErrorCode, GetHistory, GetTimeline, Welcome
 from feeds.wire.client import CommandError, HubClient, LinkState
 from layouts import Layout, ScreenSpec
 from widgets.alarm_panel import QtAlarmPanel
@@ -39,6 +39,7 @@ from widgets.case_queue import QtCaseQueue
 from widgets.feed_status import QtFeedStatus
 from widgets.hall_header import QtHallHeader
 from widgets.map import QtCityMap
+from widgets.trend import QtTrend
 from widgets.vehicle_board import QtVehicleBoard
 
 log = logging.getLogger("hall.console")
@@ -125,6 +126,7 @@ class Console(QObject):
         self.queues: list[QtCaseQueue] = []
         self.details: list[QtCaseDetail] = []
         self.alarm_panels: list[QtAlarmPanel] = []
+        self.trend: QtTrend | None = None  # a window of its own, opened from an alarm
         self.selected: str | None = None
         self.together: list[str] = []  # cases selected with the shown one: a step goes to all of them
         self.actor: Person | None = None  # who sits here, once the hub has welcomed us
@@ -198,6 +200,7 @@ class Console(QObject):
             panel.set_read_only(self.kind == "wall")
             panel.set_actor(self.actor)
             panel.alarm_act_requested.connect(self._on_alarm_act_requested)
+            panel.trend_requested.connect(self.show_trend)
             self.alarm_panels.append(panel)
             return panel
         vehicles = VehicleTableModel(self.state, store=self.vehicle_columns)
@@ -226,6 +229,8 @@ class Console(QObject):
         self._city_builder.shutdown(wait=True)
         for window in self.windows:
             window.close()
+        if self.trend is not None:
+            self.trend.close()
 
     def _spawn(self, work: object) -> None:
         task = asyncio.ensure_future(work)  # type: ignore[call-overload]
@@ -292,6 +297,8 @@ class Console(QObject):
             queue.set_actor(self.actor)
         for window in self.windows:
             window.show_city(city)
+        if self.trend is not None:
+            self.trend.set_city()
 
     def _on_link(self, state: LinkState) -> None:
         for window in self.windows:
@@ -426,6 +433,30 @@ class Console(QObject):
         except CommandError as error:
             return self._explain(error)
         return ""
+
+    def show_trend(self, sensor_id: str) -> None:
+        """The trend window, with this sensor on it (history from the hub, then live)."""
+        if self.trend is None:
+            self.trend = QtTrend(self.state, self.windows[0])  # goes with the console's first window
+            self.trend.setWindowFlag(Qt.WindowType.Window)
+            self.trend.resize(1200, 600)
+            self.trend.history_requested.connect(
+                lambda sensor, since, until: self._spawn(self._load_history(sensor, since, until))
+            )
+            self.refreshers.append(self.trend.refresh)
+        self.trend.fill_picker()
+        self.trend.add_sensor(sensor_id)
+        self.trend.show()
+        self.trend.raise_()
+
+    async def _load_history(self, sensor_id: str, since: float, until: float) -> None:
+        try:
+            result = await self.client.request(GetHistory(uuid.uuid4().hex, sensor_id, since, until))
+        except CommandError as error:
+            log.info("history of %s not loaded: %s", sensor_id, error.message)
+            return
+        if self.trend is not None and result.history is not None:
+            self.trend.show_history(result.history)
 
     def _on_alarm_act_requested(
         self, alarm_id: str, version: int, action: str, fields: dict[str, object]

@@ -142,3 +142,28 @@ async def test_the_clock_raises_a_tilt_that_stays_and_a_sensor_that_falls_silent
         alarms = {a.condition: a for a in await alarms_now(url)}
     assert alarms["high"].raised_at == NOW + 31 and alarms["high"].priority == 2
     assert alarms["comm"].state == "active" and alarms["comm"].priority == 3
+
+
+async def test_a_sensors_history_comes_back_with_the_time_its_alarm_stood(db_url: str) -> None:
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (_hub, url):
+        async with client(url, "producer", "gw") as gateway:
+            await declare(gateway, TILT)
+            for n, value in enumerate([0.5, 0.5, 20.0, 21.0, 22.0, 21.0] + [0.5] * 14):
+                clock.now = NOW + 10 * n
+                await read(gateway, TILT, value, clock.now)
+        async with client(url, user="wall", kind="wall") as wall:
+            answer = await request(wall, p.GetHistory(new_id(), TILT.id, NOW - 60, NOW + 300))
+            thin = await request(wall, p.GetHistory(new_id(), TILT.id, NOW - 60, NOW + 300, points=10))
+            unknown = await request(wall, p.GetHistory(new_id(), "MH-9999", NOW - 60, NOW + 300))
+            backwards = await request(wall, p.GetHistory(new_id(), TILT.id, NOW + 300, NOW))
+        async with client(url, "producer", "gw") as gateway:
+            producer = await request(gateway, p.GetHistory(new_id(), TILT.id, NOW - 60, NOW + 300))
+    history = answer.history
+    assert history.sensor_id == TILT.id and len(history.at) == 20 and history.mean[4] == 22.0
+    assert history.at == sorted(history.at) and history.low == history.mean == history.high  # raw
+    # tilted from 20 s on, counted after 30 s; level again from 60 s on, cleared a minute later
+    assert history.alarms == [[NOW + 50, NOW + 120]]
+    assert len(thin.history.at) <= 10 and max(thin.history.high) == 22.0 and min(thin.history.low) == 0.5
+    assert unknown.code == p.ErrorCode.UNKNOWN_SENSOR and backwards.code == p.ErrorCode.INVALID
+    assert producer.code == p.ErrorCode.FORBIDDEN

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.app import Console
 from feeds import wire as p
+from feeds.city import demo
 from feeds.city.cache import CityCache
 from feeds.city.folder import write_folder
 from feeds.city.importer import LayerSpec, import_city
@@ -411,3 +412,57 @@ def test_several_selected_cases_take_one_step_together(qtbot, loop, city) -> Non
     qtbot.waitUntil(lambda: all(desk.state.cases[c].status == "to_dispatch" for c in chosen))
     qtbot.waitUntil(lambda: detail.banner.isVisible() and "3" in detail.banner.text())
     finish(qtbot, desk.stop())
+
+
+async def bridge_strain_alarm(url: str) -> str:
+    """A bridge's strain gauge past its alarm limit for longer than the 2 s its class ignores."""
+    site = next(s for s in demo().city.sensors if s.kind == "bridge_strain")
+    now = time.time()
+    info = p.SensorInfo(site.id, site.kind, site.name, site.lon, site.lat, "με")
+    readings = [
+        p.Reading(site.id, value, now - 3 + n) for n, value in enumerate((1150.0, 1180.0, 1210.0, 1190.0))
+    ]
+    async with client(url, "producer", "gw") as gateway:
+        ack = await request(gateway, p.Batch("strain-1", [info, *readings]))
+    assert isinstance(ack, p.Ack) and ack.accepted == 5, ack
+    return site.id
+
+
+def test_an_alarm_acknowledged_at_one_desk_is_acknowledged_at_every_desk_and_has_a_trend(
+    qtbot, loop, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    hub = HubProcess(with_people(sqlite_file(tmp_path))).start()
+    try:
+        desk, lead = open_console(hub, "dispatcher"), open_console(hub, "lead")
+        for window in (*desk.windows, *lead.windows):
+            qtbot.addWidget(window)
+        sensor_id = finish(qtbot, bridge_strain_alarm(hub.url))
+        panels = desk.alarm_panels[0], lead.alarm_panels[0]
+        for panel in panels:
+            qtbot.waitUntil(lambda panel=panel: panel.table.model().rowCount() == 1, timeout=20_000)
+            assert panel.count_label.text() == "Unacknowledged 1"
+        mine = panels[0]
+        mine.table.selectRow(0)
+        qtbot.waitUntil(lambda: mine.buttons["ack"].isEnabled())
+        qtbot.mouseClick(mine.buttons["ack"], Qt.MouseButton.LeftButton)
+        for panel in panels:  # one acknowledgement clears the unacknowledged state on every seat
+            qtbot.waitUntil(
+                lambda panel=panel: panel.count_label.text() == "Unacknowledged 0", timeout=10_000
+            )
+        qtbot.mouseClick(mine.trend_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(
+            lambda: desk.trend is not None and len(desk.trend.series[sensor_id].at) == 4, timeout=10_000
+        )
+        assert list(desk.trend.series[sensor_id].mean) == [1150.0, 1180.0, 1210.0, 1190.0]
+        qtbot.waitUntil(lambda: "bridge_strain" in desk.trend.limits, timeout=20_000)  # once the city is in
+        assert "alarm 1000" in " ".join(
+            line.label.toPlainText() for line in desk.trend.limits["bridge_strain"]
+        )
+        finish(qtbot, desk.stop())
+        finish(qtbot, lead.stop())
+    finally:
+        hub.stop()
+    store = Store(hub.db_url)
+    alarm = next(iter(store.load().records["alarms"]))
+    store.close()
+    assert (alarm.acked, alarm.acked_by, alarm.priority) == (True, "dispatcher", 1)

@@ -22,6 +22,7 @@ from test_models import (
     make_case,
     make_vehicle,
     natural_key,
+    snapshot,
     varied_cases,
     vehicle_state,
 )
@@ -29,12 +30,14 @@ from test_models import (
 from console import names
 from console.columns import CaseColumns
 from console.models import AlarmTableModel, CaseColumn, CaseTableModel, VehicleTableModel
+from console.state import HallState
 from feeds.city.workflow import Person
 from feeds.domain import Light
-from feeds.wire import TimelineEntry
+from feeds.wire import History, Sensor, TimelineEntry
 from widgets.alarm_panel import QtAlarmPanel
 from widgets.case_detail import QtCaseDetail
 from widgets.case_queue import QtCaseQueue
+from widgets.trend import QtTrend
 from widgets.vehicle_board import QtVehicleBoard
 
 Qt = qt_api.QtCore.Qt
@@ -653,3 +656,54 @@ def test_vehicle_board_counts_per_kind_and_status(qtbot):
     model.refresh(state.take_changes(), NOW)
     assert board.count_labels["muck", "moving"].text() == "1"
     assert board.table.model().rowCount() == 20
+
+
+def trend_of(qtbot, *sensors):  # type: ignore[no-untyped-def]
+    state = HallState(CITY)
+    snapshot(state, "sensors", list(sensors))
+    state.take_changes()
+    trend = QtTrend(state)
+    qtbot.addWidget(trend)
+    return state, trend
+
+
+def test_a_trend_asks_for_a_sensors_history_and_draws_it_with_its_limits_and_alarms(qtbot):
+    tunnel = Sensor("WL-01", "water_level", "汉中路下穿隧道积水点", 118.8, 32.0, "cm", value=3.0, ts=NOW)
+    state, trend = trend_of(qtbot, tunnel)
+    assert trend.picker.findData("WL-01") >= 0
+    with qtbot.waitSignal(trend.history_requested) as asked:
+        trend.add_sensor("WL-01")
+    sensor_id, since, until = asked.args
+    assert sensor_id == "WL-01" and abs(until - since - 24 * 3600) < 1  # the day by default
+    labels = sorted(line.label.toPlainText() for line in trend.limits["water_level"])
+    assert labels == ["积水深度 alarm 25 cm", "积水深度 warning 10 cm"]
+    at = [NOW - 300.0, NOW - 200.0, NOW - 100.0]
+    trend.show_history(
+        History(
+            "WL-01", at, [4.0, 30.0, 12.0], [3.0, 28.0, 12.0], [5.0, 33.0, 12.0], [[NOW - 250, NOW - 120]]
+        )
+    )
+    series = trend.series["WL-01"]
+    xs, ys = series.curve.getData()
+    assert list(xs) == at and list(ys) == [4.0, 30.0, 12.0]
+    assert list(series.high.getData()[1]) == [5.0, 33.0, 12.0]  # the band of each folded interval
+    assert [region.getRegion() for region in series.alarms] == [(NOW - 250, NOW - 120)]
+    delta(state, "sensors", [replace(tunnel, value=9.5, ts=NOW + 10)])
+    trend.refresh(state.take_changes(), NOW + 10)
+    assert list(series.curve.getData()[1]) == [4.0, 30.0, 12.0, 9.5]  # then live
+
+
+def test_several_sensors_share_a_trend_each_in_its_own_pen(qtbot):
+    pressure = Sensor("HP-01", "heating_pressure", "换热站供水压力", 118.8, 32.0, "MPa", value=1.0, ts=NOW)
+    temperature = Sensor(
+        "HT-01", "heating_temperature", "换热站供水温度", 118.8, 32.0, "°C", value=85.0, ts=NOW
+    )
+    _state, trend = trend_of(qtbot, pressure, temperature)
+    trend.add_sensor("HP-01")
+    trend.add_sensor("HT-01")
+    trend.add_sensor("HP-01")  # already there
+    pens = {s.curve.opts["pen"].color().name() for s in trend.series.values()}
+    assert len(trend.series) == 2 and len(pens) == 2
+    assert len(trend.limits["heating_pressure"]) == 4  # low limits too: a falling pressure is a leak
+    with qtbot.waitSignal(trend.history_requested):
+        trend.span_combo.setCurrentIndex(trend.span_combo.findData(24 * 7))  # a week: asked again

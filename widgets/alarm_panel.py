@@ -35,6 +35,8 @@ class QtAlarmPanel(QWidget):
 
     #: alarm id, expected version, action, fields (reason, until)
     alarm_act_requested = Signal(str, int, str, dict)
+    #: sensor id: show its trend
+    trend_requested = Signal(str)
 
     def __init__(self, model: AlarmTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +51,7 @@ class QtAlarmPanel(QWidget):
         self.table = QtLiveTable(model, (80, 300, 150, 110, 100, 150), stretch_column=AlarmColumn.SOURCE)
         self.table.enable_sorting(-1)  # the model's order: unacknowledged, priority, newest
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._on_selected())
+        self.table.doubleClicked.connect(lambda *_: self._on_trend())
 
         header = QHBoxLayout()
         header.addWidget(QLabel(self.tr("Alarms"), objectName="title"))
@@ -80,7 +83,10 @@ class QtAlarmPanel(QWidget):
             "remove": QPushButton(self.tr("Out of service"), objectName="act-remove"),
             "restore": QPushButton(self.tr("Back in service"), objectName="act-restore"),
         }
+        self.trend_button = QPushButton(self.tr("Trend"), objectName="trend")
+        self.trend_button.clicked.connect(self._on_trend)
         row = QHBoxLayout()
+        row.addWidget(self.trend_button)
         row.addWidget(self.buttons["ack"])
         row.addWidget(self.reason_edit, 1)
         row.addWidget(self.shelve_combo)
@@ -137,6 +143,7 @@ class QtAlarmPanel(QWidget):
             button.setEnabled(action in offered and (reason or action not in ("shelve", "remove")))
         self.reason_edit.setVisible(bool({"shelve", "remove"} & set(offered)))
         self.shelve_combo.setVisible("shelve" in offered)
+        self.trend_button.setEnabled(self.selected_alarm() is not None)
         self._fill_shelve_times()
 
     def _fill_shelve_times(self) -> None:
@@ -159,6 +166,11 @@ class QtAlarmPanel(QWidget):
             self.outcome.hide()
         self._selected = alarm.id if alarm else None
         self._enable()
+
+    def _on_trend(self) -> None:
+        alarm = self.selected_alarm()
+        if alarm is not None:
+            self.trend_requested.emit(alarm.sensor_id)
 
     def _on_aside_toggled(self, aside: bool) -> None:
         self._model.show_aside(aside)

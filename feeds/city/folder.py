@@ -376,6 +376,7 @@ class _Builder:
         info = self._table("city") or {}
         limits = info.get("time_limits", {})
         duplicates = info.get("duplicates", {})
+        history = info.get("history", {})
         levels = int(limits.get("dispatch_levels", 1))
         areas = self._areas()
         classes = self._sensor_classes()
@@ -390,6 +391,9 @@ class _Builder:
             dispatch_levels=levels,
             duplicate_m=float(duplicates.get("metres", 50)),
             duplicate_s=float(duplicates.get("hours", 2)) * 3600,
+            history_raw_s=float(history.get("raw_hours", 48)) * 3600,
+            history_interval_s=float(history.get("interval_minutes", 5)) * 60,
+            history_keep_s=float(history.get("keep_days", 400)) * 86_400,
             areas=areas,
             roads=tuple(self._roads()),
             sensors=tuple(self._sites("sensors", "class")),

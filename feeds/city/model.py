@@ -228,6 +228,9 @@ class City:
     dispatch_levels: int = 1  # 2: the city dispatches to district command centers first
     duplicate_m: float = 50.0  # a report this close to an open case of its category …
     duplicate_s: float = 7200.0  # … and this soon after it is offered as a probable duplicate
+    history_raw_s: float = 48 * 3600.0  # sensor readings are kept raw this long …
+    history_interval_s: float = 300.0  # … then as min, max and mean per interval …
+    history_keep_s: float = 400 * 86_400.0  # … this long (a year and its same month before)
     roads: tuple[Road, ...] = ()
     sensors: tuple[Site, ...] = ()
     cameras: tuple[Site, ...] = ()

@@ -26,6 +26,7 @@ from feeds.wire.messages import (
     Batch,
     ClientMessage,
     Fix,
+    GetHistory,
     GetTimeline,
     Hello,
     IngestItem,
@@ -43,6 +44,7 @@ MAX_QUEUED_ANSWERS = 1024
 HEARTBEAT_S = 5.0
 STATUS_EVERY_S = 60.0  # a status line in the hub's log
 CLOCK_TICK_S = 1.0  # how often the hub looks for cases whose time ran out
+ROLL_UP_EVERY_S = 300.0  # sensor readings past the raw window are folded at least this often
 SESSION_CHECK_S = 10.0  # how often open connections' sessions are checked (disabled accounts leave)
 CONCURRENT_SIGN_INS = 2  # password checks at once: each holds 64 MiB (argon2id)
 #: How far ahead of the hub's clock a producer's timestamp may be (clocks drift; days ahead is a bug).
@@ -68,7 +70,7 @@ def refusal(kind: str | None, roles: frozenset[str], message: ClientMessage) -> 
             return ProtocolError(ErrorCode.FORBIDDEN, f"a {kind} does not send {type(message).__name__}", ref)
         if Role.PRODUCER not in roles and Role.INSPECTOR not in roles:
             return ProtocolError(ErrorCode.FORBIDDEN, "ingest is for producer and inspector accounts", ref)
-    if kind == "producer" and isinstance(message, (GetTimeline, Resync)):
+    if kind == "producer" and isinstance(message, (GetTimeline, GetHistory, Resync)):
         # A producer feeds the hub; it reads no case histories (a leaked gateway key shows nothing).
         return ProtocolError(ErrorCode.FORBIDDEN, f"a producer does not send {type(message).__name__}", ref)
     return None

@@ -51,10 +51,12 @@ from feeds.wire.messages import (
     Command,
     Error,
     GetCity,
+    GetHistory,
     GetStatus,
     GetTimeline,
     Heartbeat,
     Hello,
+    History,
     IngestItem,
     Ping,
     Pong,
@@ -252,6 +254,7 @@ class Hub:
         self._reporter = asyncio.create_task(self._status_loop(), name="hall-status")
         self._clocks = asyncio.create_task(self._clock_loop(), name="hall-clocks")
         self._sessions = asyncio.create_task(self._session_loop(), name="hall-sessions")
+        self._folding = asyncio.create_task(self._history_loop(), name="hall-history")
         self._hashing = asyncio.Semaphore(policy.CONCURRENT_SIGN_INS)
 
     # -- lifecycle -----------------------------------------------------------
@@ -273,6 +276,7 @@ class Hub:
         self._reporter.cancel()
         self._clocks.cancel()
         self._sessions.cancel()
+        self._folding.cancel()
         self._committer.cancel()
         self._db.shutdown(wait=True)
         self.store.close()
@@ -325,6 +329,27 @@ class Hub:
             await asyncio.sleep(policy.CLOCK_TICK_S)
             if self.core.tick():
                 self._changed()
+
+    async def _history_loop(self) -> None:
+        """Sensor readings past the city's raw window are folded into intervals, and intervals past
+        its retention dropped, once an interval (at most every ROLL_UP_EVERY_S)."""
+        city = self.city
+        while True:
+            folded = await asyncio.get_running_loop().run_in_executor(
+                self._db,
+                self.store.roll_up,
+                self.clock(),
+                city.history_raw_s,
+                city.history_interval_s,
+                city.history_keep_s,
+            )
+            if folded:
+                log.info(
+                    "folded %d sensor readings into %.0f-minute intervals",
+                    folded,
+                    city.history_interval_s / 60,
+                )
+            await asyncio.sleep(min(city.history_interval_s, policy.ROLL_UP_EVERY_S))
 
     async def _session_loop(self) -> None:
         """Connections whose session ended — signed out, expired, the account disabled or its
@@ -408,9 +433,11 @@ class Hub:
         elif isinstance(message, Command):
             self._command(connection, message)
         elif isinstance(message, GetTimeline):
-            if self._too_busy(connection, message.id):
-                return
-            self._spawn(connection, self._timeline(connection, message))
+            if not self._too_busy(connection, message.id):
+                self._spawn(connection, self._timeline(connection, message))
+        elif isinstance(message, GetHistory):
+            if not self._too_busy(connection, message.id):
+                self._spawn(connection, self._history(connection, message))
         elif isinstance(message, Resync):
             if message.topic in connection.topics:
                 connection.resync.add(message.topic)
@@ -559,6 +586,29 @@ class Hub:
         )
         connection.answer(
             Result(request.id, case=self.core.published_case(request.case_id), timeline=entries)
+        )
+
+    async def _history(self, connection: Connection, request: GetHistory) -> None:
+        """A sensor's readings and alarm periods over a range, read off the event loop."""
+        if request.sensor_id not in self.core.topics["sensors"].live:
+            connection.fail(
+                ProtocolError(ErrorCode.UNKNOWN_SENSOR, f"no sensor {request.sensor_id!r}", request.id)
+            )
+            return
+        if request.until <= request.since:
+            connection.fail(ProtocolError(ErrorCode.INVALID, "until must come after since", request.id))
+            return
+        await self.durable()
+        loop = asyncio.get_running_loop()
+        columns = await loop.run_in_executor(
+            self._db, self.store.history, request.sensor_id, request.since, request.until, request.points
+        )
+        periods = await loop.run_in_executor(
+            self._db, self.store.alarm_periods, request.sensor_id, request.since, request.until
+        )
+        at, mean, low, high = (column.tolist() for column in columns)
+        connection.answer(
+            Result(request.id, history=History(request.sensor_id, at, mean, low, high, periods))
         )
 
     async def _ingest(

@@ -389,28 +389,59 @@ class Store:
             conn.execute(reading_rollups.delete().where(reading_rollups.c.start < now - keep_s))
         return int(gone)
 
-    def history(self, sensor_id: str, since: float, until: float) -> tuple[np.ndarray, ...]:
+    def history(
+        self, sensor_id: str, since: float, until: float, points: int = 0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """A sensor's readings from ``since`` to ``until``, oldest first, as arrays (time, mean,
         low, high): intervals where the raw readings were folded, then the raw readings (low and
-        high equal to the value)."""
-        rolled = select(
-            reading_rollups.c.start, reading_rollups.c.mean, reading_rollups.c.low, reading_rollups.c.high
-        ).where(
-            reading_rollups.c.sensor_id == sensor_id,
-            reading_rollups.c.start >= since,
-            reading_rollups.c.start <= until,
+        high equal to the value); with ``points``, at most that many, each the lowest, highest and
+        mean of an equal stretch of time (a trend of a year fits a screen)."""
+        rollups = reading_rollups.c
+        rolled = select(rollups.start, rollups.mean, rollups.low, rollups.high).where(
+            rollups.sensor_id == sensor_id, rollups.start >= since, rollups.start <= until
         )
         raw = select(readings.c.ts, readings.c.value, readings.c.value, readings.c.value).where(
             readings.c.sensor_id == sensor_id, readings.c.ts >= since, readings.c.ts <= until
         )
         with self.engine.connect() as conn:
-            rows = [
-                *conn.execute(rolled.order_by(reading_rollups.c.start)),
-                *conn.execute(raw.order_by(readings.c.ts)),
-            ]
+            rows = [*conn.execute(rolled), *conn.execute(raw)]
         table = np.array(rows, dtype=np.float64).reshape(-1, 4)
         table = table[np.argsort(table[:, 0], kind="stable")]
-        return tuple(table.T)
+        if points and len(table) > points:
+            stretch = np.minimum(
+                ((table[:, 0] - since) / (until - since) * points).astype(np.int64), points - 1
+            )
+            starts = np.flatnonzero(np.diff(stretch, prepend=-1))
+            counts = np.diff(np.append(starts, len(table)))
+            table = np.column_stack(
+                (
+                    table[starts, 0],
+                    np.add.reduceat(table[:, 1], starts) / counts,
+                    np.minimum.reduceat(table[:, 2], starts),
+                    np.maximum.reduceat(table[:, 3], starts),
+                )
+            )
+        at, mean, low, high = table.T
+        return at, mean, low, high
+
+    def alarm_periods(self, sensor_id: str, since: float, until: float) -> list[list[float]]:
+        """When the sensor's alarms stood within ``since``-``until``: [from, to] each, from the
+        alarms' record (one still standing ends at ``until``)."""
+        query = (
+            select(alarm_events.c.alarm_id, alarm_events.c.action, alarm_events.c.at)
+            .join(alarms, alarms.c.id == alarm_events.c.alarm_id)
+            .where(alarms.c.sensor_id == sensor_id, alarm_events.c.action.in_(("raise", "clear")))
+            .order_by(alarm_events.c.seq)
+        )
+        periods, raised = [], {}
+        with self.engine.connect() as conn:
+            for alarm_id, action, at in conn.execute(query):
+                if action == "raise":
+                    raised[alarm_id] = at
+                elif alarm_id in raised:
+                    periods.append([raised.pop(alarm_id), at])
+        periods += [[start, until] for start in raised.values()]
+        return sorted([max(a, since), min(b, until)] for a, b in periods if a <= until and b >= since)
 
     def timeline(self, case_id: str) -> list[TimelineEntry]:
         query = select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)

@@ -32,6 +32,7 @@ from feeds.wire.messages import (
     ClientKind,
     Delta,
     GetCity,
+    GetHistory,
     GetTimeline,
     Position,
     Result,
@@ -73,7 +74,7 @@ class CommandError(Exception):
         self.current = current
 
 
-Request = Act | AlarmAct | GetTimeline
+Request = Act | AlarmAct | GetTimeline | GetHistory
 
 
 class HubClient:

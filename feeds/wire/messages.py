@@ -98,6 +98,18 @@ class GetTimeline(_Msg, tag="get_timeline"):
     case_id: RequestId
 
 
+class GetHistory(_Msg, tag="get_history"):
+    """A sensor's readings from ``since`` to ``until``, oldest first, at most ``points`` of them
+    (raw where the hub keeps them raw, else min, max and mean per interval), with the times its
+    alarms stood."""
+
+    id: RequestId
+    sensor_id: DeviceId
+    since: Timestamp
+    until: Timestamp
+    points: Annotated[int, msgspec.Meta(ge=10, le=5000)] = 1000
+
+
 class Resync(_Msg, tag="resync"):
     """Ask for a fresh snapshot of a topic (the client saw a gap)."""
 
@@ -185,6 +197,7 @@ ClientMessage = (
     | Act
     | AlarmAct
     | GetTimeline
+    | GetHistory
     | GetCity
     | GetStatus
     | Resync
@@ -239,10 +252,23 @@ class Delta(_Msg, tag="delta"):
     items: list[Entity]
 
 
+class History(msgspec.Struct, omit_defaults=True):
+    """A sensor's readings over a range, as columns: each point's time (epoch s), mean, lowest and
+    highest reading (all three the reading itself where it is raw)."""
+
+    sensor_id: str
+    at: list[float]
+    mean: list[float]
+    low: list[float]
+    high: list[float]
+    alarms: list[list[float]] = msgspec.field(default_factory=list)  # [from, to] while an alarm of it stood
+
+
 class Result(_Msg, tag="result"):
     id: str
     case: Case | None = None
     alarm: Alarm | None = None  # the answer to an alarm_act
+    history: History | None = None  # the answer to a get_history
     timeline: list[TimelineEntry] | None = None
     truncated: int = 0  # older timeline entries left out to keep the frame under the limit
 

@@ -156,103 +156,103 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../console/app.py" line="164"/>
+        <location filename="../../console/app.py" line="166"/>
         <source>Alarms</source>
         <extracomment>Asks the person at the seat to sign in again when the hub refuses (None: unattended).</extracomment>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="165"/>
+        <location filename="../../console/app.py" line="167"/>
         <source>Fleet</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="166"/>
+        <location filename="../../console/app.py" line="168"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="167"/>
+        <location filename="../../console/app.py" line="169"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="168"/>
+        <location filename="../../console/app.py" line="170"/>
         <source>Case</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="216"/>
+        <location filename="../../console/app.py" line="219"/>
         <source>No screen of its own: opened as an ordinary window</source>
         <translation>无独立屏幕：以普通窗口打开</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="280"/>
+        <location filename="../../console/app.py" line="285"/>
         <source>The hub&apos;s city cannot be drawn; see the log</source>
         <translation>无法绘制指挥中心下发的城市数据，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="304"/>
+        <location filename="../../console/app.py" line="311"/>
         <source>The hub refused this seat: %1</source>
         <translation>指挥中心拒绝了本席位：%1</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="411"/>
+        <location filename="../../console/app.py" line="418"/>
         <source>%1: %2, now %3</source>
         <translation>%1：%2，现为%3</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="414"/>
+        <location filename="../../console/app.py" line="421"/>
         <source>%1: %2 of %3 cases</source>
         <translation>%1：%3 件中 %2 件已办</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="445"/>
+        <location filename="../../console/app.py" line="476"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="455"/>
+        <location filename="../../console/app.py" line="486"/>
         <source>Not done: someone acted on this alarm first. Check it and try again.</source>
         <translation>未执行：已有人先处理了该报警，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="462"/>
+        <location filename="../../console/app.py" line="493"/>
         <source>Not done: someone changed this case first; it is now %1. Check it and try again.</source>
         <translation>未执行：案件已被他人先行处理，现为%1，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="465"/>
+        <location filename="../../console/app.py" line="496"/>
         <source>Not done: this seat is read-only.</source>
         <translation>未执行：本席位为只读。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="466"/>
+        <location filename="../../console/app.py" line="497"/>
         <source>Not done: %1 (%2)</source>
         <translation>未执行：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="475"/>
+        <location filename="../../console/app.py" line="506"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="476"/>
+        <location filename="../../console/app.py" line="507"/>
         <source>Shelved</source>
         <translation>已搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="477"/>
+        <location filename="../../console/app.py" line="508"/>
         <source>Unshelved</source>
         <translation>已取消搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="478"/>
+        <location filename="../../console/app.py" line="509"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="479"/>
+        <location filename="../../console/app.py" line="510"/>
         <source>Back in service</source>
         <translation>恢复使用</translation>
     </message>
@@ -260,32 +260,32 @@
 <context>
     <name>HallWindow</name>
     <message>
-        <location filename="../../console/app.py" line="71"/>
+        <location filename="../../console/app.py" line="72"/>
         <source>Urban Management Supervision Hall</source>
         <translation>数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="79"/>
+        <location filename="../../console/app.py" line="80"/>
         <source>Dispatch desk</source>
         <translation>派遣席</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="80"/>
+        <location filename="../../console/app.py" line="81"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="81"/>
+        <location filename="../../console/app.py" line="82"/>
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="82"/>
+        <location filename="../../console/app.py" line="83"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="83"/>
+        <location filename="../../console/app.py" line="84"/>
         <source>Fleet</source>
         <translation>车队</translation>
     </message>
@@ -293,58 +293,63 @@
 <context>
     <name>QtAlarmPanel</name>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="54"/>
+        <location filename="../../widgets/alarm_panel.py" line="57"/>
         <source>Alarms</source>
-        <extracomment>How long a shelf lasts, as offered (minutes); a class&apos;s longest shelf cuts the list. alarm id, expected version, action, fields (reason, until)</extracomment>
+        <extracomment>How long a shelf lasts, as offered (minutes); a class&apos;s longest shelf cuts the list. alarm id, expected version, action, fields (reason, until) sensor id: show its trend</extracomment>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="73"/>
+        <location filename="../../widgets/alarm_panel.py" line="76"/>
         <source>Reason (to shelve or take out of service)</source>
         <translation>原因（搁置或停用时必填）</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="77"/>
+        <location filename="../../widgets/alarm_panel.py" line="80"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="78"/>
+        <location filename="../../widgets/alarm_panel.py" line="81"/>
         <source>Shelve</source>
         <translation>搁置</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="79"/>
+        <location filename="../../widgets/alarm_panel.py" line="82"/>
         <source>Unshelve</source>
         <translation>取消搁置</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="80"/>
+        <location filename="../../widgets/alarm_panel.py" line="83"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="81"/>
+        <location filename="../../widgets/alarm_panel.py" line="84"/>
         <source>Back in service</source>
         <translation>恢复使用</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="150"/>
+        <location filename="../../widgets/alarm_panel.py" line="86"/>
+        <source>Trend</source>
+        <translation>趋势</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="157"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="150"/>
+        <location filename="../../widgets/alarm_panel.py" line="157"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="181"/>
+        <location filename="../../widgets/alarm_panel.py" line="193"/>
         <source>Unacknowledged {count}</source>
         <translation>未确认 {count}</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="183"/>
+        <location filename="../../widgets/alarm_panel.py" line="195"/>
         <source>Shelved or out of service ({count})</source>
         <translation>已搁置/停用（{count}）</translation>
     </message>
@@ -803,6 +808,50 @@
         <location filename="../../widgets/sign_in.py" line="34"/>
         <source>Password</source>
         <translation>密码</translation>
+    </message>
+</context>
+<context>
+    <name>QtTrend</name>
+    <message>
+        <location filename="../../widgets/trend.py" line="51"/>
+        <source>Trends</source>
+        <extracomment>The spans offered, in hours. One pen a sensor, in this order. sensor id, since, until (epoch s)</extracomment>
+        <translation>趋势</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend.py" line="64"/>
+        <source>{n} h</source>
+        <translation>{n} 小时</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend.py" line="64"/>
+        <source>{n} d</source>
+        <translation>{n} 天</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend.py" line="68"/>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend.py" line="174"/>
+        <source>warning</source>
+        <translation>预警</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend.py" line="175"/>
+        <source>alarm</source>
+        <translation>报警</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend.py" line="176"/>
+        <source>low warning</source>
+        <translation>低限预警</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend.py" line="177"/>
+        <source>low alarm</source>
+        <translation>低限报警</translation>
     </message>
 </context>
 <context>
