@@ -148,6 +148,10 @@ def ask_sign_in(hub_url: str, login: str, problem: str = "") -> tuple[str, str] 
     return credentials
 
 
+#: With --screenshot, the trend of the most pressing alarm opens this long before the pictures.
+SCREENSHOT_TREND_S = 3.0
+
+
 async def _run(console: object, seconds: float | None, screenshot: str | None) -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -163,8 +167,14 @@ async def _run(console: object, seconds: float | None, screenshot: str | None) -
     if seconds is None:
         await closed.wait()
     else:
+        before_trend = seconds - SCREENSHOT_TREND_S if screenshot else seconds
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(closed.wait(), seconds)
+            await asyncio.wait_for(closed.wait(), max(before_trend, 0.0))
+        if screenshot and console.alarm_panels and console.alarm_panels[0].table.model().rowCount():
+            # the picture of the trend window too: the most pressing alarm's sensor
+            console.show_trend(console.alarm_panels[0].table.model().record_at(0).sensor_id)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(closed.wait(), min(seconds, SCREENSHOT_TREND_S))
     if screenshot:
         for path in save_screenshots(console, Path(screenshot)):
             print(f"saved {path}", flush=True)
@@ -181,6 +191,11 @@ def save_screenshots(console: object, folder: Path) -> list[Path]:
     for n, window in enumerate(console.windows, start=1):
         path = folder / f"{console.layout.name}-{n}-{window.spec.id}.png"
         if not window.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        saved.append(path)
+    if console.trend is not None and console.trend.isVisible():
+        path = folder / f"{console.layout.name}-trend.png"
+        if not console.trend.grab().save(str(path)):
             raise OSError(f"could not write {path}")
         saved.append(path)
     return saved

@@ -674,7 +674,7 @@ def test_a_trend_asks_for_a_sensors_history_and_draws_it_with_its_limits_and_ala
     with qtbot.waitSignal(trend.history_requested) as asked:
         trend.add_sensor("WL-01")
     sensor_id, since, until = asked.args
-    assert sensor_id == "WL-01" and abs(until - since - 24 * 3600) < 1  # the day by default
+    assert sensor_id == "WL-01" and abs(until - since - 6 * 3600) < 1  # six hours by default
     labels = sorted(line.label.toPlainText() for line in trend.limits["water_level"])
     assert labels == ["积水深度 alarm 25 cm", "积水深度 warning 10 cm"]
     at = [NOW - 300.0, NOW - 200.0, NOW - 100.0]

@@ -48,7 +48,7 @@ class QtAlarmPanel(QWidget):
         self.count_label = QLabel(objectName="counts")
         self.aside_box = QCheckBox()  # the alarms set aside: shelved, out of service
         self.aside_box.toggled.connect(self._on_aside_toggled)
-        self.table = QtLiveTable(model, (80, 300, 150, 110, 100, 150), stretch_column=AlarmColumn.SOURCE)
+        self.table = QtLiveTable(model, (60, 260, 190, 80, 90, 110), stretch_column=AlarmColumn.SOURCE)
         self.table.enable_sorting(-1)  # the model's order: unacknowledged, priority, newest
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._on_selected())
         self.table.doubleClicked.connect(lambda *_: self._on_trend())

@@ -59,11 +59,12 @@ class QtTrend(QWidget):
         self.picker = QComboBox(editable=True)
         self.picker.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.picker.setMinimumWidth(320)
+        self.picker.lineEdit().setPlaceholderText(self.tr("Add a sensor: type its name"))
         self.span_combo = QComboBox()
         for hours in SPANS_H:
             text = self.tr("{n} h").format(n=hours) if hours < 24 else self.tr("{n} d").format(n=hours // 24)
             self.span_combo.addItem(text, hours)
-        self.span_combo.setCurrentIndex(SPANS_H.index(24))
+        self.span_combo.setCurrentIndex(SPANS_H.index(6))
         self.span_combo.currentIndexChanged.connect(self._reload)
         add = QPushButton(self.tr("Add"))
         add.clicked.connect(lambda: self.add_sensor(str(self.picker.currentData() or "")))
@@ -83,6 +84,7 @@ class QtTrend(QWidget):
         self.picker.clear()
         for sensor in sorted(self._state.sensors.values(), key=lambda s: (s.kind, s.name)):
             self.picker.addItem(f"{sensor.name} · {names.sensor_kind_name(sensor.kind)}", sensor.id)
+        self.picker.setCurrentIndex(-1)  # nothing chosen: the field invites a name
 
     def set_city(self) -> None:
         """The city arrived (or changed): the sensors' names, and the limits of their classes."""
@@ -135,7 +137,7 @@ class QtTrend(QWidget):
             self.plot.addItem(region)
             series.alarms.append(region)
         self._redraw(series)
-        self.plot.setXRange(time.time() - self.span_s(), time.time(), padding=0.02)
+        self._fit_time()
 
     def refresh(self, changes: Changes, now: float) -> None:
         """New live readings of the sensors shown join their lines."""
@@ -154,6 +156,13 @@ class QtTrend(QWidget):
             self._redraw(series)
 
     # -- drawing ------------------------------------------------------------------------
+
+    def _fit_time(self) -> None:
+        """The chosen span, or less where the sensors have not been heard from that long."""
+        now = time.time()
+        first = min((float(s.at[0]) for s in self.series.values() if len(s.at)), default=now)
+        start = max(now - self.span_s(), first - 0.05 * (now - first))
+        self.plot.setXRange(start, now, padding=0.02)
 
     @staticmethod
     def _redraw(series: _Series) -> None:

@@ -819,37 +819,42 @@
         <translation>趋势</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend.py" line="64"/>
+        <location filename="../../widgets/trend.py" line="62"/>
+        <source>Add a sensor: type its name</source>
+        <translation>添加传感器：输入名称</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/trend.py" line="65"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend.py" line="64"/>
+        <location filename="../../widgets/trend.py" line="65"/>
         <source>{n} d</source>
         <translation>{n} 天</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend.py" line="68"/>
+        <location filename="../../widgets/trend.py" line="69"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend.py" line="174"/>
+        <location filename="../../widgets/trend.py" line="183"/>
         <source>warning</source>
         <translation>预警</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend.py" line="175"/>
+        <location filename="../../widgets/trend.py" line="184"/>
         <source>alarm</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend.py" line="176"/>
+        <location filename="../../widgets/trend.py" line="185"/>
         <source>low warning</source>
         <translation>低限预警</translation>
     </message>
     <message>
-        <location filename="../../widgets/trend.py" line="177"/>
+        <location filename="../../widgets/trend.py" line="186"/>
         <source>low alarm</source>
         <translation>低限报警</translation>
     </message>
