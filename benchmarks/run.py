@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from benchmarks.alarms import measure_alarms
 from benchmarks.bigcity import FULL
 from benchmarks.city_import import measure_city_import
 from benchmarks.clocks import measure_clocks
@@ -100,6 +101,10 @@ AIMS = {
     "clock_lights_loop_ms": ("ms", None, False),
     "clock_lights_speedup": ("×", None, True),
     "clocks_build_ms": ("ms", None, False),
+    "alarm_engine_readings_per_s": ("readings/s", 100_000, True),
+    "alarm_engine_alarms": ("alarms", None, True),
+    "hub_core_readings_per_s": ("readings/s", None, True),
+    "alarm_readings": ("readings", None, True),
     "commands_per_s": ("commands/s", 2_000, True),
     "command_rtt_p50_ms": ("ms", None, False),
     "command_rtt_p99_ms": ("ms", 50, False),
@@ -123,6 +128,7 @@ def main() -> int:
     figures.update(measure_geocoding(repeats=3 if args.quick else 5))
     figures.update(measure_city_import())
     figures.update(measure_clocks())
+    figures.update(measure_alarms())
     figures.update(measure_commands(seconds))
     figures["console_max_to_raw_ratio"] = (
         figures["console_max_updates_per_s"] / figures["raw_decode_updates_per_s"]

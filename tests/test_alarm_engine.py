@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from msgspec.structs import replace
 
+from benchmarks.alarms import measure_alarms
 from feeds.city import demo
 from feeds.city.model import SensorClass
 from feeds.city.workflow import Person
@@ -278,3 +279,9 @@ def test_one_alarm_per_sensor_and_condition_and_its_raises_and_clears_alternate(
     for actions in by_alarm.values():
         assert actions[::2] == ["raise"] * len(actions[::2]) and all(a == "clear" for a in actions[1::2])
         assert hall.alarms[next(iter(by_alarm))].raised >= 1
+
+
+def test_the_engine_benchmark_raises_in_the_hub_what_the_engine_raises_alone() -> None:
+    figures = measure_alarms(rounds=40)
+    assert figures["alarm_engine_alarms"] > 0 and figures["alarm_readings"] == 40 * len(demo().city.sensors)
+    assert figures["alarm_engine_readings_per_s"] > 0 and figures["hub_core_readings_per_s"] > 0
