@@ -468,16 +468,13 @@ class Console(QObject):
     async def _act_on_alarm(self, command: AlarmAct) -> None:
         """One action on an alarm; the panels say whether it was taken (its change arrives first)."""
         try:
-            await self.client.request(command)
+            result = await self.client.request(command)
         except CommandError as error:
             text, ok = self._explain(error), False
-        else:
-            text, ok = (
-                self.tr("%1: %2")
-                .replace("%1", _alarm_action_name(command.action))
-                .replace("%2", command.alarm_id),
-                True,
-            )
+        else:  # a case opened is named by its own number
+            opened = result.alarm.case_id if result.alarm and command.action == "open_case" else ""
+            done = _alarm_action_name(command.action)
+            text, ok = self.tr("%1: %2").replace("%1", done).replace("%2", opened or command.alarm_id), True
         for panel in self.alarm_panels:
             panel.show_outcome(text, ok)
 
@@ -508,6 +505,7 @@ def _alarm_action_name(action: str) -> str:
         "unshelve": QCoreApplication.translate("Console", "Unshelved"),
         "remove": QCoreApplication.translate("Console", "Out of service"),
         "restore": QCoreApplication.translate("Console", "Back in service"),
+        "open_case": QCoreApplication.translate("Console", "Case opened"),
     }[action]
 
 

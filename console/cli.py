@@ -364,7 +364,68 @@ def build_parser() -> argparse.ArgumentParser:
     make.set_defaults(run=_city_import)
 
     users_cli.add_parser(commands, _folder)
+    alarms = commands.add_parser("alarms", help="the alarms' record").add_subparsers(
+        dest="verb", required=True
+    )
+    review = alarms.add_parser(
+        "review", help="ISA-18.2 review: the time spent in alarm floods and the ten bad actors"
+    )
+    review.add_argument(
+        "--db", help="SQLAlchemy URL (default: the hub's SQLite file in the user data directory)"
+    )
+    review.add_argument(
+        "--since", type=_when, required=True, help='from, e.g. "2026-11-29 00:00" (local time)'
+    )
+    review.add_argument("--until", type=_when, help="to (default: now)")
+    review.set_defaults(run=_alarm_review)
     return parser
+
+
+def _when(text: str) -> float:
+    """A local date and time (2026-11-29, 2026-11-29 08:00) as epoch seconds."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a date and time: {text!r}") from error
+
+
+def _alarm_review(args: argparse.Namespace) -> int:
+    """When the hall was in a flood of alarms, for how long, and which alarms were raised most."""
+    import time
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from feeds.hub.review import bad_actors, flood_periods
+    from feeds.hub.store import Store, default_url
+
+    until = args.until or time.time()
+    if until <= args.since:
+        print("hall: --until must come after --since", file=sys.stderr)
+        return 2
+    try:
+        store = Store(args.db or default_url())
+        try:
+            raised = store.raises(args.since, until)
+        finally:
+            store.close()
+    except SQLAlchemyError as error:
+        print(f"hall: the database failed: {str(error).splitlines()[0]}", file=sys.stderr)
+        return 1
+    floods = flood_periods([at for at, _, _ in raised])
+    minute = "%m-%d %H:%M"
+    print(f"alarms raised: {len(raised)}, {len(raised) / ((until - args.since) / 600):.1f} per 10 minutes")
+    flooded_min = sum(end - start for start, end in floods) / 60
+    print(f"in flood (more than 10 in 10 minutes): {flooded_min:.0f} min, {len(floods)} time(s)")
+    for start, end in floods:
+        print(
+            f"  {time.strftime(minute, time.localtime(start))} – {time.strftime(minute, time.localtime(end))}"
+        )
+    print("bad actors (raised most):")
+    for sensor, condition, times in bad_actors((sensor, condition) for _, sensor, condition in raised):
+        print(f"  {times:5d}  {sensor} {condition}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

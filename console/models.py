@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 
 from console import names
+from console.alarm_load import AlarmGroup, AlarmLoad, groups
 from console.columns import (
     NO_SLOTS,
     RETURNED_UNACKED,
@@ -427,6 +428,35 @@ class AlarmTableModel(LiveTableModel):
 
     view: AlarmView
 
+    def __init__(
+        self,
+        state: HallState,
+        now: float | None = None,
+        parent: QObject | None = None,
+        store: ColumnStore | None = None,
+    ) -> None:
+        super().__init__(state, now, parent, store)
+        self.load = AlarmLoad()  # alarms annunciated here per ten minutes (ISA-18.2)
+        self.load.see(self._state.alarms.values())
+        self.groups = AlarmGroupModel(self)  # what a flood is shown as
+        self._grouped_at = -math.inf
+
+    def refresh(self, changes: Changes, now: float) -> None:
+        super().refresh(changes, now)
+        alarms = self._state.alarms
+        if "alarms" in changes.reset:
+            self.load.see(alarms.values())
+        else:
+            self.load.see(alarms[i] for i in changes.alarms if i in alarms)
+        if changes.alarms or "alarms" in changes.reset or now - self._grouped_at >= 1.0:
+            self._grouped_at = now
+            self.groups.set_groups(groups(alarms.values(), self._state.sensors))
+            self.summary_changed.emit()
+
+    def load_rate(self) -> int:
+        """Alarms annunciated here in the last ten minutes."""
+        return self.load.rate(self.store.now)
+
     def unacknowledged_count(self) -> int:
         """Alarms nobody has acknowledged yet, standing or returned to normal."""
         return int(np.count_nonzero(self.store.numbers["attention"] <= RETURNED_UNACKED))
@@ -434,6 +464,13 @@ class AlarmTableModel(LiveTableModel):
     def aside_count(self) -> int:
         """Alarms shelved or out of service."""
         return int(np.count_nonzero(self.store.numbers["attention"] == SET_ASIDE))
+
+    def can_open_case(self, alarm: Alarm) -> bool:
+        """Whether the alarm can become a case: its class names a category, and it has no open case."""
+        city, case = self._state.city, self._state.cases.get(alarm.case_id)
+        spec = city.sensor_classes.get(alarm.kind) if city else None
+        open_case = case is not None and not names.workflow().state(case.status).final
+        return spec is not None and bool(spec.category) and not open_case
 
     def longest_shelve_s(self, alarm: Alarm) -> float:
         """The longest its sensor's class lets an operator shelve it (0 when the city has no such class)."""
@@ -491,6 +528,71 @@ class AlarmTableModel(LiveTableModel):
         return f"{value:.4g} {unit}".strip()
 
 
+class AlarmGroupColumn(IntEnum):
+    PRIORITY = 0
+    AREA = 1
+    KIND = 2
+    COUNT = 3
+    UNACKED = 4
+    NEWEST = 5
+
+
+class AlarmGroupModel(QAbstractTableModel):
+    """A flood of alarms as groups by district and class, the most urgent first."""
+
+    HEADERS = (
+        QT_TRANSLATE_NOOP("AlarmGroupModel", "Priority"),
+        QT_TRANSLATE_NOOP("AlarmGroupModel", "Area"),
+        QT_TRANSLATE_NOOP("AlarmGroupModel", "Class"),
+        QT_TRANSLATE_NOOP("AlarmGroupModel", "Alarms"),
+        QT_TRANSLATE_NOOP("AlarmGroupModel", "Unacknowledged"),
+        QT_TRANSLATE_NOOP("AlarmGroupModel", "Newest"),
+    )
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[AlarmGroup] = []
+
+    def set_groups(self, rows: list[AlarmGroup]) -> None:
+        if rows == self.rows:
+            return
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Role.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Role.DisplayRole:
+            return QCoreApplication.translate("AlarmGroupModel", self.HEADERS[section])
+        return None
+
+    def data(self, index: Index, role: int = Role.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        group, column = self.rows[index.row()], index.column()
+        if role == Role.DisplayRole:
+            return (
+                names.priority_name(group.priority),
+                names.area_name(group.district) or "—",
+                names.sensor_kind_name(group.kind),
+                str(group.count),
+                str(group.unacked) if group.unacked else "",
+                clock_text(group.newest),
+            )[column]
+        if role == Role.BackgroundRole and group.priority == 1:
+            return QColor(HallColors.RED_TINT)
+        if role == Role.ForegroundRole and column == AlarmGroupColumn.PRIORITY:
+            return QColor(HallColors.PRIORITY.get(group.priority, HallColors.TEXT))
+        if role == Role.TextAlignmentRole and column in (AlarmGroupColumn.COUNT, AlarmGroupColumn.UNACKED):
+            return RIGHT
+        return None
+
+
 def alarm_state_text(alarm: Alarm) -> str:
     """The alarm's ISA-18.2 state in words, and why it is set aside or held."""
     if alarm.out_of_service:
@@ -508,7 +610,7 @@ def alarm_state_text(alarm: Alarm) -> str:
         text = QCoreApplication.translate("AlarmTableModel", "Active")
     if alarm.chattering:
         text += " · " + QCoreApplication.translate("AlarmTableModel", "chattering")
-    return text
+    return f"{text} · {alarm.case_id}" if alarm.case_id else text
 
 
 class VehicleColumn(IntEnum):

@@ -100,10 +100,11 @@ VEHICLE_STATUSES: dict[str, tuple[str, str]] = {
 
 
 #: Who may take which action on an alarm (ISA-18.2; the acting role is the first of these the
-#: user holds): the desk acknowledges, the desk and the lead shelve, the lead (or an
-#: administrator) takes a sensor's alarm out of service for maintenance and back.
+#: user holds): the desk acknowledges it and opens a case from it, the desk and the lead shelve
+#: it, the lead (or an administrator) takes it out of service for maintenance and back.
 ALARM_ROLES: dict[str, tuple[str, ...]] = {
     "ack": ("dispatcher", "lead", "intake"),
+    "open_case": ("intake", "dispatcher", "lead"),  # the alarm becomes a case (转为案件), linked both ways
     "shelve": ("dispatcher", "lead"),
     "unshelve": ("dispatcher", "lead"),
     "remove": ("lead", "admin"),

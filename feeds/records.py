@@ -55,6 +55,7 @@ class Case(Record, tag="case"):
         ""  # an open case of its category close by, reported shortly before: probably the same
     )
     merged: int = 0  # reports merged into this case
+    alarm_id: str = ""  # the sensor alarm it was opened from (linked both ways)
     seq: int = 0
 
     @property
@@ -91,6 +92,7 @@ class Alarm(Record, tag="alarm"):
     chattering: bool = False  # raised too often: held until quiet for the class's chatter window
     raised: int = 1  # times raised (the bad actors are those raised most)
     note: str = ""  # the reason given with the latest operator action
+    case_id: str = ""  # the case opened from it (linked both ways)
     seq: int = 0
 
 

@@ -82,6 +82,7 @@ async def test_the_desk_acknowledges_shelves_and_every_seat_sees_it_with_the_rec
     store.close()
     assert [tuple(r) for r in record] == [
         ("system", "system", "raise", ""),
+        ("system", "system", "open_case", alarm.case_id),  # gas at the cut-off: a case on its own
         ("dispatcher", "dispatcher", "ack", ""),
         ("lead", "lead", "shelve", "燃气公司已到场处置"),
     ]
@@ -167,3 +168,63 @@ async def test_a_sensors_history_comes_back_with_the_time_its_alarm_stood(db_url
     assert len(thin.history.at) <= 10 and max(thin.history.high) == 22.0 and min(thin.history.low) == 0.5
     assert unknown.code == p.ErrorCode.UNKNOWN_SENSOR and backwards.code == p.ErrorCode.INVALID
     assert producer.code == p.ErrorCode.FORBIDDEN
+
+
+async def test_a_gas_alarm_opens_its_case_and_the_calls_about_it_join_that_case(db_url: str) -> None:
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (hub, url):
+        alarm = await gas_alarm(url, clock)
+        north = 1 / 111_195.0
+        calls = [
+            p.Report(new_id("R"), "01011", GAS.lon, GAS.lat + 80 * north, "hotline", clock.now, "闻到燃气味"),
+            p.Report(
+                new_id("R"), "01011", GAS.lon, GAS.lat - 900 * north, "hotline", clock.now, "燃气井盖松动"
+            ),
+            p.Report(new_id("R"), "06010", GAS.lon, GAS.lat + 20 * north, "hotline", clock.now, "暴露垃圾"),
+        ]
+        async with client(url, "producer", "12319") as hotline:
+            ack = await request(hotline, p.Batch(new_id("b"), list(calls)))
+        cases = hub.core.topics["cases"].live
+        assert isinstance(ack, p.Ack), ack
+        near, far, other = (cases[ack.cases[c.id]] for c in calls)
+    case = cases[alarm.case_id]
+    assert (case.alarm_id, case.source, case.category, case.status) == (
+        alarm.id,
+        "sensor",
+        "01011",
+        "reported",
+    )
+    assert GAS.name in case.description and "44" in case.description
+    assert near.duplicate_of == case.id  # offered to join the alarm's case
+    assert far.duplicate_of == "" and other.duplicate_of == ""
+
+
+async def test_the_desk_opens_a_case_from_an_alarm_once_and_only_for_a_class_with_a_category(
+    db_url: str,
+) -> None:
+    clock = Clock(NOW)
+    bridge = next(s for s in demo().city.sensors if s.kind == "bridge_strain")
+    async with running_hub(db_url, clock=clock) as (hub, url):
+        async with client(url, "producer", "gw") as gateway:
+            await declare(gateway, TILT, bridge)
+            await read(gateway, TILT, 22.0, clock.now)
+            await read(gateway, bridge, 1200.0, clock.now)
+            clock.now += 31
+            await read(gateway, TILT, 23.0, clock.now)
+            await read(gateway, bridge, 1210.0, clock.now)
+        alarms = {a.sensor_id: a for a in await alarms_now(url)}
+        tilt = alarms[TILT.id]
+        assert tilt.case_id == ""  # manhole tilts wait for a person
+        async with client(url, user="dispatcher") as desk:
+            opened = await request(desk, alarm_act(tilt, "open_case"))
+            twice = await request(desk, alarm_act(opened.alarm, "open_case"))
+            no_category = await request(desk, alarm_act(alarms[bridge.id], "open_case"))
+        case = hub.core.topics["cases"].live[opened.alarm.case_id]
+    assert (case.alarm_id, case.status, case.verified, case.category) == (
+        tilt.id,
+        "to_file",
+        "confirmed",
+        "01003",
+    )
+    assert twice.code == p.ErrorCode.NOT_ALLOWED_IN_STATE and case.id in twice.message
+    assert no_category.code == p.ErrorCode.INVALID and "category" in no_category.message

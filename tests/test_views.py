@@ -30,7 +30,7 @@ from test_models import (
 from console import names
 from console.columns import CaseColumns
 from console.models import AlarmTableModel, CaseColumn, CaseTableModel, VehicleTableModel
-from console.state import HallState
+from console.state import Changes, HallState
 from feeds.city.workflow import Person
 from feeds.domain import Light
 from feeds.wire import History, Sensor, TimelineEntry
@@ -605,7 +605,7 @@ def alarm_panel(qtbot, alarms, actor) -> QtAlarmPanel:  # type: ignore[no-untype
 
 def test_the_desk_acknowledges_and_shelves_the_selected_alarm_for_a_reason(qtbot):
     panel = alarm_panel(qtbot, [make_alarm(1, priority=1)], DISPATCHER)
-    assert panel.offered() == ["ack", "shelve"]  # out of service is the lead's
+    assert panel.offered() == ["open_case", "ack", "shelve"]  # out of service is the lead's
     with qtbot.waitSignal(panel.alarm_act_requested) as acked:
         panel.buttons["ack"].click()
     assert acked.args == ["A0001", 1, "ack", {"reason": ""}]
@@ -624,7 +624,7 @@ def test_the_desk_acknowledges_and_shelves_the_selected_alarm_for_a_reason(qtbot
 
 def test_the_lead_takes_an_alarm_out_of_service_and_the_wall_takes_no_action(qtbot):
     lead = alarm_panel(qtbot, [make_alarm(1, priority=2, acked=True)], LEAD)
-    assert lead.offered() == ["shelve", "remove"]
+    assert lead.offered() == ["open_case", "shelve", "remove"]
     wall = alarm_panel(qtbot, [make_alarm(1, priority=2)], DISPATCHER)
     wall.set_read_only(True)
     assert wall.offered() == [] and not any(b.isVisible() for b in wall.buttons.values())
@@ -707,3 +707,23 @@ def test_several_sensors_share_a_trend_each_in_its_own_pen(qtbot):
     assert len(trend.limits["heating_pressure"]) == 4  # low limits too: a falling pressure is a leak
     with qtbot.waitSignal(trend.history_requested):
         trend.span_combo.setCurrentIndex(trend.span_combo.findData(24 * 7))  # a week: asked again
+
+
+def test_in_a_flood_the_panel_shows_a_banner_and_the_alarms_by_area_and_class(qtbot):
+    quiet = alarm_panel(
+        qtbot, [make_alarm(n, priority=2, raised_at=NOW - 60 * n) for n in range(1, 4)], DISPATCHER
+    )
+    quiet.table.model().refresh(Changes(), NOW)
+    assert not quiet.flood_banner.isVisible() and quiet.tables.currentWidget() is quiet.table
+    assert quiet.load_label.text() == "3 in 10 min"
+    flood = [make_alarm(n, priority=1 + n % 3, raised_at=NOW - 15 * n) for n in range(1, 40)]
+    panel = alarm_panel(qtbot, flood, DISPATCHER)
+    panel.table.model().refresh(Changes(), NOW)
+    assert panel.flood_banner.isVisible() and "39 alarms in 10 minutes" in panel.flood_banner.text()
+    assert panel.tables.currentWidget() is panel.group_table
+    groups = panel.group_table.model()
+    first = [groups.index(0, column).data() for column in range(groups.columnCount())]
+    assert first[0] == names.priority_name(1) and first[2] == "积水深度"  # the critical ones first
+    assert sum(int(groups.index(row, 3).data()) for row in range(groups.rowCount())) == 39
+    panel.each_box.setChecked(True)  # the operator asks for them one by one
+    assert panel.tables.currentWidget() is panel.table

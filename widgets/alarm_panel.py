@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from console.alarm_load import FLOOD, MANAGEABLE
 from console.models import AlarmColumn, AlarmTableModel
 from console.palette import HallColors
 from feeds.city.workflow import Actor
@@ -44,23 +46,39 @@ class QtAlarmPanel(QWidget):
         self._actor: Actor | None = None
         self._read_only = False
         self._counts: tuple[int, int] | None = None
+        self._load: tuple[int, bool, bool] | None = None
         self._selected: str | None = None
         self.count_label = QLabel(objectName="counts")
         self.aside_box = QCheckBox()  # the alarms set aside: shelved, out of service
         self.aside_box.toggled.connect(self._on_aside_toggled)
         self.table = QtLiveTable(model, (60, 260, 190, 80, 90, 110), stretch_column=AlarmColumn.SOURCE)
         self.table.enable_sorting(-1)  # the model's order: unacknowledged, priority, newest
+        # In a flood: the standing alarms by district and class, most urgent first (ISA-18.2).
+        self.group_table = QtLiveTable(model.groups, (60, 140, 160, 70, 90, 90), stretch_column=2)
+        self.tables = QStackedWidget()
+        self.tables.addWidget(self.table)
+        self.tables.addWidget(self.group_table)
+        self.load_label = QLabel(objectName="counts")  # alarms in the last ten minutes
+        self.flood_banner = QLabel(objectName="flood")
+        self.flood_banner.setWordWrap(True)
+        self.flood_banner.hide()
+        self.each_box = QCheckBox(self.tr("One by one"))  # the alarms themselves, even in a flood
+        self.each_box.toggled.connect(lambda _: self._on_summary_changed())
+        self.each_box.hide()
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._on_selected())
         self.table.doubleClicked.connect(lambda *_: self._on_trend())
 
         header = QHBoxLayout()
         header.addWidget(QLabel(self.tr("Alarms"), objectName="title"))
         header.addStretch(1)
+        header.addWidget(self.load_label)
+        header.addWidget(self.each_box)
         header.addWidget(self.aside_box)
         header.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addWidget(self.table)
+        layout.addWidget(self.flood_banner)
+        layout.addWidget(self.tables)
         layout.addLayout(self._build_actions())
         self.outcome = QLabel(objectName="banner")
         self.outcome.hide()
@@ -77,6 +95,7 @@ class QtAlarmPanel(QWidget):
         self.reason_edit.textChanged.connect(self._enable)
         self.shelve_combo = QComboBox()
         self.buttons = {
+            "open_case": QPushButton(self.tr("Open a case"), objectName="act-open_case"),
             "ack": QPushButton(self.tr("Acknowledge"), objectName="act-ack"),
             "shelve": QPushButton(self.tr("Shelve"), objectName="act-shelve"),
             "unshelve": QPushButton(self.tr("Unshelve"), objectName="act-unshelve"),
@@ -88,6 +107,7 @@ class QtAlarmPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.trend_button)
         row.addWidget(self.buttons["ack"])
+        row.addWidget(self.buttons["open_case"])
         row.addWidget(self.reason_edit, 1)
         row.addWidget(self.shelve_combo)
         for action in ("shelve", "unshelve", "remove", "restore"):
@@ -127,6 +147,7 @@ class QtAlarmPanel(QWidget):
         if alarm is None or actor is None or self._read_only:
             return []
         possible = {
+            "open_case": self._model.can_open_case(alarm),
             "ack": not alarm.acked,
             "shelve": not alarm.out_of_service,
             "unshelve": bool(alarm.shelved_until),
@@ -167,6 +188,28 @@ class QtAlarmPanel(QWidget):
         self._selected = alarm.id if alarm else None
         self._enable()
 
+    def _show_load(self) -> None:
+        """The alarms of the last ten minutes against ISA-18.2's figures; in a flood, a banner and
+        the alarms grouped (unless the operator asks for them one by one)."""
+        rate, flooded = self._model.load_rate(), self.flooded()
+        if (rate, flooded, self.each_box.isChecked()) == self._load:
+            return
+        self._load = rate, flooded, self.each_box.isChecked()
+        self.load_label.setText(self.tr("{n} in 10 min").format(n=rate))
+        color = HallColors.RED if flooded else HallColors.ORANGE if rate > MANAGEABLE else HallColors.MUTED
+        self.load_label.setStyleSheet(f"color: {color};")
+        self.flood_banner.setVisible(flooded)
+        self.each_box.setVisible(flooded)
+        if flooded:
+            self.flood_banner.setText(
+                self.tr(
+                    "Alarm flood: {n} alarms in 10 minutes (about {manageable} is manageable). "
+                    "Shown by area and class, the most urgent first."
+                ).format(n=rate, manageable=MANAGEABLE)
+            )
+        grouped = flooded and not self.each_box.isChecked()
+        self.tables.setCurrentWidget(self.group_table if grouped else self.table)
+
     def _on_trend(self) -> None:
         alarm = self.selected_alarm()
         if alarm is not None:
@@ -185,7 +228,11 @@ class QtAlarmPanel(QWidget):
             fields["until"] = time.time() + 60 * int(self.shelve_combo.currentData())
         self.alarm_act_requested.emit(alarm.id, alarm.version, action, fields)
 
+    def flooded(self) -> bool:
+        return self._model.load_rate() > FLOOD
+
     def _on_summary_changed(self) -> None:
+        self._show_load()
         counts = self._model.unacknowledged_count(), self._model.aside_count()
         if counts == self._counts:
             return

@@ -391,6 +391,7 @@ class _Builder:
             dispatch_levels=levels,
             duplicate_m=float(duplicates.get("metres", 50)),
             duplicate_s=float(duplicates.get("hours", 2)) * 3600,
+            alarm_attach_m=float(duplicates.get("alarm_metres", 200)),
             history_raw_s=float(history.get("raw_hours", 48)) * 3600,
             history_interval_s=float(history.get("interval_minutes", 5)) * 60,
             history_keep_s=float(history.get("keep_days", 400)) * 86_400,

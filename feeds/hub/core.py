@@ -10,6 +10,7 @@ console ever sees a change that is not yet stored.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import time
 from collections import Counter, defaultdict, deque
@@ -23,11 +24,12 @@ from msgspec.structs import replace
 
 from feeds import domain
 from feeds.city import City
+from feeds.city.model import Place
 from feeds.city.workflow import SYSTEM, TASKS, Actor
 from feeds.hub.batch import WriteBatch
 from feeds.hub.ids import Ids, LocalIds
 from feeds.hub.policy import MAX_CLOCK_SKEW_S
-from feeds.hub.rules.alarms import AlarmEngine, sensor_state
+from feeds.hub.rules.alarms import AlarmEngine, AlarmEvent, acting_role, sensor_state
 from feeds.hub.rules.cases import CaseRules
 from feeds.hub.store import Loaded
 from feeds.hub.topics import Frame, TopicState
@@ -293,9 +295,64 @@ class HubCore:
         self._change("sensors", replace(sensor, value=reading.value, ts=reading.ts, state=state))
         self._alarm_events()
 
+    def _case_from_alarm(self, alarm: Alarm, login: str, role: str, command_id: str | None = None) -> Alarm:
+        """The alarm becomes a case of its class's category at the sensor, linked both ways: one
+        a person confirmed at the desk waits to be filed, one opened on its own for intake."""
+        linked = self.topics["cases"].live.get(alarm.case_id)
+        if linked is not None and not self.city.workflow.state(linked.status).final:
+            raise ProtocolError(
+                ErrorCode.NOT_ALLOWED_IN_STATE, f"alarm {alarm.id} is case {linked.id} already"
+            )
+        sensor: Sensor | None = self.topics["sensors"].live.get(alarm.sensor_id)
+        spec = self.city.sensor_classes.get(alarm.kind)
+        if sensor is None or spec is None or not spec.category:
+            raise ProtocolError(
+                ErrorCode.INVALID,
+                f"the sensor class {alarm.kind!r} names no case category",
+                reason="no_category",
+            )
+        place = self.city.locate(sensor.lon, sensor.lat)
+        if place is None:
+            raise ProtocolError(ErrorCode.OUTSIDE_CITY, self._outside(sensor.lon, sensor.lat))
+        value = f"{alarm.peak if alarm.peak is not None else alarm.value:g} {sensor.unit}".strip()
+        report = Report(
+            f"{alarm.id}-v{alarm.version}",  # a retried command finds the case it opened
+            spec.category,
+            sensor.lon,
+            sensor.lat,
+            "sensor",
+            self.clock(),
+            f"{sensor.name}：{spec.name}{value}（报警 {alarm.id}）",
+            reporter=sensor.name,
+        )
+        case = self._open_case(report, place, login, verified=login != SYSTEM, alarm_id=alarm.id)
+        linked_alarm: Alarm = self._change(
+            "alarms", replace(alarm, case_id=case.id, version=alarm.version + 1)
+        )
+        self.alarms.events.append(AlarmEvent(linked_alarm, "open_case", login, role, case.id, command_id))
+        return linked_alarm
+
+    def _auto_cases(self, events: list[AlarmEvent]) -> None:
+        """Alarms of classes that open cases on their own do so at the class's own priority."""
+        for event in events:
+            alarm = self.topics["alarms"].live[event.alarm.id]
+            spec = self.city.sensor_classes.get(alarm.kind)
+            if (
+                event.action in ("raise", "escalate")
+                and spec is not None
+                and spec.auto_case
+                and alarm.priority <= spec.priority
+                and alarm.sensor_id in self.topics["sensors"].live
+            ):
+                with contextlib.suppress(ProtocolError):  # already a case; a sensor outside the city
+                    self._case_from_alarm(alarm, SYSTEM, SYSTEM)
+
     def _alarm_events(self) -> None:
-        """Put what the alarm engine did on the alarms' record, in the open batch."""
-        for event in self.alarms.take_events():
+        """Put what the alarm engine did on the alarms' record, in the open batch; alarms of classes
+        that open cases on their own open them."""
+        events = self.alarms.take_events()
+        self._auto_cases(events)
+        for event in events + self.alarms.take_events():
             alarm = event.alarm
             self.batch.alarm_events.append(
                 {
@@ -348,7 +405,14 @@ class HubCore:
         if place is None:
             raise ProtocolError(ErrorCode.OUTSIDE_CITY, self._outside(report.lon, report.lat))
         # An inspector's own report is verified by its finding; every other source waits for intake.
-        status = "to_file" if report.source == "inspector" else "reported"
+        self._open_case(report, place, sender, verified=report.source == "inspector")
+
+    def _open_case(
+        self, report: Report, place: Place, sender: str, verified: bool, alarm_id: str = ""
+    ) -> Case:
+        """A new case from a report: verified ones (an inspector's finding, an alarm a person at
+        the desk confirmed) wait to be filed, the others for intake."""
+        status = "to_file" if verified else "reported"
         case = Case(
             id=self.ids.next_case_id(),
             category=report.category,
@@ -366,21 +430,44 @@ class HubCore:
             limit_s=0.0,
             version=1,
             reporter=report.reporter,
-            verified="confirmed" if report.source == "inspector" else "",
-            duplicate_of=self._probable_duplicate(report),
+            verified="confirmed" if verified else "",
+            duplicate_of="" if alarm_id else self._probable_duplicate(report),
+            alarm_id=alarm_id,
         )
         stage = self.city.workflow.state(status).stage
         case = replace(case, **self.rules.stage_clock(case, stage, report.ts))
-        case = self._change("cases", case)
-        self._report_ids[report.id] = case.id
-        self._recent[case.category].append((case.reported_at, case.id))
-        self.batch.report_ids[case.id] = report.id
-        self._event(case, sender or report.reporter or report.source, "report", text=report.description)
-        self._clock_watch(case)
+        opened: Case = self._change("cases", case)
+        self._report_ids[report.id] = opened.id
+        self._recent[opened.category].append((opened.reported_at, opened.id))
+        self.batch.report_ids[opened.id] = report.id
+        self._event(opened, sender or report.reporter or report.source, "report", text=report.description)
+        self._clock_watch(opened)
+        return opened
 
     def _probable_duplicate(self, report: Report) -> str:
-        """The nearest open case of the report's category within the city's distance and time
-        (50 m and 2 hours by default): the operator is offered to merge the two."""
+        """The case of a standing alarm of the report's category near it (the flooded underpass's
+        own case), else the nearest open case of its category within the city's distance and
+        time (50 m and 2 hours by default): the operator is offered to merge the two."""
+        return self._alarm_case_near(report) or self._recent_case_near(report)
+
+    def _alarm_case_near(self, report: Report) -> str:
+        cases, sensors = self.topics["cases"].live, self.topics["sensors"].live
+        found = [
+            (cases[a.case_id], sensors[a.sensor_id])
+            for a in self.topics["alarms"].live.values()
+            if a.case_id and a.state == "active" and a.sensor_id in sensors and a.case_id in cases
+            and cases[a.case_id].category == report.category
+            and not self.city.workflow.state(cases[a.case_id].status).final
+        ]  # fmt: skip
+        if not found:
+            return ""
+        x, y = self.city.project(np.array([s.lon for _, s in found]), np.array([s.lat for _, s in found]))
+        rx, ry = self.city.project(np.array([report.lon]), np.array([report.lat]))
+        metres = np.hypot(x - rx[0], y - ry[0])
+        nearest = int(np.argmin(metres))
+        return found[nearest][0].id if metres[nearest] <= self.city.alarm_attach_m else ""
+
+    def _recent_case_near(self, report: Report) -> str:
         recent = self._recent[report.category]
         while recent and recent[0][0] < report.ts - 2 * self.city.duplicate_s:  # long past any window
             recent.popleft()
@@ -573,11 +660,22 @@ class HubCore:
         unknown, moved on since, or the action is not the actor's or not possible now."""
         try:
             alarm: Alarm = self._current("alarms", command.alarm_id, command.expected_version)
-            known = alarm.kind in self.city.sensor_classes
-            longest = self.city.sensor_class(alarm.sensor_id, alarm.kind).max_shelve_s if known else 0.0
-            alarm = self.alarms.act(
-                alarm, command.action, actor, self.clock(), command.reason, command.until, longest, command.id
-            )
+            if command.action == "open_case":
+                role = acting_role(command.action, actor)
+                alarm = self._case_from_alarm(alarm, actor.login, role, command.id)
+            else:
+                known = alarm.kind in self.city.sensor_classes
+                longest = self.city.sensor_class(alarm.sensor_id, alarm.kind).max_shelve_s if known else 0.0
+                alarm = self.alarms.act(
+                    alarm,
+                    command.action,
+                    actor,
+                    self.clock(),
+                    command.reason,
+                    command.until,
+                    longest,
+                    command.id,
+                )
         except ProtocolError as error:
             error.ref = command.id
             raise

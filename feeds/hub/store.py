@@ -81,6 +81,7 @@ cases = Table(
     Column("merged_into", String(32), nullable=False, server_default=""),
     Column("duplicate_of", String(32), nullable=False, server_default=""),
     Column("merged", Integer, nullable=False, server_default="0"),
+    Column("alarm_id", String(32), nullable=False, server_default=""),
     Column("seq", Integer, nullable=False, index=True),
 )
 
@@ -126,6 +127,7 @@ alarms = Table(
     Column("chattering", Boolean, nullable=False, server_default="0"),
     Column("raised", Integer, nullable=False, server_default="1"),
     Column("note", Text, nullable=False, server_default=""),
+    Column("case_id", String(32), nullable=False, server_default=""),
     Column("seq", Integer, nullable=False, index=True),
 )
 
@@ -442,6 +444,17 @@ class Store:
                     periods.append([raised.pop(alarm_id), at])
         periods += [[start, until] for start in raised.values()]
         return sorted([max(a, since), min(b, until)] for a, b in periods if a <= until and b >= since)
+
+    def raises(self, since: float, until: float) -> list[tuple[float, str, str]]:
+        """Every alarm raised from ``since`` to ``until``, in order: (time, sensor id, condition)."""
+        query = (
+            select(alarm_events.c.at, alarms.c.sensor_id, alarms.c.condition)
+            .join(alarms, alarms.c.id == alarm_events.c.alarm_id)
+            .where(alarm_events.c.action == "raise", alarm_events.c.at >= since, alarm_events.c.at <= until)
+            .order_by(alarm_events.c.at)
+        )
+        with self.engine.connect() as conn:
+            return [(float(at), str(sensor), str(condition)) for at, sensor, condition in conn.execute(query)]
 
     def timeline(self, case_id: str) -> list[TimelineEntry]:
         query = select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)

@@ -83,12 +83,13 @@ class Act(_Msg, tag="act"):
 
 class AlarmAct(_Msg, tag="alarm_act"):
     """An operator's action on an alarm (ISA-18.2): ``ack`` acknowledge, ``shelve`` until a time
-    with a reason, ``unshelve``, ``remove`` from service with a reason, ``restore`` to service."""
+    with a reason, ``unshelve``, ``remove`` from service with a reason, ``restore`` to service;
+    ``open_case``: the alarm becomes a case of its class's category, linked both ways."""
 
     id: RequestId  # client-generated; a retry with the same id is answered, not redone
     alarm_id: RequestId
     expected_version: int
-    action: Literal["ack", "shelve", "unshelve", "remove", "restore"]
+    action: Literal["ack", "shelve", "unshelve", "remove", "restore", "open_case"]
     reason: Text = ""
     until: Annotated[float, msgspec.Meta(ge=0.0, le=4_102_444_800.0)] = 0.0  # epoch s: a shelf's end
 

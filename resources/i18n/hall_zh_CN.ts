@@ -2,74 +2,107 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>AlarmTableModel</name>
+    <name>AlarmGroupModel</name>
     <message>
-        <location filename="../../console/models.py" line="420"/>
+        <location filename="../../console/models.py" line="544"/>
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
+        <location filename="../../console/models.py" line="545"/>
+        <source>Area</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="546"/>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="547"/>
+        <source>Alarms</source>
+        <translation>报警数</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="548"/>
+        <source>Unacknowledged</source>
+        <translation>未确认</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="549"/>
+        <source>Newest</source>
+        <translation>最新</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmTableModel</name>
+    <message>
         <location filename="../../console/models.py" line="421"/>
+        <source>Priority</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="422"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="422"/>
+        <location filename="../../console/models.py" line="423"/>
         <source>Value</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="423"/>
+        <location filename="../../console/models.py" line="424"/>
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="424"/>
+        <location filename="../../console/models.py" line="425"/>
         <source>Raised</source>
         <translation>报警时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="425"/>
+        <location filename="../../console/models.py" line="426"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="480"/>
+        <location filename="../../console/models.py" line="517"/>
         <source>peak {value}</source>
         <translation>峰值 {value}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="497"/>
+        <location filename="../../console/models.py" line="599"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="500"/>
+        <location filename="../../console/models.py" line="602"/>
         <source>Shelved until {time}</source>
         <translation>搁置至 {time}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="503"/>
+        <location filename="../../console/models.py" line="605"/>
         <source>Cleared</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="504"/>
+        <location filename="../../console/models.py" line="606"/>
         <source>Cleared, unacknowledged</source>
         <translation>已恢复 · 未确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="506"/>
+        <location filename="../../console/models.py" line="608"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="508"/>
+        <location filename="../../console/models.py" line="610"/>
         <source>Active</source>
         <translation>报警中</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="510"/>
+        <location filename="../../console/models.py" line="612"/>
         <source>chattering</source>
         <translation>频繁抖动</translation>
     </message>
@@ -77,78 +110,78 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="288"/>
+        <location filename="../../console/models.py" line="289"/>
         <source>Case</source>
         <extracomment>Emitted after a refresh, sort or filter change: counts shown beside the table may have moved.</extracomment>
         <translation>案件号</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="289"/>
+        <location filename="../../console/models.py" line="290"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="64"/>
+        <location filename="../../console/models.py" line="65"/>
         <source>{d} d {h} h</source>
         <translation>{d} 天 {h} 小时</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="66"/>
+        <location filename="../../console/models.py" line="67"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="67"/>
+        <location filename="../../console/models.py" line="68"/>
         <source>{m} min</source>
         <translation>{m} 分</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="75"/>
+        <location filename="../../console/models.py" line="76"/>
         <source>paused · {span} left</source>
         <translation>暂停 · 剩 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="77"/>
+        <location filename="../../console/models.py" line="78"/>
         <source>{span} left</source>
         <translation>剩 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="78"/>
+        <location filename="../../console/models.py" line="79"/>
         <source>{span} over</source>
         <translation>超时 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="290"/>
+        <location filename="../../console/models.py" line="291"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="291"/>
+        <location filename="../../console/models.py" line="292"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="292"/>
+        <location filename="../../console/models.py" line="293"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="293"/>
+        <location filename="../../console/models.py" line="294"/>
         <source>Assignee</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="294"/>
+        <location filename="../../console/models.py" line="295"/>
         <source>Escalations</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="295"/>
+        <location filename="../../console/models.py" line="296"/>
         <source>Time left</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="394"/>
+        <location filename="../../console/models.py" line="395"/>
         <source>Reported {reported} · due {deadline}</source>
         <translation>上报 {reported} · 时限 {deadline}</translation>
     </message>
@@ -207,54 +240,59 @@
         <translation>%1：%3 件中 %2 件已办</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="476"/>
+        <location filename="../../console/app.py" line="477"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="486"/>
+        <location filename="../../console/app.py" line="483"/>
         <source>Not done: someone acted on this alarm first. Check it and try again.</source>
         <translation>未执行：已有人先处理了该报警，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="493"/>
+        <location filename="../../console/app.py" line="490"/>
         <source>Not done: someone changed this case first; it is now %1. Check it and try again.</source>
         <translation>未执行：案件已被他人先行处理，现为%1，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="496"/>
+        <location filename="../../console/app.py" line="493"/>
         <source>Not done: this seat is read-only.</source>
         <translation>未执行：本席位为只读。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="497"/>
+        <location filename="../../console/app.py" line="494"/>
         <source>Not done: %1 (%2)</source>
         <translation>未执行：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="506"/>
+        <location filename="../../console/app.py" line="503"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="507"/>
+        <location filename="../../console/app.py" line="504"/>
         <source>Shelved</source>
         <translation>已搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="508"/>
+        <location filename="../../console/app.py" line="505"/>
         <source>Unshelved</source>
         <translation>已取消搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="509"/>
+        <location filename="../../console/app.py" line="506"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="510"/>
+        <location filename="../../console/app.py" line="507"/>
         <source>Back in service</source>
         <translation>恢复使用</translation>
+    </message>
+    <message>
+        <location filename="../../console/app.py" line="508"/>
+        <source>Case opened</source>
+        <translation>已转为案件</translation>
     </message>
 </context>
 <context>
@@ -293,63 +331,83 @@
 <context>
     <name>QtAlarmPanel</name>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="57"/>
-        <source>Alarms</source>
+        <location filename="../../widgets/alarm_panel.py" line="65"/>
+        <source>One by one</source>
         <extracomment>How long a shelf lasts, as offered (minutes); a class&apos;s longest shelf cuts the list. alarm id, expected version, action, fields (reason, until) sensor id: show its trend</extracomment>
+        <translation>逐条显示</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="72"/>
+        <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="76"/>
+        <location filename="../../widgets/alarm_panel.py" line="94"/>
         <source>Reason (to shelve or take out of service)</source>
         <translation>原因（搁置或停用时必填）</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="80"/>
+        <location filename="../../widgets/alarm_panel.py" line="98"/>
+        <source>Open a case</source>
+        <translation>转为案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="99"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="81"/>
+        <location filename="../../widgets/alarm_panel.py" line="100"/>
         <source>Shelve</source>
         <translation>搁置</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="82"/>
+        <location filename="../../widgets/alarm_panel.py" line="101"/>
         <source>Unshelve</source>
         <translation>取消搁置</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="83"/>
+        <location filename="../../widgets/alarm_panel.py" line="102"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="84"/>
+        <location filename="../../widgets/alarm_panel.py" line="103"/>
         <source>Back in service</source>
         <translation>恢复使用</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="86"/>
+        <location filename="../../widgets/alarm_panel.py" line="105"/>
         <source>Trend</source>
         <translation>趋势</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="157"/>
+        <location filename="../../widgets/alarm_panel.py" line="178"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="157"/>
+        <location filename="../../widgets/alarm_panel.py" line="178"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="193"/>
+        <location filename="../../widgets/alarm_panel.py" line="198"/>
+        <source>{n} in 10 min</source>
+        <translation>近10分钟 {n} 条</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="206"/>
+        <source>Alarm flood: {n} alarms in 10 minutes (about {manageable} is manageable). Shown by area and class, the most urgent first.</source>
+        <translation>报警泛滥：10 分钟内 {n} 条（可处理约 {manageable} 条）。已按区域和类别归并，最紧急的在前。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="240"/>
         <source>Unacknowledged {count}</source>
         <translation>未确认 {count}</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="195"/>
+        <location filename="../../widgets/alarm_panel.py" line="242"/>
         <source>Shelved or out of service ({count})</source>
         <translation>已搁置/停用（{count}）</translation>
     </message>
@@ -870,47 +928,47 @@
 <context>
     <name>VehicleTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="530"/>
+        <location filename="../../console/models.py" line="632"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="531"/>
+        <location filename="../../console/models.py" line="633"/>
         <source>Kind</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="532"/>
+        <location filename="../../console/models.py" line="634"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="533"/>
+        <location filename="../../console/models.py" line="635"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="534"/>
+        <location filename="../../console/models.py" line="636"/>
         <source>Last fix</source>
         <translation>定位</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="535"/>
+        <location filename="../../console/models.py" line="637"/>
         <source>Task</source>
         <translation>当前任务</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="573"/>
+        <location filename="../../console/models.py" line="675"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="575"/>
+        <location filename="../../console/models.py" line="677"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="576"/>
+        <location filename="../../console/models.py" line="678"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>

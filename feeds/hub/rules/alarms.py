@@ -50,7 +50,7 @@ class AlarmEvent:
     """One line of an alarm's history."""
 
     alarm: Alarm  # the alarm as the event left it (its seq orders the history)
-    action: str  # raise, clear, chatter, shelve_ended, or an operator's action
+    action: str  # raise, escalate, clear, chatter, shelve_ended, or an operator's action
     actor: str = SYSTEM
     role: str = SYSTEM
     reason: str = ""
@@ -216,7 +216,9 @@ class AlarmEngine:
             alarm, value=value, peak=value if worse else alarm.peak, priority=priority, threshold=threshold
         )
         if updated != alarm:
-            self._put(updated)
+            stored = self._put(updated)
+            if priority < alarm.priority:  # a warning grown into an alarm
+                self.events.append(AlarmEvent(stored, "escalate"))
 
     def _raise(
         self, spec: SensorClass, sensor_id: str, condition: str, level: Level, value: float, at: float
@@ -315,14 +317,7 @@ class AlarmEngine:
     ) -> Alarm:
         """An operator's action on ``alarm``; raises ProtocolError when the role, the alarm's
         state or the fields refuse it."""
-        roles = ALARM_ROLES.get(action)
-        if roles is None:
-            raise ProtocolError(
-                ErrorCode.INVALID, f"unknown alarm action {action!r}; expected one of {ACTIONS}"
-            )
-        role = next((r for r in roles if r in actor.roles), None)
-        if role is None:
-            raise ProtocolError(ErrorCode.FORBIDDEN, f"{action} of an alarm is for {', '.join(roles)}")
+        role = acting_role(action, actor)
         changed = self._change_for(alarm, action, reason.strip(), until, now, max_shelve_s, actor.login)
         stored = self._put(replace(changed, note=reason.strip() or changed.note))
         self.events.append(AlarmEvent(stored, action, actor.login, role, reason.strip(), command_id))
@@ -362,6 +357,17 @@ class AlarmEngine:
         if not alarm.out_of_service:
             raise refuse("in service")
         return replace(alarm, out_of_service=False)
+
+
+def acting_role(action: str, actor: Actor) -> str:
+    """The role ``actor`` takes ``action`` on an alarm in; ProtocolError when none of theirs may."""
+    roles = ALARM_ROLES.get(action)
+    if roles is None:
+        raise ProtocolError(ErrorCode.INVALID, f"unknown alarm action {action!r}; expected one of {ACTIONS}")
+    role = next((r for r in roles if r in actor.roles), None)
+    if role is None:
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"{action} of an alarm is for {', '.join(roles)}")
+    return role
 
 
 def sensor_state(spec: SensorClass, value: float) -> str:
