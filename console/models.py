@@ -139,6 +139,10 @@ class LiveTableModel(QAbstractTableModel):
         self.view = self.VIEW(self.store)
         self.view.rebuild()
         self._bold: QFont | None = None
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """What a subclass keeps beside the rows, made once they are there."""
 
     # -- Qt model interface ------------------------------------------------
 
@@ -298,14 +302,7 @@ class CaseTableModel(LiveTableModel):
     CLOCK_COLUMN = CaseColumn.TIME_LEFT
     view: CaseView
 
-    def __init__(
-        self,
-        state: HallState,
-        now: float | None = None,
-        parent: QObject | None = None,
-        store: ColumnStore | None = None,
-    ) -> None:
-        super().__init__(state, now, parent, store)
+    def _prepare(self) -> None:
         self._dots: dict[Light, QPixmap] = {}
 
     def case_at(self, row: int) -> Case:
@@ -428,14 +425,7 @@ class AlarmTableModel(LiveTableModel):
 
     view: AlarmView
 
-    def __init__(
-        self,
-        state: HallState,
-        now: float | None = None,
-        parent: QObject | None = None,
-        store: ColumnStore | None = None,
-    ) -> None:
-        super().__init__(state, now, parent, store)
+    def _prepare(self) -> None:
         self.load = AlarmLoad()  # alarms annunciated here per ten minutes (ISA-18.2)
         self.load.see(self._state.alarms.values())
         self.groups = AlarmGroupModel(self)  # what a flood is shown as
