@@ -22,7 +22,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from console import names
-from console.columns import AlarmColumns, CaseColumns, VehicleColumns, hall_summary
+from console.annunciator import Annunciator
+from console.columns import AlarmColumns, CaseColumns, VehicleColumns, hall_summary, newest_critical
 from console.models import AlarmTableModel, CaseTableModel, VehicleTableModel
 from console.palette import style_sheet
 from console.screens import physical_screens, place, plan
@@ -36,9 +37,11 @@ from layouts import Layout, ScreenSpec
 from widgets.alarm_panel import QtAlarmPanel
 from widgets.case_detail import QtCaseDetail
 from widgets.case_queue import QtCaseQueue
+from widgets.critical_alert import QtCriticalAlert
 from widgets.feed_status import QtFeedStatus
 from widgets.hall_header import QtHallHeader
 from widgets.map import QtCityMap
+from widgets.sounds import QtAlarmSounds
 from widgets.trend import QtTrend
 from widgets.vehicle_board import QtVehicleBoard
 
@@ -127,6 +130,8 @@ class Console(QObject):
         self.details: list[QtCaseDetail] = []
         self.alarm_panels: list[QtAlarmPanel] = []
         self.trend: QtTrend | None = None  # a window of its own, opened from an alarm
+        self.annunciator = Annunciator()  # what the hall hears …
+        self.sounds = QtAlarmSounds(self)  # … played
         self.selected: str | None = None
         self.together: list[str] = []  # cases selected with the shown one: a step goes to all of them
         self.actor: Person | None = None  # who sits here, once the hub has welcomed us
@@ -134,6 +139,11 @@ class Console(QObject):
         self.ask_sign_in: Callable[[str, str, str], tuple[str, str] | None] | None = None
         self.frame_ms: deque[float] = deque(maxlen=600)  # recent frame costs, for the benchmark
         self.windows = [HallWindow(spec, self._build(spec.content)) for spec in layout.screens]
+        # The newest critical alarm nobody acknowledged, on top of everything (it goes with the first window).
+        self.alert = QtCriticalAlert(self.state, wall=self.kind == "wall", parent=self.windows[0])
+        self.alert.ack_requested.connect(
+            lambda alarm, version: self._on_alarm_act_requested(alarm, version, "ack", {})
+        )
         self.placement_note: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_feed_status = 0.0
@@ -201,6 +211,7 @@ class Console(QObject):
             panel.set_actor(self.actor)
             panel.alarm_act_requested.connect(self._on_alarm_act_requested)
             panel.trend_requested.connect(self.show_trend)
+            panel.mute_requested.connect(self._mute)
             self.alarm_panels.append(panel)
             return panel
         vehicles = VehicleTableModel(self.state, store=self.vehicle_columns)
@@ -253,10 +264,31 @@ class Console(QObject):
             summary = hall_summary(*stores)
             for window in self.windows:
                 window.header.show_summary(summary, now)
+        self._annunciate(changes, now)
         if now - self._last_feed_status >= FEED_STATUS_EVERY_S:
             self._last_feed_status = now
             self._show_feed_status()
         self.frame_ms.append((time.perf_counter() - started) * 1000)
+
+    def _annunciate(self, changes: Changes, now: float) -> None:
+        """Sound the new alarms, again the critical one nobody acknowledged; keep the newest such
+        in front of everything."""
+        alarms = self.state.alarms
+        reset = "alarms" in changes.reset
+        changed = list(alarms.values()) if reset else [alarms[i] for i in changes.alarms if i in alarms]
+        self.sounds.play(self.annunciator.hear(changed, alarms.values(), now))
+        if changed or reset:
+            slot = newest_critical(self.alarm_columns)
+            self.alert.show_alarm(None if slot is None else self.alarm_columns.record(slot))
+
+    def _mute(self, seconds: float) -> None:
+        if seconds:
+            until = self.annunciator.mute(time.time(), seconds)
+        else:
+            self.annunciator.unmute()
+            until = 0.0
+        for panel in self.alarm_panels:
+            panel.show_mute(until)
 
     def _show_feed_status(self) -> None:
         monotonic = time.monotonic()

@@ -326,7 +326,7 @@ class CaseColumns(ColumnStore):
 
 class AlarmColumns(ColumnStore):
     TOPIC = "alarms"
-    NUMERIC_KEYS = ("priority", "value", "threshold", "raised_at", "newest", "attention")
+    NUMERIC_KEYS = ("priority", "value", "threshold", "raised_at", "newest", "attention", "to_lead")
     TEXT_KEYS = ("source",)
 
     def key_values(self, alarm: Alarm) -> tuple[Any, ...]:
@@ -337,6 +337,7 @@ class AlarmColumns(ColumnStore):
             alarm.raised_at,
             -alarm.raised_at,
             attention(alarm),
+            float(alarm.to_lead),
             alarm_source(self.state, alarm),
         )
 
@@ -409,12 +410,21 @@ def hall_summary(cases: CaseColumns, alarms: AlarmColumns, vehicles: VehicleColu
         # a stopped clock (hung, an extension asked) keeps what was left: not overdue
         overdue=int(np.count_nonzero(open_cases & (case["paused_left"] < 0) & (cases.left < 0))),
         escalated=int(np.count_nonzero(open_cases & (case["escalations"] > 0))),
-        raised=int(np.count_nonzero(case["raised"] > 0)),
+        # cases urged and left alone, and critical alarms nobody acknowledged in time
+        raised=int(np.count_nonzero(case["raised"] > 0))
+        + int(np.count_nonzero((alarm["to_lead"] > 0) & (alarm["attention"] == UNACKED))),
         alarms_active=int(np.count_nonzero(active)),
         alarms_critical=int(np.count_nonzero(active & (alarm["priority"] == 1))),
         vehicles_online=int(np.count_nonzero(online)),
         vehicles=len(vehicles),
     )
+
+
+def newest_critical(alarms: AlarmColumns) -> int | None:
+    """The slot of the newest critical alarm standing unacknowledged (None: there is none)."""
+    numbers = alarms.numbers
+    critical = np.flatnonzero((numbers["attention"] == UNACKED) & (numbers["priority"] == 1))
+    return int(critical[np.argmax(numbers["raised_at"][critical])]) if len(critical) else None
 
 
 class RowView:

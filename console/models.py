@@ -513,9 +513,14 @@ class AlarmTableModel(LiveTableModel):
         return alarm_state_text(alarm)
 
     def _quantity(self, alarm: Alarm, value: float) -> str:
-        sensor = self._state.sensors.get(alarm.sensor_id)
-        unit = sensor.unit if sensor else names.sensor_unit(alarm.kind)
-        return f"{value:.4g} {unit}".strip()
+        return alarm_quantity(self._state, alarm, value)
+
+
+def alarm_quantity(state: HallState, alarm: Alarm, value: float) -> str:
+    """A value of an alarm's sensor with its unit, e.g. "34.1 cm"."""
+    sensor = state.sensors.get(alarm.sensor_id)
+    unit = sensor.unit if sensor else names.sensor_unit(alarm.kind)
+    return f"{value:.4g} {unit}".strip()
 
 
 class AlarmGroupColumn(IntEnum):
@@ -600,6 +605,8 @@ def alarm_state_text(alarm: Alarm) -> str:
         text = QCoreApplication.translate("AlarmTableModel", "Active")
     if alarm.chattering:
         text += " · " + QCoreApplication.translate("AlarmTableModel", "chattering")
+    if alarm.to_lead and not alarm.acked:
+        text += " · " + QCoreApplication.translate("AlarmTableModel", "to the shift lead")
     return f"{text} · {alarm.case_id}" if alarm.case_id else text
 
 

@@ -93,6 +93,7 @@ class Alarm(Record, tag="alarm"):
     raised: int = 1  # times raised (the bad actors are those raised most)
     note: str = ""  # the reason given with the latest operator action
     case_id: str = ""  # the case opened from it (linked both ways)
+    to_lead: bool = False  # critical and unacknowledged too long: gone to the shift lead
     seq: int = 0
 
 

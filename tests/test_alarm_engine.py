@@ -54,6 +54,10 @@ class Hall:
         assert len(found) == 1, found
         return found[0]
 
+    def only_of(self, sensor_id: str) -> Alarm:
+        (found,) = [a for a in self.alarms.values() if a.sensor_id == sensor_id]
+        return found
+
     def actions(self) -> list[str]:
         return [event.action for event in self.engine.take_events()]
 
@@ -126,7 +130,8 @@ def test_an_alarm_clears_only_after_its_off_delay() -> None:
     hall.engine.tick(NOW + 229)
     assert hall.only().state == "active"
     hall.engine.tick(NOW + 230)
-    assert hall.only().state == "cleared" and hall.actions() == ["raise", "clear"]
+    # unacknowledged for two minutes, it had gone to the lead meanwhile
+    assert hall.only().state == "cleared" and hall.actions() == ["raise", "to_lead", "clear"]
 
 
 def test_water_rising_fast_raises_a_rate_alarm_before_the_depth_limit() -> None:
@@ -285,3 +290,21 @@ def test_the_engine_benchmark_raises_in_the_hub_what_the_engine_raises_alone() -
     figures = measure_alarms(rounds=40)
     assert figures["alarm_engine_alarms"] > 0 and figures["alarm_readings"] == 40 * len(demo().city.sensors)
     assert figures["alarm_engine_readings_per_s"] > 0 and figures["hub_core_readings_per_s"] > 0
+
+
+def test_a_critical_alarm_nobody_acknowledges_goes_to_the_shift_lead() -> None:
+    hall, gas = Hall(), spec("gas", on_delay_s=0)
+    hall.engine.ack_within_s = 120
+    hall.read(gas, 40.0, NOW)
+    hall.read(gas, 25.0, NOW + 5, "S2")  # a warning (priority 2): the desk's alone
+    hall.engine.tick(NOW + 119)
+    assert not hall.only_of("S1").to_lead
+    hall.engine.tick(NOW + 120)
+    assert hall.only_of("S1").to_lead and not hall.only_of("S2").to_lead
+    assert "to_lead" in hall.actions()
+    acked_in_time = Hall()
+    acked_in_time.engine.ack_within_s = 120
+    acked_in_time.read(gas, 40.0, NOW)
+    acked_in_time.engine.act(acked_in_time.only(), "ack", DISPATCHER, NOW + 60)
+    acked_in_time.engine.tick(NOW + 600)
+    assert not acked_in_time.only().to_lead

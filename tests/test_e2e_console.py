@@ -441,6 +441,9 @@ def test_an_alarm_acknowledged_at_one_desk_is_acknowledged_at_every_desk_and_has
         for panel in panels:
             qtbot.waitUntil(lambda panel=panel: panel.table.model().rowCount() == 1, timeout=20_000)
             assert panel.count_label.text() == "Unacknowledged 1"
+        for console in (desk, lead):  # a new critical alarm: heard, and in front of everything
+            qtbot.waitUntil(lambda console=console: console.alert.isVisible(), timeout=10_000)
+            assert 1 in console.sounds.played and console.alert.source.text()
         mine = panels[0]
         mine.table.selectRow(0)
         qtbot.waitUntil(lambda: mine.buttons["ack"].isEnabled())
@@ -449,6 +452,7 @@ def test_an_alarm_acknowledged_at_one_desk_is_acknowledged_at_every_desk_and_has
             qtbot.waitUntil(
                 lambda panel=panel: panel.count_label.text() == "Unacknowledged 0", timeout=10_000
             )
+        assert not desk.alert.isVisible() and not lead.alert.isVisible()
         qtbot.mouseClick(mine.trend_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(
             lambda: desk.trend is not None and len(desk.trend.series[sensor_id].at) == 4, timeout=10_000

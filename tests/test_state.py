@@ -52,8 +52,10 @@ def test_the_summary_counts_what_a_dispatcher_scans_first() -> None:
     alarms = [
         p.Alarm("AL1", "WL-01", "water_level", 1, 30.0, 25.0, NOW),
         p.Alarm("AL2", "GAS-1", "gas", 2, 22.0, 20.0, NOW, state="cleared"),
+        p.Alarm("AL3", "GAS-2", "gas", 1, 40.0, 35.0, NOW, state="cleared", acked=True, to_lead=True),
+        p.Alarm("AL4", "GAS-3", "gas", 1, 41.0, 35.0, NOW, to_lead=True),  # unacknowledged too long
     ]
-    state.apply(p.Snapshot("alarms", "s", 2, alarms))  # type: ignore[arg-type]
+    state.apply(p.Snapshot("alarms", "s", 4, alarms))  # type: ignore[arg-type]
     vehicles = [
         p.Vehicle("V1", "muck", "苏A·1", 118.78, 32.04, ts=NOW),
         p.Vehicle("V2", "muck", "苏A·2", 118.79, 32.04, ts=NOW, status="offline"),
@@ -62,8 +64,8 @@ def test_the_summary_counts_what_a_dispatcher_scans_first() -> None:
     state.apply(p.Snapshot("vehicles", "s", 3, vehicles))  # type: ignore[arg-type]
     stores = CaseColumns(state, NOW), AlarmColumns(state, NOW), VehicleColumns(state, NOW)
     summary = hall_summary(*stores)
-    assert (summary.to_dispatch, summary.overdue, summary.escalated, summary.raised) == (2, 2, 2, 1)
-    assert (summary.alarms_active, summary.alarms_critical) == (1, 1)
+    assert (summary.to_dispatch, summary.overdue, summary.escalated, summary.raised) == (2, 2, 2, 2)
+    assert (summary.alarms_active, summary.alarms_critical) == (2, 2)
     assert (summary.vehicles_online, summary.vehicles) == (1, 3)
     assert stores[0].update(Changes(), NOW + 120).applied
     assert hall_summary(*stores).overdue == 5  # the clock alone turns cases overdue

@@ -622,6 +622,15 @@ def test_the_desk_acknowledges_and_shelves_the_selected_alarm_for_a_reason(qtbot
     assert 29 * 60 < fields["until"] - time.time() <= 30 * 60
 
 
+def test_the_chosen_alarm_stays_chosen_when_the_rows_come_anew(qtbot):
+    panel = alarm_panel(qtbot, [make_alarm(1, priority=2), make_alarm(2, priority=1)], DISPATCHER)
+    panel.table.selectRow(1)
+    chosen = panel.selected_alarm().id
+    model = panel.table.model()
+    model.refresh(Changes(reset={"alarms"}), NOW)  # a fresh snapshot, as after a reconnect
+    assert panel.selected_alarm() is not None and panel.selected_alarm().id == chosen
+
+
 def test_the_lead_takes_an_alarm_out_of_service_and_the_wall_takes_no_action(qtbot):
     lead = alarm_panel(qtbot, [make_alarm(1, priority=2, acked=True)], LEAD)
     assert lead.offered() == ["open_case", "shelve", "remove"]

@@ -27,6 +27,8 @@ from feeds.wire import Alarm
 from widgets.case_queue import QtLiveTable
 from widgets.restyle import restyle
 
+#: A mute, in minutes (the annunciator ends any mute after ten at most).
+MUTE_MINUTES = 5
 #: How long a shelf lasts, as offered (minutes); a class's longest shelf cuts the list.
 SHELVE_MINUTES = (15, 30, 60, 120, 240, 480)
 
@@ -39,6 +41,8 @@ class QtAlarmPanel(QWidget):
     alarm_act_requested = Signal(str, int, str, dict)
     #: sensor id: show its trend
     trend_requested = Signal(str)
+    #: seconds of silence asked for (0: sound again)
+    mute_requested = Signal(float)
 
     def __init__(self, model: AlarmTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +75,11 @@ class QtAlarmPanel(QWidget):
         header = QHBoxLayout()
         header.addWidget(QLabel(self.tr("Alarms"), objectName="title"))
         header.addStretch(1)
+        self.mute_button = QPushButton(objectName="mute")
+        self.mute_button.clicked.connect(self._on_mute)
+        self._muted_until = 0.0
+        self.show_mute(0.0)
+        header.addWidget(self.mute_button)
         header.addWidget(self.load_label)
         header.addWidget(self.each_box)
         header.addWidget(self.aside_box)
@@ -85,7 +94,7 @@ class QtAlarmPanel(QWidget):
         layout.addWidget(self.outcome)
 
         model.summary_changed.connect(self._on_summary_changed)
-        model.modelReset.connect(self._enable)
+        model.modelReset.connect(self._reselect)
         model.dataChanged.connect(lambda *_: self._enable())
         self._on_summary_changed()
         self._enable()
@@ -126,6 +135,19 @@ class QtAlarmPanel(QWidget):
         """The wall: it shows alarms and takes no action on them."""
         self._read_only = read_only
         self._enable()
+
+    def show_mute(self, muted_until: float) -> None:
+        """Whether the sounds are silenced, and until when: always in sight."""
+        self._muted_until = muted_until
+        if muted_until > time.time():
+            until = time.strftime("%H:%M", time.localtime(muted_until))
+            self.mute_button.setText(self.tr("Muted until {time} · sound on").format(time=until))
+        else:
+            self.mute_button.setText(self.tr("Mute {n} min").format(n=MUTE_MINUTES))
+        restyle(self.mute_button, "alert", "warning" if muted_until > time.time() else "")
+
+    def _on_mute(self) -> None:
+        self.mute_requested.emit(0.0 if self._muted_until > time.time() else MUTE_MINUTES * 60.0)
 
     def selected_alarm(self) -> Alarm | None:
         index = self.table.currentIndex()
@@ -209,6 +231,13 @@ class QtAlarmPanel(QWidget):
             )
         grouped = flooded and not self.each_box.isChecked()
         self.tables.setCurrentWidget(self.group_table if grouped else self.table)
+
+    def _reselect(self) -> None:
+        """The rows came anew (a snapshot, the city arrived): the operator keeps the alarm chosen."""
+        row = self._model.row_of(self._selected) if self._selected else None
+        if row is not None:
+            self.table.selectRow(row)
+        self._enable()
 
     def _on_trend(self) -> None:
         alarm = self.selected_alarm()

@@ -392,6 +392,7 @@ class _Builder:
             duplicate_m=float(duplicates.get("metres", 50)),
             duplicate_s=float(duplicates.get("hours", 2)) * 3600,
             alarm_attach_m=float(duplicates.get("alarm_metres", 200)),
+            alarm_ack_s=float(info.get("alarms", {}).get("ack_minutes", 2)) * 60,
             history_raw_s=float(history.get("raw_hours", 48)) * 3600,
             history_interval_s=float(history.get("interval_minutes", 5)) * 60,
             history_keep_s=float(history.get("keep_days", 400)) * 86_400,

@@ -97,7 +97,10 @@ class HubCore:
         self._command_ids = dict(loaded.command_ids)  # command id → the case or alarm it changed
         self.batch = WriteBatch()
         self.alarms = AlarmEngine(
-            self.topics["alarms"].live, lambda alarm: self._change("alarms", alarm), self.ids.next_alarm_id
+            self.topics["alarms"].live,
+            lambda alarm: self._change("alarms", alarm),
+            self.ids.next_alarm_id,
+            city.alarm_ack_s,
         )
         self._silence_checked = 0.0
         self.rules = CaseRules(city)

@@ -128,6 +128,7 @@ alarms = Table(
     Column("raised", Integer, nullable=False, server_default="1"),
     Column("note", Text, nullable=False, server_default=""),
     Column("case_id", String(32), nullable=False, server_default=""),
+    Column("to_lead", Boolean, nullable=False, server_default="0"),
     Column("seq", Integer, nullable=False, index=True),
 )
 

@@ -4,32 +4,32 @@
 <context>
     <name>AlarmGroupModel</name>
     <message>
-        <location filename="../../console/models.py" line="544"/>
+        <location filename="../../console/models.py" line="539"/>
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="545"/>
+        <location filename="../../console/models.py" line="540"/>
         <source>Area</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="546"/>
+        <location filename="../../console/models.py" line="541"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="547"/>
+        <location filename="../../console/models.py" line="542"/>
         <source>Alarms</source>
         <translation>报警数</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="548"/>
+        <location filename="../../console/models.py" line="543"/>
         <source>Unacknowledged</source>
         <translation>未确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="549"/>
+        <location filename="../../console/models.py" line="544"/>
         <source>Newest</source>
         <translation>最新</translation>
     </message>
@@ -37,86 +37,91 @@
 <context>
     <name>AlarmTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="421"/>
+        <location filename="../../console/models.py" line="418"/>
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="422"/>
+        <location filename="../../console/models.py" line="419"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="423"/>
+        <location filename="../../console/models.py" line="420"/>
         <source>Value</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="424"/>
+        <location filename="../../console/models.py" line="421"/>
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="425"/>
+        <location filename="../../console/models.py" line="422"/>
         <source>Raised</source>
         <translation>报警时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="426"/>
+        <location filename="../../console/models.py" line="423"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="517"/>
+        <location filename="../../console/models.py" line="507"/>
         <source>peak {value}</source>
         <translation>峰值 {value}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="599"/>
+        <location filename="../../console/models.py" line="594"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="602"/>
+        <location filename="../../console/models.py" line="597"/>
         <source>Shelved until {time}</source>
         <translation>搁置至 {time}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="605"/>
+        <location filename="../../console/models.py" line="600"/>
         <source>Cleared</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="606"/>
+        <location filename="../../console/models.py" line="601"/>
         <source>Cleared, unacknowledged</source>
         <translation>已恢复 · 未确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="608"/>
+        <location filename="../../console/models.py" line="603"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="610"/>
+        <location filename="../../console/models.py" line="605"/>
         <source>Active</source>
         <translation>报警中</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="612"/>
+        <location filename="../../console/models.py" line="607"/>
         <source>chattering</source>
         <translation>频繁抖动</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="609"/>
+        <source>to the shift lead</source>
+        <translation>已提请值班长</translation>
     </message>
 </context>
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="289"/>
+        <location filename="../../console/models.py" line="293"/>
         <source>Case</source>
         <extracomment>Emitted after a refresh, sort or filter change: counts shown beside the table may have moved.</extracomment>
         <translation>案件号</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="290"/>
+        <location filename="../../console/models.py" line="294"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
@@ -151,37 +156,37 @@
         <translation>超时 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="291"/>
+        <location filename="../../console/models.py" line="295"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="292"/>
+        <location filename="../../console/models.py" line="296"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="293"/>
+        <location filename="../../console/models.py" line="297"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="294"/>
+        <location filename="../../console/models.py" line="298"/>
         <source>Assignee</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="295"/>
+        <location filename="../../console/models.py" line="299"/>
         <source>Escalations</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="296"/>
+        <location filename="../../console/models.py" line="300"/>
         <source>Time left</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="395"/>
+        <location filename="../../console/models.py" line="392"/>
         <source>Reported {reported} · due {deadline}</source>
         <translation>上报 {reported} · 时限 {deadline}</translation>
     </message>
@@ -189,108 +194,108 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../console/app.py" line="166"/>
+        <location filename="../../console/app.py" line="176"/>
         <source>Alarms</source>
         <extracomment>Asks the person at the seat to sign in again when the hub refuses (None: unattended).</extracomment>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="167"/>
+        <location filename="../../console/app.py" line="177"/>
         <source>Fleet</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="168"/>
+        <location filename="../../console/app.py" line="178"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="169"/>
+        <location filename="../../console/app.py" line="179"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="170"/>
+        <location filename="../../console/app.py" line="180"/>
         <source>Case</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="219"/>
+        <location filename="../../console/app.py" line="230"/>
         <source>No screen of its own: opened as an ordinary window</source>
         <translation>无独立屏幕：以普通窗口打开</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="285"/>
+        <location filename="../../console/app.py" line="317"/>
         <source>The hub&apos;s city cannot be drawn; see the log</source>
         <translation>无法绘制指挥中心下发的城市数据，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="311"/>
+        <location filename="../../console/app.py" line="343"/>
         <source>The hub refused this seat: %1</source>
         <translation>指挥中心拒绝了本席位：%1</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="418"/>
+        <location filename="../../console/app.py" line="450"/>
         <source>%1: %2, now %3</source>
         <translation>%1：%2，现为%3</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="421"/>
+        <location filename="../../console/app.py" line="453"/>
         <source>%1: %2 of %3 cases</source>
         <translation>%1：%3 件中 %2 件已办</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="477"/>
+        <location filename="../../console/app.py" line="509"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="483"/>
+        <location filename="../../console/app.py" line="515"/>
         <source>Not done: someone acted on this alarm first. Check it and try again.</source>
         <translation>未执行：已有人先处理了该报警，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="490"/>
+        <location filename="../../console/app.py" line="522"/>
         <source>Not done: someone changed this case first; it is now %1. Check it and try again.</source>
         <translation>未执行：案件已被他人先行处理，现为%1，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="493"/>
+        <location filename="../../console/app.py" line="525"/>
         <source>Not done: this seat is read-only.</source>
         <translation>未执行：本席位为只读。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="494"/>
+        <location filename="../../console/app.py" line="526"/>
         <source>Not done: %1 (%2)</source>
         <translation>未执行：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="503"/>
+        <location filename="../../console/app.py" line="535"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="504"/>
+        <location filename="../../console/app.py" line="536"/>
         <source>Shelved</source>
         <translation>已搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="505"/>
+        <location filename="../../console/app.py" line="537"/>
         <source>Unshelved</source>
         <translation>已取消搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="506"/>
+        <location filename="../../console/app.py" line="538"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="507"/>
+        <location filename="../../console/app.py" line="539"/>
         <source>Back in service</source>
         <translation>恢复使用</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="508"/>
+        <location filename="../../console/app.py" line="540"/>
         <source>Case opened</source>
         <translation>已转为案件</translation>
     </message>
@@ -298,32 +303,32 @@
 <context>
     <name>HallWindow</name>
     <message>
-        <location filename="../../console/app.py" line="72"/>
+        <location filename="../../console/app.py" line="75"/>
         <source>Urban Management Supervision Hall</source>
         <translation>数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="80"/>
+        <location filename="../../console/app.py" line="83"/>
         <source>Dispatch desk</source>
         <translation>派遣席</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="81"/>
+        <location filename="../../console/app.py" line="84"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="82"/>
+        <location filename="../../console/app.py" line="85"/>
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="83"/>
+        <location filename="../../console/app.py" line="86"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="84"/>
+        <location filename="../../console/app.py" line="87"/>
         <source>Fleet</source>
         <translation>车队</translation>
     </message>
@@ -331,83 +336,93 @@
 <context>
     <name>QtAlarmPanel</name>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="65"/>
+        <location filename="../../widgets/alarm_panel.py" line="69"/>
         <source>One by one</source>
-        <extracomment>How long a shelf lasts, as offered (minutes); a class&apos;s longest shelf cuts the list. alarm id, expected version, action, fields (reason, until) sensor id: show its trend</extracomment>
+        <extracomment>A mute, in minutes (the annunciator ends any mute after ten at most). How long a shelf lasts, as offered (minutes); a class&apos;s longest shelf cuts the list. alarm id, expected version, action, fields (reason, until) sensor id: show its trend seconds of silence asked for (0: sound again)</extracomment>
         <translation>逐条显示</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="72"/>
+        <location filename="../../widgets/alarm_panel.py" line="76"/>
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="94"/>
+        <location filename="../../widgets/alarm_panel.py" line="103"/>
         <source>Reason (to shelve or take out of service)</source>
         <translation>原因（搁置或停用时必填）</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="98"/>
+        <location filename="../../widgets/alarm_panel.py" line="107"/>
         <source>Open a case</source>
         <translation>转为案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="99"/>
+        <location filename="../../widgets/alarm_panel.py" line="108"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="100"/>
+        <location filename="../../widgets/alarm_panel.py" line="109"/>
         <source>Shelve</source>
         <translation>搁置</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="101"/>
+        <location filename="../../widgets/alarm_panel.py" line="110"/>
         <source>Unshelve</source>
         <translation>取消搁置</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="102"/>
+        <location filename="../../widgets/alarm_panel.py" line="111"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="103"/>
+        <location filename="../../widgets/alarm_panel.py" line="112"/>
         <source>Back in service</source>
         <translation>恢复使用</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="105"/>
+        <location filename="../../widgets/alarm_panel.py" line="114"/>
         <source>Trend</source>
         <translation>趋势</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="178"/>
+        <location filename="../../widgets/alarm_panel.py" line="144"/>
+        <source>Muted until {time} · sound on</source>
+        <translation>静音至 {time} · 点此恢复</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="146"/>
+        <source>Mute {n} min</source>
+        <translation>静音 {n} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alarm_panel.py" line="200"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="178"/>
+        <location filename="../../widgets/alarm_panel.py" line="200"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="198"/>
+        <location filename="../../widgets/alarm_panel.py" line="220"/>
         <source>{n} in 10 min</source>
         <translation>近10分钟 {n} 条</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="206"/>
+        <location filename="../../widgets/alarm_panel.py" line="228"/>
         <source>Alarm flood: {n} alarms in 10 minutes (about {manageable} is manageable). Shown by area and class, the most urgent first.</source>
         <translation>报警泛滥：10 分钟内 {n} 条（可处理约 {manageable} 条）。已按区域和类别归并，最紧急的在前。</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="240"/>
+        <location filename="../../widgets/alarm_panel.py" line="262"/>
         <source>Unacknowledged {count}</source>
         <translation>未确认 {count}</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="242"/>
+        <location filename="../../widgets/alarm_panel.py" line="264"/>
         <source>Shelved or out of service ({count})</source>
         <translation>已搁置/停用（{count}）</translation>
     </message>
@@ -739,6 +754,31 @@
     </message>
 </context>
 <context>
+    <name>QtCriticalAlert</name>
+    <message>
+        <location filename="../../widgets/critical_alert.py" line="23"/>
+        <location filename="../../widgets/critical_alert.py" line="27"/>
+        <source>Critical alarm</source>
+        <extracomment>alarm id, the version seen</extracomment>
+        <translation>紧急报警</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/critical_alert.py" line="31"/>
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/critical_alert.py" line="57"/>
+        <source>{value} (limit {limit}) since {time}</source>
+        <translation>{value}（限值 {limit}），{time} 起</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/critical_alert.py" line="63"/>
+        <source>gone to the shift lead</source>
+        <translation>已提请值班长</translation>
+    </message>
+</context>
+<context>
     <name>QtFeedStatus</name>
     <message>
         <location filename="../../widgets/feed_status.py" line="36"/>
@@ -928,47 +968,47 @@
 <context>
     <name>VehicleTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="632"/>
+        <location filename="../../console/models.py" line="629"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="633"/>
+        <location filename="../../console/models.py" line="630"/>
         <source>Kind</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="634"/>
+        <location filename="../../console/models.py" line="631"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="635"/>
+        <location filename="../../console/models.py" line="632"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="636"/>
+        <location filename="../../console/models.py" line="633"/>
         <source>Last fix</source>
         <translation>定位</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="637"/>
+        <location filename="../../console/models.py" line="634"/>
         <source>Task</source>
         <translation>当前任务</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="675"/>
+        <location filename="../../console/models.py" line="672"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="677"/>
+        <location filename="../../console/models.py" line="674"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="678"/>
+        <location filename="../../console/models.py" line="675"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>

@@ -50,7 +50,7 @@ class AlarmEvent:
     """One line of an alarm's history."""
 
     alarm: Alarm  # the alarm as the event left it (its seq orders the history)
-    action: str  # raise, escalate, clear, chatter, shelve_ended, or an operator's action
+    action: str  # raise, escalate, clear, chatter, shelve_ended, to_lead, or an operator's action
     actor: str = SYSTEM
     role: str = SYSTEM
     reason: str = ""
@@ -81,8 +81,10 @@ class AlarmEngine:
         alarms: dict[str, Alarm],
         change: Callable[[Alarm], Alarm],
         new_id: Callable[[], str],
+        ack_within_s: float = 120.0,
     ) -> None:
         self._alarms, self._store, self._new_id = alarms, change, new_id
+        self.ack_within_s = ack_within_s  # a critical alarm unacknowledged longer goes to the lead
         self._points: dict[tuple[str, str], str] = {}  # (sensor id, condition) → alarm id
         for alarm in sorted(alarms.values(), key=lambda a: a.raised_at):  # the newest point wins
             self._points[(alarm.sensor_id, alarm.condition)] = alarm.id
@@ -93,6 +95,7 @@ class AlarmEngine:
         for alarm in alarms.values():  # shelves end on their own, across a restart too
             if alarm.shelved_until:
                 heapq.heappush(self._due, (alarm.shelved_until, alarm.sensor_id, alarm.condition))
+            self._watch_ack(alarm)
         self.events: list[AlarmEvent] = []  # since last taken
 
     def take_events(self) -> list[AlarmEvent]:
@@ -219,6 +222,7 @@ class AlarmEngine:
             stored = self._put(updated)
             if priority < alarm.priority:  # a warning grown into an alarm
                 self.events.append(AlarmEvent(stored, "escalate"))
+                self._watch_ack(stored)
 
     def _raise(
         self, spec: SensorClass, sensor_id: str, condition: str, level: Level, value: float, at: float
@@ -243,10 +247,11 @@ class AlarmEngine:
             alarm = replace(
                 old, kind=spec.code, priority=priority, value=value, threshold=threshold, raised_at=at,
                 state="active", acked=False, acked_by="", acked_at=None, cleared_at=None, peak=value,
-                raised=old.raised + 1, chattering=chattering, version=old.version + 1,
+                raised=old.raised + 1, chattering=chattering, version=old.version + 1, to_lead=False,
             )  # fmt: skip
         stored = self._put(alarm, bump=False)
         self.events.append(AlarmEvent(stored, "raise"))
+        self._watch_ack(stored)
         if chattering and not (old is not None and old.chattering):
             self.events.append(AlarmEvent(stored, "chatter"))
 
@@ -263,8 +268,18 @@ class AlarmEngine:
 
     # -- the clock ---------------------------------------------------------------------
 
+    def _watch_ack(self, alarm: Alarm) -> None:
+        """A critical alarm standing unacknowledged is looked at again when it is due at the lead's."""
+        if self._unanswered(alarm):
+            heapq.heappush(self._due, (alarm.raised_at + self.ack_within_s, alarm.sensor_id, alarm.condition))
+
+    @staticmethod
+    def _unanswered(alarm: Alarm) -> bool:
+        return alarm.priority == 1 and alarm.state == "active" and not alarm.acked and not alarm.to_lead
+
     def tick(self, now: float) -> None:
-        """Raise what waited out its on-delay, clear what waited out its off-delay, end shelves."""
+        """Raise what waited out its on-delay, clear what waited out its off-delay, end shelves,
+        and send the shift lead the critical alarms nobody acknowledged in time."""
         while self._due and self._due[0][0] <= now:
             _, sensor_id, condition = heapq.heappop(self._due)
             watch = self._watch_of(sensor_id, condition)
@@ -272,6 +287,10 @@ class AlarmEngine:
             spec = self._specs.get(sensor_id)
             if alarm is not None and 0 < alarm.shelved_until <= now:
                 self._unshelve(alarm, now)
+                continue
+            if alarm is not None and self._unanswered(alarm) and now >= alarm.raised_at + self.ack_within_s:
+                stored = self._put(replace(alarm, to_lead=True))
+                self.events.append(AlarmEvent(stored, "to_lead"))
                 continue
             if spec is None:
                 continue

@@ -1,0 +1,71 @@
+"""The newest critical alarm nobody has acknowledged, in front of everything until someone does: a
+window of its own that stays on top of the others. At a desk it offers the acknowledgement; on
+the wall it is large and only shows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from console.models import alarm_quantity, clock_text
+from console.state import HallState
+from feeds.wire import Alarm
+
+
+class QtCriticalAlert(QWidget):
+    #: alarm id, the version seen
+    ack_requested = Signal(str, int)
+
+    def __init__(self, state: HallState, wall: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("criticalAlert")
+        self.setWindowFlags(Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
+        self.setWindowTitle(self.tr("Critical alarm"))
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._state, self._wall = state, wall
+        self.alarm: Alarm | None = None
+        self.title = QLabel(self.tr("Critical alarm"), objectName="alertTitle")
+        self.source = QLabel(objectName="alertSource")
+        self.source.setWordWrap(True)
+        self.details = QLabel(objectName="alertDetails")
+        self.ack_button = QPushButton(self.tr("Acknowledge"), objectName="act-ack")
+        self.ack_button.clicked.connect(self._on_ack)
+        self.ack_button.setVisible(not wall)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.ack_button)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.source, self.details):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        if wall:
+            self.setProperty("wall", True)  # the theme makes it large
+        self.resize(1200 if wall else 560, 420 if wall else 220)
+
+    def show_alarm(self, alarm: Alarm | None) -> None:
+        """Show this alarm (None: none stands unacknowledged, and the window goes)."""
+        if alarm is None:
+            self.alarm = None
+            self.hide()
+            return
+        if alarm == self.alarm and self.isVisible():
+            return
+        fresh = self.alarm is None or alarm.id != self.alarm.id
+        self.alarm = alarm
+        sensor = self._state.sensors.get(alarm.sensor_id)
+        self.source.setText(sensor.name if sensor else alarm.sensor_id)
+        details = self.tr("{value} (limit {limit}) since {time}").format(
+            value=alarm_quantity(self._state, alarm, alarm.value),
+            limit=alarm_quantity(self._state, alarm, alarm.threshold),
+            time=clock_text(alarm.raised_at),
+        )
+        if alarm.to_lead:
+            details += " · " + self.tr("gone to the shift lead")
+        self.details.setText(details)
+        self.show()
+        if fresh:  # a new one comes to the front; an update does not steal the focus again
+            self.raise_()
+
+    def _on_ack(self) -> None:
+        if self.alarm is not None:
+            self.ack_requested.emit(self.alarm.id, self.alarm.version)
