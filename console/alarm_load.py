@@ -17,9 +17,14 @@ MANAGEABLE = 1  # about one in ten minutes is manageable …
 FLOOD = 10  # … more than ten in ten minutes is a flood
 
 
+def set_aside(alarm: Alarm) -> bool:
+    """Shelved, out of service or suppressed by design: not before the operator, not counted."""
+    return alarm.out_of_service or bool(alarm.shelved_until) or alarm.suppressed
+
+
 class AlarmLoad:
     """Alarms annunciated here in the last ten minutes: every raise of a point counts (a point
-    raised again counts again), set-aside ones (shelved, out of service) do not."""
+    raised again counts again), set-aside ones do not."""
 
     def __init__(self) -> None:
         self._raised: list[float] = []  # raise times, in order
@@ -30,7 +35,7 @@ class AlarmLoad:
             if self._counted.get(alarm.id) == alarm.raised:
                 continue
             self._counted[alarm.id] = alarm.raised
-            if alarm.state == "active" and not alarm.out_of_service and not alarm.shelved_until:
+            if alarm.state == "active" and not set_aside(alarm):
                 bisect.insort(self._raised, alarm.raised_at)
 
     def rate(self, now: float) -> int:
@@ -59,9 +64,7 @@ def groups(alarms: Iterable[Alarm], sensors: Mapping[str, Sensor]) -> list[Alarm
     most urgent groups first: the highest priority, then the most unacknowledged, then the most."""
     found: dict[tuple[str, str], list[Alarm]] = {}
     for alarm in alarms:
-        standing = (alarm.state == "active" or not alarm.acked) and not (
-            alarm.out_of_service or alarm.shelved_until
-        )
+        standing = (alarm.state == "active" or not alarm.acked) and not set_aside(alarm)
         if standing:
             sensor = sensors.get(alarm.sensor_id)
             found.setdefault((sensor.district if sensor else "", alarm.kind), []).append(alarm)

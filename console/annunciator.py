@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from console.alarm_load import set_aside
 from feeds.records import Alarm
 
 REPEAT_S = 10.0  # an unacknowledged critical alarm sounds again this often
@@ -42,17 +43,13 @@ class Annunciator:
             if self._heard.get(alarm.id) == alarm.raised:
                 continue  # an update of an alarm already heard
             self._heard[alarm.id] = alarm.raised
-            if alarm.state == "active" and not alarm.acked and _annunciated(alarm):
+            if alarm.state == "active" and not alarm.acked and not set_aside(alarm):
                 new.append(alarm.priority)
         if new:
             self._repeated_at = now
         elif now - self._repeated_at >= REPEAT_S and any(
-            a.priority == 1 and a.state == "active" and not a.acked and _annunciated(a) for a in standing
+            a.priority == 1 and a.state == "active" and not a.acked and not set_aside(a) for a in standing
         ):
             self._repeated_at = now
             new.append(1)
         return [] if self.muted(now) else sorted(set(new))
-
-
-def _annunciated(alarm: Alarm) -> bool:
-    return not alarm.out_of_service and not alarm.shelved_until

@@ -212,6 +212,7 @@ class Console(QObject):
             panel.alarm_act_requested.connect(self._on_alarm_act_requested)
             panel.trend_requested.connect(self.show_trend)
             panel.mute_requested.connect(self._mute)
+            panel.alarm_selected.connect(self.locate_alarm)
             self.alarm_panels.append(panel)
             return panel
         vehicles = VehicleTableModel(self.state, store=self.vehicle_columns)
@@ -372,6 +373,17 @@ class Console(QObject):
             panel.set_actor(self.actor)
 
     # -- selecting and acting -------------------------------------------------------
+
+    def locate_alarm(self, alarm_id: str) -> None:
+        """An alarm chosen: its case if it became one (the map rings it, the detail shows it),
+        else its sensor rung on the map."""
+        alarm = self.state.alarms.get(alarm_id)
+        sensor = self.state.sensors.get(alarm.sensor_id) if alarm else None
+        if alarm is not None and alarm.case_id in self.state.cases:
+            self.select_case(alarm.case_id)
+        elif sensor is not None:
+            for city_map in self.maps:
+                city_map.locate(sensor.lon, sensor.lat)
 
     def select_case(self, case_id: str) -> None:
         if case_id not in self.state.cases:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from console import names
+from console.alarm_load import set_aside
 from console.state import Changes, HallState, HallSummary
 from feeds import domain
 from feeds.city.model import CLOCK_KINDS
@@ -348,9 +349,9 @@ UNACKED, RETURNED_UNACKED, ACKED, SET_ASIDE, NORMAL = range(5)
 
 def attention(alarm: Alarm) -> int:
     """Active and unacknowledged first, then returned to normal but unacknowledged, then active
-    and acknowledged; shelved or out of service alarms are set aside (their own list); a cleared,
-    acknowledged alarm is normal again."""
-    if alarm.out_of_service or alarm.shelved_until:
+    and acknowledged; shelved, out of service and suppressed alarms are set aside (their own
+    list); a cleared, acknowledged alarm is normal again."""
+    if set_aside(alarm):
         return SET_ASIDE
     if not alarm.acked:
         return UNACKED if alarm.state == "active" else RETURNED_UNACKED

@@ -592,6 +592,8 @@ def alarm_state_text(alarm: Alarm) -> str:
     """The alarm's ISA-18.2 state in words, and why it is set aside or held."""
     if alarm.out_of_service:
         return QCoreApplication.translate("AlarmTableModel", "Out of service")
+    if alarm.suppressed:
+        return QCoreApplication.translate("AlarmTableModel", "Suppressed by design")
     if alarm.shelved_until:
         until = clock_text(alarm.shelved_until)[:5]
         return QCoreApplication.translate("AlarmTableModel", "Shelved until {time}").format(time=until)

@@ -89,6 +89,7 @@ class Alarm(Record, tag="alarm"):
     shelved_until: float = 0.0  # shelved by an operator until then (0: not shelved)
     shelved_by: str = ""
     out_of_service: bool = False  # taken out for maintenance: not annunciated, not counted
+    suppressed: bool = False  # by design: the sensor named its suppressor has an alarm standing
     chattering: bool = False  # raised too often: held until quiet for the class's chatter window
     raised: int = 1  # times raised (the bad actors are those raised most)
     note: str = ""  # the reason given with the latest operator action

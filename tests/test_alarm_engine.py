@@ -308,3 +308,18 @@ def test_a_critical_alarm_nobody_acknowledges_goes_to_the_shift_lead() -> None:
     acked_in_time.engine.act(acked_in_time.only(), "ack", DISPATCHER, NOW + 60)
     acked_in_time.engine.tick(NOW + 600)
     assert not acked_in_time.only().to_lead
+
+
+def test_alarms_downstream_of_a_standing_alarm_are_suppressed_by_design_until_it_clears() -> None:
+    hall, water = Hall(), spec("water_level", on_delay_s=0, off_delay_s=0, rate_per_min=None)
+    hall.engine = AlarmEngine(
+        hall.alarms, hall._store, lambda: f"AL{len(hall.alarms) + 1}", 120.0, {"S2": "S1"}
+    )
+    hall.read(water, 30.0, NOW, "S1")  # the pump station's sump floods …
+    hall.read(water, 30.0, NOW + 5, "S2")  # … so the street below it is expected to
+    assert hall.only_of("S2").suppressed and not hall.only_of("S1").suppressed
+    hall.engine.tick(NOW + 600)
+    assert not hall.only_of("S2").to_lead and hall.only_of("S1").to_lead  # suppressed: nobody's to answer
+    hall.read(water, 1.0, NOW + 700, "S1")  # the sump is pumped out; the street still floods
+    hall.read(water, 31.0, NOW + 710, "S2")
+    assert not hall.only_of("S2").suppressed  # now it is news

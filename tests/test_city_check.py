@@ -263,6 +263,14 @@ CASES: list[tuple[str, Mutation, str, str, str, str]] = [
         "with its own limits: needs low < high and low ≤ warning ≤ alarm ≤ high",
     ),
     (
+        "a sensor suppressed by one the registry lacks",
+        site_limits(suppressed_by="WL-99"),
+        "sensors.geojson",
+        "sensor-class",
+        "WL-01",
+        "suppressed_by names 'WL-99', not another sensor of the registry",
+    ),
+    (
         "a sensor site's limit that is not a number",
         site_limits(on_delay_s="30s"),
         "sensors.geojson",

@@ -447,6 +447,7 @@ def test_an_alarm_acknowledged_at_one_desk_is_acknowledged_at_every_desk_and_has
         mine = panels[0]
         mine.table.selectRow(0)
         qtbot.waitUntil(lambda: mine.buttons["ack"].isEnabled())
+        qtbot.waitUntil(lambda: len(desk.maps[0].selection.x) == 1)  # the map rings the bridge's gauge
         qtbot.mouseClick(mine.buttons["ack"], Qt.MouseButton.LeftButton)
         for panel in panels:  # one acknowledgement clears the unacknowledged state on every seat
             qtbot.waitUntil(

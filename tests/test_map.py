@@ -473,6 +473,20 @@ def test_select_case_pans_to_a_case_out_of_view(shown_map):
     assert selection_at(shown_map) == [pytest.approx((x, y))]
 
 
+def test_locating_an_alarms_sensor_rings_it_and_pans_to_it(shown_map):
+    site = CITY.sensors[3]
+    x, y = projected(site.lon, site.lat)
+    view = shown_map.plot.getViewBox()
+    view.setRange(QRectF(x + 3000, y + 2000, 1500, 1000), padding=0)  # zoomed in elsewhere
+
+    shown_map.locate(site.lon, site.lat)
+
+    assert view.viewRect().contains(QPointF(x, y))
+    assert selection_at(shown_map) == [pytest.approx((x, y))]
+    shown_map.select_case(None)  # choosing a case (or none) takes the ring back
+    assert selection_at(shown_map) == []
+
+
 def test_the_selection_ring_goes_when_the_selected_case_leaves(shown_map):
     state = shown_map.state
     snapshot(state, "cases", [make_pin(1, left_s=600), make_pin(2, left_s=600)])

@@ -790,10 +790,11 @@ def test_shelved_and_out_of_service_alarms_are_set_aside_and_normal_ones_leave_t
         make_alarm(3, priority=2, out_of_service=True),
         make_alarm(4, priority=1, state="cleared", acked=True, cleared_at=NOW),  # normal again
         make_alarm(5, priority=2, acked=True, chattering=True, peak=41.5),
+        make_alarm(6, priority=1, suppressed=True),  # downstream of a standing alarm: expected
     ]
     model = AlarmTableModel(alarm_state(alarms), now=NOW)
     shown = {model.record_at(row).id: row for row in range(model.rowCount())}
-    assert list(shown) == ["A0001", "A0005"] and (model.unacknowledged_count(), model.aside_count()) == (1, 2)
+    assert list(shown) == ["A0001", "A0005"] and (model.unacknowledged_count(), model.aside_count()) == (1, 3)
     texts = [model.index(shown["A0005"], column).data() for column in AlarmColumn]
     assert texts[AlarmColumn.STATE] == "Acknowledged · chattering"
     assert texts[AlarmColumn.VALUE] == "35 cm (peak 41.5)"  # the current value beside the worst
@@ -802,7 +803,11 @@ def test_shelved_and_out_of_service_alarms_are_set_aside_and_normal_ones_leave_t
         model.record_at(row).id: model.index(row, AlarmColumn.STATE).data() for row in range(model.rowCount())
     }
     shelf_end = time.strftime("%H:%M", time.localtime(NOW + 1800))
-    assert aside == {"A0002": f"Shelved until {shelf_end}", "A0003": "Out of service"}
+    assert aside == {
+        "A0002": f"Shelved until {shelf_end}",
+        "A0003": "Out of service",
+        "A0006": "Suppressed by design",
+    }
 
 
 def test_alarm_cells():

@@ -642,7 +642,7 @@ def test_the_lead_takes_an_alarm_out_of_service_and_the_wall_takes_no_action(qtb
 def test_the_alarms_set_aside_have_their_own_list(qtbot):
     shelved = make_alarm(2, shelved_until=NOW + 600, shelved_by="lead")
     panel = alarm_panel(qtbot, [make_alarm(1, priority=1), shelved], LEAD)
-    assert panel.aside_box.text() == "Shelved or out of service (1)"
+    assert panel.aside_box.text() == "Set aside (1)"
     assert panel.table.model().rowCount() == 1
     panel.aside_box.setChecked(True)
     panel.table.selectRow(0)

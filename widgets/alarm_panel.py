@@ -43,6 +43,8 @@ class QtAlarmPanel(QWidget):
     trend_requested = Signal(str)
     #: seconds of silence asked for (0: sound again)
     mute_requested = Signal(float)
+    #: alarm id: the operator chose it (the console shows where it is)
+    alarm_selected = Signal(str)
 
     def __init__(self, model: AlarmTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -207,6 +209,8 @@ class QtAlarmPanel(QWidget):
         if alarm is None or alarm.id != self._selected:
             self.reason_edit.clear()
             self.outcome.hide()
+            if alarm is not None:
+                self.alarm_selected.emit(alarm.id)
         self._selected = alarm.id if alarm else None
         self._enable()
 
@@ -268,4 +272,4 @@ class QtAlarmPanel(QWidget):
         self._counts = unacked, aside = counts
         self.count_label.setText(self.tr("Unacknowledged {count}").format(count=unacked))
         self.count_label.setStyleSheet(f"color: {HallColors.RED if unacked else HallColors.GREEN};")
-        self.aside_box.setText(self.tr("Shelved or out of service ({count})").format(count=aside))
+        self.aside_box.setText(self.tr("Set aside ({count})").format(count=aside))

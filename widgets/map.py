@@ -103,6 +103,7 @@ class QtCityMap(QWidget):
         self._shown_alarms = 0
         self._labels_dirty = False  # the view moved: alarm labels may now overlap
         self._selected: str | None = None
+        self._located: tuple[float, float] | None = None  # a place rung instead (an alarm's sensor)
         self.scale_bar = self._scale_bar()
         self.legend = self._legend()
         self.waiting = QLabel(self.tr("Waiting for the city from the hub…"), self.plot)
@@ -356,15 +357,21 @@ class QtCityMap(QWidget):
 
     def select_case(self, case_id: str | None) -> None:
         """Ring the case's pin and bring it into view if it is not."""
-        self._selected = case_id
+        self._selected, self._located = case_id, None
+        self._show_selection(center=True)
+
+    def locate(self, lon: float, lat: float) -> None:
+        """Ring a place — an alarm's sensor — and bring it into view if it is not."""
+        self._selected, self._located = None, (lon, lat)
         self._show_selection(center=True)
 
     def _show_selection(self, center: bool = False) -> None:
         case = self.state.cases.get(self._selected or "")
-        if case is None or self.city is None:
+        place = (case.lon, case.lat) if case is not None else self._located
+        if place is None or self.city is None:
             self.selection.set_points(np.zeros(0), np.zeros(0), np.zeros(0, np.int64))
             return
-        x, y = self._project(np.array([case.lon]), np.array([case.lat]))
+        x, y = self._project(np.array([place[0]]), np.array([place[1]]))
         self.selection.set_points(x, y, np.zeros(1, np.int64))
         view = self.plot.getViewBox()
         shown = view.viewRect()

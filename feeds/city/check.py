@@ -179,7 +179,15 @@ def _tables(city: City) -> Iterator[Problem]:
                 "sensor-class",
                 "auto_case needs the category its cases get",
             )
+    known = {site.id for site in city.sensors}
     for site in city.sensors:
+        if site.suppressed_by and (site.suppressed_by not in known or site.suppressed_by == site.id):
+            yield Problem(
+                layer_file("sensors"),
+                f"point {site.id}",
+                "sensor-class",
+                f"suppressed_by names {site.suppressed_by!r}, not another sensor of the registry",
+            )
         if site.overrides and site.kind in city.sensor_classes:
             for message in sensor_class_problems(city.sensor_class(site.id, site.kind)):
                 yield Problem(

@@ -485,8 +485,16 @@ class _Builder:
             seen.add(site_id)
             kind = text(props.get(kind_field)) if kind_field else "camera"
             overrides = self._overrides(file, where, props) if layer == "sensors" else ()
+            suppressed_by = text(props.get("suppressed_by")) if layer == "sensors" else ""
             yield Site(
-                site_id, kind, text(props.get("name")), lon, lat, text(props.get("department")), overrides
+                site_id,
+                kind,
+                text(props.get("name")),
+                lon,
+                lat,
+                text(props.get("department")),
+                overrides,
+                suppressed_by,
             )
 
     def _overrides(self, file: str, where: str, props: dict[str, Any]) -> tuple[tuple[str, float], ...]:

@@ -79,6 +79,7 @@ class Site:
     lat: float
     department: str = ""  # the owner, for components
     overrides: tuple[tuple[str, float], ...] = ()  # a sensor site's own limits (SITE_OVERRIDES)
+    suppressed_by: str = ""  # a sensor whose standing alarm makes this one's expected (by design)
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,12 @@ class City:
         return children
 
     # -- sensors ---------------------------------------------------------------
+
+    @cached_property
+    def suppressors(self) -> dict[str, str]:
+        """Sensor id → the sensor whose standing alarm suppresses its alarms by design (downstream
+        of a tripped pump, its water is expected to rise)."""
+        return {site.id: site.suppressed_by for site in self.sensors if site.suppressed_by}
 
     def sensor_class(self, sensor_id: str, kind: str) -> SensorClass:
         """The rules of one sensor: its class, with what its registry entry sets for it."""

@@ -101,6 +101,7 @@ class HubCore:
             lambda alarm: self._change("alarms", alarm),
             self.ids.next_alarm_id,
             city.alarm_ack_s,
+            city.suppressors,
         )
         self._silence_checked = 0.0
         self.rules = CaseRules(city)

@@ -124,6 +124,7 @@ alarms = Table(
     Column("shelved_until", Float, nullable=False, server_default="0"),
     Column("shelved_by", String(64), nullable=False, server_default=""),
     Column("out_of_service", Boolean, nullable=False, server_default="0"),
+    Column("suppressed", Boolean, nullable=False, server_default="0"),
     Column("chattering", Boolean, nullable=False, server_default="0"),
     Column("raised", Integer, nullable=False, server_default="1"),
     Column("note", Text, nullable=False, server_default=""),

@@ -77,37 +77,42 @@
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="597"/>
+        <location filename="../../console/models.py" line="596"/>
+        <source>Suppressed by design</source>
+        <translation>设计抑制</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="599"/>
         <source>Shelved until {time}</source>
         <translation>搁置至 {time}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="600"/>
+        <location filename="../../console/models.py" line="602"/>
         <source>Cleared</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="601"/>
+        <location filename="../../console/models.py" line="603"/>
         <source>Cleared, unacknowledged</source>
         <translation>已恢复 · 未确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="603"/>
+        <location filename="../../console/models.py" line="605"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="605"/>
+        <location filename="../../console/models.py" line="607"/>
         <source>Active</source>
         <translation>报警中</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="607"/>
+        <location filename="../../console/models.py" line="609"/>
         <source>chattering</source>
         <translation>频繁抖动</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="609"/>
+        <location filename="../../console/models.py" line="611"/>
         <source>to the shift lead</source>
         <translation>已提请值班长</translation>
     </message>
@@ -220,82 +225,82 @@
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="230"/>
+        <location filename="../../console/app.py" line="231"/>
         <source>No screen of its own: opened as an ordinary window</source>
         <translation>无独立屏幕：以普通窗口打开</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="317"/>
+        <location filename="../../console/app.py" line="318"/>
         <source>The hub&apos;s city cannot be drawn; see the log</source>
         <translation>无法绘制指挥中心下发的城市数据，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="343"/>
+        <location filename="../../console/app.py" line="344"/>
         <source>The hub refused this seat: %1</source>
         <translation>指挥中心拒绝了本席位：%1</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="450"/>
+        <location filename="../../console/app.py" line="462"/>
         <source>%1: %2, now %3</source>
         <translation>%1：%2，现为%3</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="453"/>
+        <location filename="../../console/app.py" line="465"/>
         <source>%1: %2 of %3 cases</source>
         <translation>%1：%3 件中 %2 件已办</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="509"/>
+        <location filename="../../console/app.py" line="521"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="515"/>
+        <location filename="../../console/app.py" line="527"/>
         <source>Not done: someone acted on this alarm first. Check it and try again.</source>
         <translation>未执行：已有人先处理了该报警，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="522"/>
+        <location filename="../../console/app.py" line="534"/>
         <source>Not done: someone changed this case first; it is now %1. Check it and try again.</source>
         <translation>未执行：案件已被他人先行处理，现为%1，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="525"/>
+        <location filename="../../console/app.py" line="537"/>
         <source>Not done: this seat is read-only.</source>
         <translation>未执行：本席位为只读。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="526"/>
+        <location filename="../../console/app.py" line="538"/>
         <source>Not done: %1 (%2)</source>
         <translation>未执行：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="535"/>
+        <location filename="../../console/app.py" line="547"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="536"/>
+        <location filename="../../console/app.py" line="548"/>
         <source>Shelved</source>
         <translation>已搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="537"/>
+        <location filename="../../console/app.py" line="549"/>
         <source>Unshelved</source>
         <translation>已取消搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="538"/>
+        <location filename="../../console/app.py" line="550"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="539"/>
+        <location filename="../../console/app.py" line="551"/>
         <source>Back in service</source>
         <translation>恢复使用</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="540"/>
+        <location filename="../../console/app.py" line="552"/>
         <source>Case opened</source>
         <translation>已转为案件</translation>
     </message>
@@ -336,95 +341,95 @@
 <context>
     <name>QtAlarmPanel</name>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="69"/>
+        <location filename="../../widgets/alarm_panel.py" line="71"/>
         <source>One by one</source>
-        <extracomment>A mute, in minutes (the annunciator ends any mute after ten at most). How long a shelf lasts, as offered (minutes); a class&apos;s longest shelf cuts the list. alarm id, expected version, action, fields (reason, until) sensor id: show its trend seconds of silence asked for (0: sound again)</extracomment>
+        <extracomment>A mute, in minutes (the annunciator ends any mute after ten at most). How long a shelf lasts, as offered (minutes); a class&apos;s longest shelf cuts the list. alarm id, expected version, action, fields (reason, until) sensor id: show its trend seconds of silence asked for (0: sound again) alarm id: the operator chose it (the console shows where it is)</extracomment>
         <translation>逐条显示</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="76"/>
+        <location filename="../../widgets/alarm_panel.py" line="78"/>
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="103"/>
+        <location filename="../../widgets/alarm_panel.py" line="105"/>
         <source>Reason (to shelve or take out of service)</source>
         <translation>原因（搁置或停用时必填）</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="107"/>
+        <location filename="../../widgets/alarm_panel.py" line="109"/>
         <source>Open a case</source>
         <translation>转为案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="108"/>
+        <location filename="../../widgets/alarm_panel.py" line="110"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="109"/>
+        <location filename="../../widgets/alarm_panel.py" line="111"/>
         <source>Shelve</source>
         <translation>搁置</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="110"/>
+        <location filename="../../widgets/alarm_panel.py" line="112"/>
         <source>Unshelve</source>
         <translation>取消搁置</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="111"/>
+        <location filename="../../widgets/alarm_panel.py" line="113"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="112"/>
+        <location filename="../../widgets/alarm_panel.py" line="114"/>
         <source>Back in service</source>
         <translation>恢复使用</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="114"/>
+        <location filename="../../widgets/alarm_panel.py" line="116"/>
         <source>Trend</source>
         <translation>趋势</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="144"/>
+        <location filename="../../widgets/alarm_panel.py" line="146"/>
         <source>Muted until {time} · sound on</source>
         <translation>静音至 {time} · 点此恢复</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="146"/>
+        <location filename="../../widgets/alarm_panel.py" line="148"/>
         <source>Mute {n} min</source>
         <translation>静音 {n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="200"/>
+        <location filename="../../widgets/alarm_panel.py" line="202"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="200"/>
+        <location filename="../../widgets/alarm_panel.py" line="202"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="220"/>
+        <location filename="../../widgets/alarm_panel.py" line="224"/>
         <source>{n} in 10 min</source>
         <translation>近10分钟 {n} 条</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="228"/>
+        <location filename="../../widgets/alarm_panel.py" line="232"/>
         <source>Alarm flood: {n} alarms in 10 minutes (about {manageable} is manageable). Shown by area and class, the most urgent first.</source>
         <translation>报警泛滥：10 分钟内 {n} 条（可处理约 {manageable} 条）。已按区域和类别归并，最紧急的在前。</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="262"/>
+        <location filename="../../widgets/alarm_panel.py" line="273"/>
         <source>Unacknowledged {count}</source>
         <translation>未确认 {count}</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="264"/>
-        <source>Shelved or out of service ({count})</source>
-        <translation>已搁置/停用（{count}）</translation>
+        <location filename="../../widgets/alarm_panel.py" line="275"/>
+        <source>Set aside ({count})</source>
+        <translation>已搁置/停用/抑制（{count}）</translation>
     </message>
 </context>
 <context>
@@ -673,82 +678,82 @@
 <context>
     <name>QtCityMap</name>
     <message>
-        <location filename="../../widgets/map.py" line="203"/>
+        <location filename="../../widgets/map.py" line="204"/>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="206"/>
+        <location filename="../../widgets/map.py" line="207"/>
         <source>Escalated</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="210"/>
+        <location filename="../../widgets/map.py" line="211"/>
         <source>Sensors</source>
         <translation>感知设备</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="212"/>
+        <location filename="../../widgets/map.py" line="213"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="191"/>
+        <location filename="../../widgets/map.py" line="192"/>
         <source>Overdue</source>
         <translation>超期</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="108"/>
+        <location filename="../../widgets/map.py" line="109"/>
         <source>Waiting for the city from the hub…</source>
         <translation>正在从指挥中心获取城市数据…</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="111"/>
+        <location filename="../../widgets/map.py" line="112"/>
         <source>Show all</source>
         <translation>全部显示</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="113"/>
+        <location filename="../../widgets/map.py" line="114"/>
         <source>Bring everything into view, including what lies outside the city</source>
         <translation>显示全部对象，包括位于城市范围外的</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="192"/>
+        <location filename="../../widgets/map.py" line="193"/>
         <source>Due soon</source>
         <translation>临期</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="193"/>
+        <location filename="../../widgets/map.py" line="194"/>
         <source>In time</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="196"/>
+        <location filename="../../widgets/map.py" line="197"/>
         <source>Alarm</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="197"/>
+        <location filename="../../widgets/map.py" line="198"/>
         <source>Warning</source>
         <translation>预警</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="198"/>
+        <location filename="../../widgets/map.py" line="199"/>
         <source>Normal</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="199"/>
+        <location filename="../../widgets/map.py" line="200"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="207"/>
+        <location filename="../../widgets/map.py" line="208"/>
         <source>Many (count)</source>
         <translation>聚合（数量）</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="214"/>
+        <location filename="../../widgets/map.py" line="215"/>
         <source>Idle or offline</source>
         <translation>停驶/离线</translation>
     </message>
@@ -968,47 +973,47 @@
 <context>
     <name>VehicleTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="629"/>
+        <location filename="../../console/models.py" line="631"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="630"/>
+        <location filename="../../console/models.py" line="632"/>
         <source>Kind</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="631"/>
+        <location filename="../../console/models.py" line="633"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="632"/>
+        <location filename="../../console/models.py" line="634"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="633"/>
+        <location filename="../../console/models.py" line="635"/>
         <source>Last fix</source>
         <translation>定位</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="634"/>
+        <location filename="../../console/models.py" line="636"/>
         <source>Task</source>
         <translation>当前任务</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="672"/>
+        <location filename="../../console/models.py" line="674"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="674"/>
+        <location filename="../../console/models.py" line="676"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="675"/>
+        <location filename="../../console/models.py" line="677"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from msgspec.structs import replace
@@ -82,8 +82,10 @@ class AlarmEngine:
         change: Callable[[Alarm], Alarm],
         new_id: Callable[[], str],
         ack_within_s: float = 120.0,
+        suppressors: Mapping[str, str] | None = None,
     ) -> None:
         self._alarms, self._store, self._new_id = alarms, change, new_id
+        self._suppressors = suppressors or {}  # sensor → the sensor whose alarm suppresses its own
         self.ack_within_s = ack_within_s  # a critical alarm unacknowledged longer goes to the lead
         self._points: dict[tuple[str, str], str] = {}  # (sensor id, condition) → alarm id
         for alarm in sorted(alarms.values(), key=lambda a: a.raised_at):  # the newest point wins
@@ -216,7 +218,12 @@ class AlarmEngine:
         priority = min(alarm.priority, level[0])
         threshold = level[1] if level[0] < alarm.priority else alarm.threshold
         updated = replace(
-            alarm, value=value, peak=value if worse else alarm.peak, priority=priority, threshold=threshold
+            alarm,
+            value=value,
+            peak=value if worse else alarm.peak,
+            priority=priority,
+            threshold=threshold,
+            suppressed=self._suppressed(alarm.sensor_id),
         )
         if updated != alarm:
             stored = self._put(updated)
@@ -237,10 +244,12 @@ class AlarmEngine:
         chattering = len(watch.raises) >= spec.chatter_count
         old = self.alarm_of(sensor_id, condition)
         priority, threshold = level
+        suppressed = self._suppressed(sensor_id)
         if old is None:
             alarm = Alarm(
                 id=self._new_id(), sensor_id=sensor_id, kind=spec.code, priority=priority, value=value,
                 threshold=threshold, raised_at=at, condition=condition, peak=value, chattering=chattering,
+                suppressed=suppressed,
             )  # fmt: skip
             self._points[(sensor_id, condition)] = alarm.id
         else:
@@ -248,6 +257,7 @@ class AlarmEngine:
                 old, kind=spec.code, priority=priority, value=value, threshold=threshold, raised_at=at,
                 state="active", acked=False, acked_by="", acked_at=None, cleared_at=None, peak=value,
                 raised=old.raised + 1, chattering=chattering, version=old.version + 1, to_lead=False,
+                suppressed=suppressed,
             )  # fmt: skip
         stored = self._put(alarm, bump=False)
         self.events.append(AlarmEvent(stored, "raise"))
@@ -268,6 +278,11 @@ class AlarmEngine:
 
     # -- the clock ---------------------------------------------------------------------
 
+    def _suppressed(self, sensor_id: str) -> bool:
+        """Whether the sensor's alarms are expected now: its suppressor has an alarm standing."""
+        suppressor = self._suppressors.get(sensor_id, "")
+        return bool(suppressor) and any(self._active(suppressor, c) for c in CONDITIONS)
+
     def _watch_ack(self, alarm: Alarm) -> None:
         """A critical alarm standing unacknowledged is looked at again when it is due at the lead's."""
         if self._unanswered(alarm):
@@ -275,7 +290,13 @@ class AlarmEngine:
 
     @staticmethod
     def _unanswered(alarm: Alarm) -> bool:
-        return alarm.priority == 1 and alarm.state == "active" and not alarm.acked and not alarm.to_lead
+        return (
+            alarm.priority == 1
+            and alarm.state == "active"
+            and not alarm.acked
+            and not alarm.to_lead
+            and not alarm.suppressed
+        )
 
     def tick(self, now: float) -> None:
         """Raise what waited out its on-delay, clear what waited out its off-delay, end shelves,
