@@ -39,9 +39,10 @@ class AlarmLoad:
                 bisect.insort(self._raised, alarm.raised_at)
 
     def rate(self, now: float) -> int:
-        """Alarms raised in the ten minutes before ``now``."""
+        """Alarms raised in the ten minutes before ``now`` (and any stamped a moment after it: the
+        frame's clock ticks in whole seconds)."""
         del self._raised[: bisect.bisect_left(self._raised, now - WINDOW_S)]
-        return bisect.bisect_right(self._raised, now)
+        return len(self._raised)
 
     def flooded(self, now: float) -> bool:
         return self.rate(now) > FLOOD

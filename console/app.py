@@ -140,7 +140,8 @@ class Console(QObject):
         self.frame_ms: deque[float] = deque(maxlen=600)  # recent frame costs, for the benchmark
         self.windows = [HallWindow(spec, self._build(spec.content)) for spec in layout.screens]
         # The newest critical alarm nobody acknowledged, on top of everything (it goes with the first window).
-        self.alert = QtCriticalAlert(self.state, wall=self.kind == "wall", parent=self.windows[0])
+        wall_screens = any(spec.fullscreen for spec in layout.screens)
+        self.alert = QtCriticalAlert(self.state, wall_screens, self.kind == "wall", parent=self.windows[0])
         self.alert.ack_requested.connect(
             lambda alarm, version: self._on_alarm_act_requested(alarm, version, "ack", {})
         )

@@ -359,10 +359,12 @@ def attention(alarm: Alarm) -> int:
 
 
 def alarm_source(state: HallState, alarm: Alarm) -> str:
-    """Where an alarm comes from, in words: the sensor's name and what it measures."""
+    """Where an alarm comes from, in words: the sensor's name, what it measures, and what is
+    wrong when it is not the reading too high ("rising fast", "too low", "silent")."""
     sensor = state.sensors.get(alarm.sensor_id)
     name = sensor.name if sensor else alarm.sensor_id
-    return f"{name} · {names.sensor_kind_name(alarm.kind)}"
+    condition = names.alarm_condition_name(alarm.condition)
+    return f"{name} · {names.sensor_kind_name(alarm.kind)}" + (f" · {condition}" if condition else "")
 
 
 class VehicleColumns(ColumnStore):

@@ -193,9 +193,11 @@ def save_screenshots(console: object, folder: Path) -> list[Path]:
         if not window.grab().save(str(path)):
             raise OSError(f"could not write {path}")
         saved.append(path)
-    if console.trend is not None and console.trend.isVisible():
-        path = folder / f"{console.layout.name}-trend.png"
-        if not console.trend.grab().save(str(path)):
-            raise OSError(f"could not write {path}")
-        saved.append(path)
+    extra = {"trend": console.trend, "alert": console.alert}  # the windows a console opens as it goes
+    for name, window in extra.items():
+        if window is not None and window.isVisible():
+            path = folder / f"{console.layout.name}-{name}.png"
+            if not window.grab().save(str(path)):
+                raise OSError(f"could not write {path}")
+            saved.append(path)
     return saved

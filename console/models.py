@@ -517,9 +517,13 @@ class AlarmTableModel(LiveTableModel):
 
 
 def alarm_quantity(state: HallState, alarm: Alarm, value: float) -> str:
-    """A value of an alarm's sensor with its unit, e.g. "34.1 cm"."""
+    """A value of an alarm with its unit: "34.1 cm"; a rise "6 cm/min"; a silence "900 s"."""
     sensor = state.sensors.get(alarm.sensor_id)
     unit = sensor.unit if sensor else names.sensor_unit(alarm.kind)
+    if alarm.condition == "rate":
+        unit = QCoreApplication.translate("AlarmTableModel", "{unit}/min").format(unit=unit)
+    elif alarm.condition == "comm":
+        unit = QCoreApplication.translate("AlarmTableModel", "s")
     return f"{value:.4g} {unit}".strip()
 
 

@@ -114,6 +114,19 @@ def role_name(role: str) -> str:
     return _pick(*names) if names else role
 
 
+#: What an alarm says is wrong, beyond a reading too high (the plain case, named by nothing).
+ALARM_CONDITIONS = {
+    "low": ("过低", "too low"),
+    "rate": ("上涨过快", "rising fast"),
+    "comm": ("通信中断", "silent"),
+}
+
+
+def alarm_condition_name(condition: str) -> str:
+    names = ALARM_CONDITIONS.get(condition)
+    return _pick(*names) if names else ""
+
+
 def priority_name(priority: int) -> str:
     return _pick(
         domain.PRIORITY_ZH.get(priority, str(priority)), domain.PRIORITY_EN.get(priority, str(priority))

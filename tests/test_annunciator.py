@@ -66,7 +66,7 @@ def test_the_sounds_are_made_once_per_priority_and_started(qtbot, tmp_path: Path
 def test_the_critical_alert_stays_until_acknowledged_and_the_wall_only_shows_it(qtbot) -> None:  # type: ignore[no-untyped-def]
     state = HallState()
     state.sensors["S1"] = Sensor("S1", "water_level", "汉中路下穿隧道积水点", 118.8, 32.0, "cm")
-    desk, wall = QtCriticalAlert(state, wall=False), QtCriticalAlert(state, wall=True)
+    desk, wall = QtCriticalAlert(state, False, read_only=False), QtCriticalAlert(state, True, read_only=True)
     for widget in (desk, wall):
         qtbot.addWidget(widget)
     flood = replace(alarm(1, 1, to_lead=True), value=41.5)  # of sensor S1

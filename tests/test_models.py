@@ -937,3 +937,14 @@ def test_changed_cases_placed_alone_land_where_a_full_sort_puts_them():
         model.refresh(state.take_changes(), NOW + 0.2)  # the same second: only the changed rows move
         full = model.view.sorted(model.view.visible(model.store.all_slots()))
         assert np.array_equal(model.view.order, full)
+
+
+def test_an_alarm_says_what_is_wrong_and_in_which_unit():
+    rising = make_alarm(1, condition="rate", value=6.0, threshold=5.0)
+    silent = make_alarm(2, condition="comm", value=900.0, threshold=900.0)
+    model = AlarmTableModel(alarm_state([rising, silent]), now=NOW)
+    rows = {model.record_at(row).id: row for row in range(2)}
+    assert model.index(rows["A0001"], AlarmColumn.SOURCE).data().endswith("积水深度 · 上涨过快")
+    assert model.index(rows["A0001"], AlarmColumn.VALUE).data() == "6 cm/min"
+    assert model.index(rows["A0002"], AlarmColumn.SOURCE).data().endswith("· 通信中断")
+    assert model.index(rows["A0002"], AlarmColumn.THRESHOLD).data() == "900 s"

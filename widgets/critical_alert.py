@@ -1,6 +1,6 @@
 """The newest critical alarm nobody has acknowledged, in front of everything until someone does: a
-window of its own that stays on top of the others. At a desk it offers the acknowledgement; on
-the wall it is large and only shows."""
+window of its own that stays on top of the others. Where someone may act it offers the
+acknowledgement; before a video wall it is large; a read-only wall only shows it."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ class QtCriticalAlert(QWidget):
     #: alarm id, the version seen
     ack_requested = Signal(str, int)
 
-    def __init__(self, state: HallState, wall: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, state: HallState, large: bool, read_only: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("criticalAlert")
         self.setWindowFlags(Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
         self.setWindowTitle(self.tr("Critical alarm"))
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self._state, self._wall = state, wall
+        self._state = state
         self.alarm: Alarm | None = None
         self.title = QLabel(self.tr("Critical alarm"), objectName="alertTitle")
         self.source = QLabel(objectName="alertSource")
@@ -30,7 +30,7 @@ class QtCriticalAlert(QWidget):
         self.details = QLabel(objectName="alertDetails")
         self.ack_button = QPushButton(self.tr("Acknowledge"), objectName="act-ack")
         self.ack_button.clicked.connect(self._on_ack)
-        self.ack_button.setVisible(not wall)
+        self.ack_button.setVisible(not read_only)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.ack_button)
@@ -38,9 +38,9 @@ class QtCriticalAlert(QWidget):
         for widget in (self.title, self.source, self.details):
             layout.addWidget(widget)
         layout.addLayout(buttons)
-        if wall:
+        if large:
             self.setProperty("wall", True)  # the theme makes it large
-        self.resize(1200 if wall else 560, 420 if wall else 220)
+        self.resize(1400 if large else 560, 460 if large else 220)
 
     def show_alarm(self, alarm: Alarm | None) -> None:
         """Show this alarm (None: none stands unacknowledged, and the window goes)."""

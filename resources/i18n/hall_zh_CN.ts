@@ -4,32 +4,32 @@
 <context>
     <name>AlarmGroupModel</name>
     <message>
-        <location filename="../../console/models.py" line="539"/>
+        <location filename="../../console/models.py" line="543"/>
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="540"/>
+        <location filename="../../console/models.py" line="544"/>
         <source>Area</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="541"/>
+        <location filename="../../console/models.py" line="545"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="542"/>
+        <location filename="../../console/models.py" line="546"/>
         <source>Alarms</source>
         <translation>报警数</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="543"/>
+        <location filename="../../console/models.py" line="547"/>
         <source>Unacknowledged</source>
         <translation>未确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="544"/>
+        <location filename="../../console/models.py" line="548"/>
         <source>Newest</source>
         <translation>最新</translation>
     </message>
@@ -72,47 +72,57 @@
         <translation>峰值 {value}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="594"/>
+        <location filename="../../console/models.py" line="524"/>
+        <source>{unit}/min</source>
+        <translation>{unit}/分钟</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="526"/>
+        <source>s</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="598"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="596"/>
+        <location filename="../../console/models.py" line="600"/>
         <source>Suppressed by design</source>
         <translation>设计抑制</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="599"/>
+        <location filename="../../console/models.py" line="603"/>
         <source>Shelved until {time}</source>
         <translation>搁置至 {time}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="602"/>
+        <location filename="../../console/models.py" line="606"/>
         <source>Cleared</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="603"/>
+        <location filename="../../console/models.py" line="607"/>
         <source>Cleared, unacknowledged</source>
         <translation>已恢复 · 未确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="605"/>
+        <location filename="../../console/models.py" line="609"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="607"/>
+        <location filename="../../console/models.py" line="611"/>
         <source>Active</source>
         <translation>报警中</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="609"/>
+        <location filename="../../console/models.py" line="613"/>
         <source>chattering</source>
         <translation>频繁抖动</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="611"/>
+        <location filename="../../console/models.py" line="615"/>
         <source>to the shift lead</source>
         <translation>已提请值班长</translation>
     </message>
@@ -199,108 +209,108 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../console/app.py" line="176"/>
+        <location filename="../../console/app.py" line="177"/>
         <source>Alarms</source>
         <extracomment>Asks the person at the seat to sign in again when the hub refuses (None: unattended).</extracomment>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="177"/>
+        <location filename="../../console/app.py" line="178"/>
         <source>Fleet</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="178"/>
+        <location filename="../../console/app.py" line="179"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="179"/>
+        <location filename="../../console/app.py" line="180"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="180"/>
+        <location filename="../../console/app.py" line="181"/>
         <source>Case</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="231"/>
+        <location filename="../../console/app.py" line="232"/>
         <source>No screen of its own: opened as an ordinary window</source>
         <translation>无独立屏幕：以普通窗口打开</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="318"/>
+        <location filename="../../console/app.py" line="319"/>
         <source>The hub&apos;s city cannot be drawn; see the log</source>
         <translation>无法绘制指挥中心下发的城市数据，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="344"/>
+        <location filename="../../console/app.py" line="345"/>
         <source>The hub refused this seat: %1</source>
         <translation>指挥中心拒绝了本席位：%1</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="462"/>
+        <location filename="../../console/app.py" line="463"/>
         <source>%1: %2, now %3</source>
         <translation>%1：%2，现为%3</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="465"/>
+        <location filename="../../console/app.py" line="466"/>
         <source>%1: %2 of %3 cases</source>
         <translation>%1：%3 件中 %2 件已办</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="521"/>
+        <location filename="../../console/app.py" line="522"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="527"/>
+        <location filename="../../console/app.py" line="528"/>
         <source>Not done: someone acted on this alarm first. Check it and try again.</source>
         <translation>未执行：已有人先处理了该报警，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="534"/>
+        <location filename="../../console/app.py" line="535"/>
         <source>Not done: someone changed this case first; it is now %1. Check it and try again.</source>
         <translation>未执行：案件已被他人先行处理，现为%1，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="537"/>
+        <location filename="../../console/app.py" line="538"/>
         <source>Not done: this seat is read-only.</source>
         <translation>未执行：本席位为只读。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="538"/>
+        <location filename="../../console/app.py" line="539"/>
         <source>Not done: %1 (%2)</source>
         <translation>未执行：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="547"/>
+        <location filename="../../console/app.py" line="548"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="548"/>
+        <location filename="../../console/app.py" line="549"/>
         <source>Shelved</source>
         <translation>已搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="549"/>
+        <location filename="../../console/app.py" line="550"/>
         <source>Unshelved</source>
         <translation>已取消搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="550"/>
+        <location filename="../../console/app.py" line="551"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="551"/>
+        <location filename="../../console/app.py" line="552"/>
         <source>Back in service</source>
         <translation>恢复使用</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="552"/>
+        <location filename="../../console/app.py" line="553"/>
         <source>Case opened</source>
         <translation>已转为案件</translation>
     </message>
@@ -973,47 +983,47 @@
 <context>
     <name>VehicleTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="631"/>
+        <location filename="../../console/models.py" line="635"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="632"/>
+        <location filename="../../console/models.py" line="636"/>
         <source>Kind</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="633"/>
+        <location filename="../../console/models.py" line="637"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="634"/>
+        <location filename="../../console/models.py" line="638"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="635"/>
+        <location filename="../../console/models.py" line="639"/>
         <source>Last fix</source>
         <translation>定位</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="636"/>
+        <location filename="../../console/models.py" line="640"/>
         <source>Task</source>
         <translation>当前任务</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="674"/>
+        <location filename="../../console/models.py" line="678"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="676"/>
+        <location filename="../../console/models.py" line="680"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="677"/>
+        <location filename="../../console/models.py" line="681"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
