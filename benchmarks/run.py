@@ -28,6 +28,7 @@ from benchmarks.hub_ingest import OFFERED_RATE, measure_hub
 from benchmarks.ingest import measure_console_ingest, measure_raw_ingest
 from benchmarks.map_frame import measure_map_frame
 from benchmarks.queue_sort import measure_queue_sort
+from benchmarks.trend import measure_trend
 
 # (name, unit, aim, True when higher is better)
 AIMS = {
@@ -105,6 +106,11 @@ AIMS = {
     "alarm_engine_alarms": ("alarms", None, True),
     "hub_core_readings_per_s": ("readings/s", None, True),
     "alarm_readings": ("readings", None, True),
+    "trend_24h_open_ms": ("ms", 200, False),
+    "trend_24h_query_ms": ("ms", None, False),
+    "trend_24h_draw_ms": ("ms", None, False),
+    "trend_24h_raw_draw_ms": ("ms", None, False),
+    "trend_24h_points": ("points", None, True),
     "commands_per_s": ("commands/s", 2_000, True),
     "command_rtt_p50_ms": ("ms", None, False),
     "command_rtt_p99_ms": ("ms", 50, False),
@@ -129,6 +135,7 @@ def main() -> int:
     figures.update(measure_city_import())
     figures.update(measure_clocks())
     figures.update(measure_alarms())
+    figures.update(measure_trend())
     figures.update(measure_commands(seconds))
     figures["console_max_to_raw_ratio"] = (
         figures["console_max_updates_per_s"] / figures["raw_decode_updates_per_s"]

@@ -199,6 +199,7 @@ def test_readings_are_kept_raw_then_folded_into_intervals_late_ones_too(db_url: 
     recent.readings = [{"sensor_id": "WL-01", "ts": start + 3500, "value": 3.5}]
     store.commit(recent)
     at, mean, low, high = store.history("WL-01", start, start + 3600)
+    few = store.history("WL-01", start, start + 3600, points=10)  # fewer than asked for: as they are
     gone = store.roll_up(start + 200 * 86_400, raw_s=1800, interval_s=300, keep_s=86_400)
     left = store.history("WL-01", 0, start + 200 * 86_400)[0]
     store.close()
@@ -207,4 +208,5 @@ def test_readings_are_kept_raw_then_folded_into_intervals_late_ones_too(db_url: 
     assert list(at) == [start, start + 300, start + 3500]
     assert (low[0], high[0]) == (0.0, 50.0) and mean[0] == (sum(values) + 50.0) / 31  # merged late
     assert (low[2], mean[2], high[2]) == (3.5, 3.5, 3.5)  # raw: the value itself
+    assert all(list(a) == list(b) for a, b in zip(few, (at, mean, low, high), strict=True))
     assert gone == 1 and len(left) == 0  # past retention: nothing kept
