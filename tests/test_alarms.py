@@ -136,11 +136,15 @@ async def test_the_clock_raises_a_tilt_that_stays_and_a_sensor_that_falls_silent
         async with client(url, "producer", "gw") as gateway:
             await declare(gateway, TILT)
             await read(gateway, TILT, 22.0, clock.now)  # knocked off, and no reading for a while
+        sensors = hub.core.topics["sensors"].published
+        waiting = sensors[TILT.id].state  # past the limit, not yet an alarm: the map must not say one
         clock.now += 31
         await until(lambda: any(a.sensor_id == TILT.id for a in hub.core.topics["alarms"].published.values()))
+        await until(lambda: sensors[TILT.id].state == "alarm")  # the clock raised it: the map follows
         clock.now += demo().city.sensor_classes["manhole_tilt"].offline_s
         await until(lambda: hub.core.topics["sensors"].published[TILT.id].state == "offline")
         alarms = {a.condition: a for a in await alarms_now(url)}
+    assert waiting == "warning"
     assert alarms["high"].raised_at == NOW + 31 and alarms["high"].priority == 2
     assert alarms["comm"].state == "active" and alarms["comm"].priority == 3
 

@@ -29,7 +29,7 @@ from feeds.city.workflow import SYSTEM, TASKS, Actor
 from feeds.hub.batch import WriteBatch
 from feeds.hub.ids import Ids, LocalIds
 from feeds.hub.policy import MAX_CLOCK_SKEW_S
-from feeds.hub.rules.alarms import AlarmEngine, AlarmEvent, acting_role, sensor_state
+from feeds.hub.rules.alarms import AlarmEngine, AlarmEvent, acting_role
 from feeds.hub.rules.cases import CaseRules
 from feeds.hub.store import Loaded
 from feeds.hub.topics import Frame, TopicState
@@ -295,7 +295,7 @@ class HubCore:
         if sensor.ts is not None and reading.ts < sensor.ts:
             return  # late or out of order: kept in the history; the newer value stands, no alarm moves back
         self.alarms.reading(spec, sensor, reading.value, reading.ts)
-        state = sensor_state(spec, reading.value)
+        state = self.alarms.sensor_state(spec, sensor.id, reading.value)
         self._change("sensors", replace(sensor, value=reading.value, ts=reading.ts, state=state))
         self._alarm_events()
 
@@ -351,13 +351,16 @@ class HubCore:
                 with contextlib.suppress(ProtocolError):  # already a case; a sensor outside the city
                     self._case_from_alarm(alarm, SYSTEM, SYSTEM)
 
-    def _alarm_events(self) -> None:
+    def _alarm_events(self, restate: bool = False) -> None:
         """Put what the alarm engine did on the alarms' record, in the open batch; alarms of classes
-        that open cases on their own open them."""
+        that open cases on their own open them; with ``restate`` (the clock raised or cleared them,
+        no reading did) their sensors' states follow."""
         events = self.alarms.take_events()
         self._auto_cases(events)
         for event in events + self.alarms.take_events():
             alarm = event.alarm
+            if restate and event.action in ("raise", "escalate", "clear") and alarm.condition != "comm":
+                self._restate(alarm.sensor_id)
             self.batch.alarm_events.append(
                 {
                     "seq": alarm.seq,
@@ -646,9 +649,19 @@ class HubCore:
         if now - self._silence_checked >= SILENCE_CHECK_S:
             self._silence_checked = now
             self._silent_sensors(now)
-        self._alarm_events()
+        self._alarm_events(restate=True)
         self._case_clocks(now)
         return len(self.batch) - before
+
+    def _restate(self, sensor_id: str) -> None:
+        sensor: Sensor | None = self.topics["sensors"].live.get(sensor_id)
+        if sensor is None or sensor.value is None or sensor.state in ("unknown", "offline"):
+            return
+        state = self.alarms.sensor_state(
+            self.city.sensor_class(sensor.id, sensor.kind), sensor.id, sensor.value
+        )
+        if state != sensor.state:
+            self._change("sensors", replace(sensor, state=state))
 
     def _silent_sensors(self, now: float) -> None:
         """Sensors silent past their class's timeouts show unknown, then offline (with an alarm)."""

@@ -276,6 +276,21 @@ class AlarmEngine:
         """Store a new version (``bump``: one more than the record it replaces)."""
         return self._store(replace(alarm, version=alarm.version + 1) if bump else alarm)
 
+    def sensor_state(self, spec: SensorClass, sensor_id: str, value: float) -> str:
+        """What the map shows of a sensor, in step with its alarms: "alarm" only while an alarm of
+        the class's priority stands (a reading past the limit still waiting out its on-delay is a
+        "warning", so the map never shows an alarm the panel does not list), "warning" while any
+        of its conditions stands or the reading is past a limit."""
+        standing = [
+            a for c in ("high", "low", "rate") if (a := self.alarm_of(sensor_id, c)) and a.state == "active"
+        ]
+        if any(a.priority <= spec.priority for a in standing):
+            return "alarm"
+        high = value >= spec.warning
+        low = spec.low_warning is not None and value <= spec.low_warning
+        low_alarm = spec.low_alarm is not None and value <= spec.low_alarm
+        return "warning" if standing or high or low or low_alarm else "normal"
+
     # -- the clock ---------------------------------------------------------------------
 
     def _suppressed(self, sensor_id: str) -> bool:
@@ -408,15 +423,6 @@ def acting_role(action: str, actor: Actor) -> str:
     if role is None:
         raise ProtocolError(ErrorCode.FORBIDDEN, f"{action} of an alarm is for {', '.join(roles)}")
     return role
-
-
-def sensor_state(spec: SensorClass, value: float) -> str:
-    """What a reading says of its sensor at once (its alarms wait out their delays)."""
-    if value >= spec.alarm or (spec.low_alarm is not None and value <= spec.low_alarm):
-        return "alarm"
-    if value >= spec.warning or (spec.low_warning is not None and value <= spec.low_warning):
-        return "warning"
-    return "normal"
 
 
 def _lower(priority: int) -> int:
