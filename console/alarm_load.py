@@ -7,10 +7,10 @@ Qt-free: the alarm panel's models read these.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from feeds.records import Alarm, Sensor
+from feeds.records import Alarm, Sensor, Vehicle
 
 WINDOW_S = 600.0  # ISA-18.2 counts alarms per ten minutes at an operator position:
 MANAGEABLE = 1  # about one in ten minutes is manageable …
@@ -60,15 +60,17 @@ class AlarmGroup:
     newest: float
 
 
-def groups(alarms: Iterable[Alarm], sensors: Mapping[str, Sensor]) -> list[AlarmGroup]:
+def groups(
+    alarms: Iterable[Alarm], subject_of: Callable[[Alarm], Sensor | Vehicle | None]
+) -> list[AlarmGroup]:
     """The standing alarms (active or unacknowledged, not set aside) by district and class, the
     most urgent groups first: the highest priority, then the most unacknowledged, then the most."""
     found: dict[tuple[str, str], list[Alarm]] = {}
     for alarm in alarms:
         standing = (alarm.state == "active" or not alarm.acked) and not set_aside(alarm)
         if standing:
-            sensor = sensors.get(alarm.sensor_id)
-            found.setdefault((sensor.district if sensor else "", alarm.kind), []).append(alarm)
+            subject = subject_of(alarm)
+            found.setdefault((subject.district if subject else "", alarm.kind), []).append(alarm)
     made = [
         AlarmGroup(
             district,

@@ -377,14 +377,14 @@ class Console(QObject):
 
     def locate_alarm(self, alarm_id: str) -> None:
         """An alarm chosen: its case if it became one (the map rings it, the detail shows it),
-        else its sensor rung on the map."""
+        else its sensor or vehicle rung on the map."""
         alarm = self.state.alarms.get(alarm_id)
-        sensor = self.state.sensors.get(alarm.sensor_id) if alarm else None
+        subject = self.state.subject(alarm) if alarm else None
         if alarm is not None and alarm.case_id in self.state.cases:
             self.select_case(alarm.case_id)
-        elif sensor is not None:
+        elif subject is not None and subject.lon is not None and subject.lat is not None:
             for city_map in self.maps:
-                city_map.locate(sensor.lon, sensor.lat)
+                city_map.locate(subject.lon, subject.lat)
 
     def select_case(self, case_id: str) -> None:
         if case_id not in self.state.cases:

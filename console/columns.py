@@ -358,13 +358,21 @@ def attention(alarm: Alarm) -> int:
     return ACKED if alarm.state == "active" else NORMAL
 
 
+def subject_name(state: HallState, alarm: Alarm) -> str:
+    """A sensor's name, a vehicle's plate; the id when the seat does not know it."""
+    subject = state.subject(alarm)
+    if subject is None:
+        return alarm.source
+    return subject.plate if isinstance(subject, Vehicle) else subject.name
+
+
 def alarm_source(state: HallState, alarm: Alarm) -> str:
-    """Where an alarm comes from, in words: the sensor's name, what it measures, and what is
-    wrong when it is not the reading too high ("rising fast", "too low", "silent")."""
-    sensor = state.sensors.get(alarm.sensor_id)
-    name = sensor.name if sensor else alarm.sensor_id
+    """Where an alarm comes from, in words: the sensor's name and what it measures, or the
+    vehicle's plate and the fence or rule it broke; and what is wrong when it is not a reading
+    too high ("rising fast", "too low", "silent", "off its route")."""
     condition = names.alarm_condition_name(alarm.condition)
-    return f"{name} · {names.sensor_kind_name(alarm.kind)}" + (f" · {condition}" if condition else "")
+    kind = names.alarm_kind_name(alarm.kind)
+    return f"{subject_name(state, alarm)} · {kind}" + (f" · {condition}" if condition else "")
 
 
 class VehicleColumns(ColumnStore):

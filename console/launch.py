@@ -170,9 +170,9 @@ async def _run(console: object, seconds: float | None, screenshot: str | None) -
         before_trend = seconds - SCREENSHOT_TREND_S if screenshot else seconds
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(closed.wait(), max(before_trend, 0.0))
-        if screenshot and console.alarm_panels and console.alarm_panels[0].table.model().rowCount():
-            # the picture of the trend window too: the most pressing alarm's sensor
-            console.show_trend(console.alarm_panels[0].table.model().record_at(0).sensor_id)
+        sensor_alarms = [a for a in console.state.alarms.values() if a.sensor_id and a.state == "active"]
+        if screenshot and sensor_alarms:  # the picture of the trend window too: the worst sensor's
+            console.show_trend(min(sensor_alarms, key=lambda a: (a.priority, -a.raised_at)).sensor_id)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(closed.wait(), min(seconds, SCREENSHOT_TREND_S))
     if screenshot:

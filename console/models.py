@@ -46,6 +46,7 @@ from console.columns import (
 )
 from console.palette import LIGHT_COLORS, HallColors
 from console.state import Changes, HallState
+from feeds.city.fleet import MAX_SHELVE_S
 from feeds.domain import LIGHTS, OFF, Light
 from feeds.wire import Alarm, Case, Vehicle
 
@@ -440,7 +441,7 @@ class AlarmTableModel(LiveTableModel):
             self.load.see(alarms[i] for i in changes.alarms if i in alarms)
         if changes.alarms or "alarms" in changes.reset or now - self._grouped_at >= 1.0:
             self._grouped_at = now
-            self.groups.set_groups(groups(alarms.values(), self._state.sensors))
+            self.groups.set_groups(groups(alarms.values(), self._state.subject))
             self.summary_changed.emit()
 
     def load_rate(self) -> int:
@@ -456,15 +457,24 @@ class AlarmTableModel(LiveTableModel):
         return int(np.count_nonzero(self.store.numbers["attention"] == SET_ASIDE))
 
     def can_open_case(self, alarm: Alarm) -> bool:
-        """Whether the alarm can become a case: its class names a category, and it has no open case."""
+        """Whether the alarm can become a case: its rule (a sensor's class, a vehicle's fence)
+        names a category, and it has no open case."""
         city, case = self._state.city, self._state.cases.get(alarm.case_id)
-        spec = city.sensor_classes.get(alarm.kind) if city else None
+        if city is None:
+            return False
+        if alarm.vehicle_id:
+            category = next((f.category for f in city.fences if f.id == alarm.kind), "")
+        else:
+            spec = city.sensor_classes.get(alarm.kind)
+            category = spec.category if spec else ""
         open_case = case is not None and not names.workflow().state(case.status).final
-        return spec is not None and bool(spec.category) and not open_case
+        return bool(category) and not open_case
 
     def longest_shelve_s(self, alarm: Alarm) -> float:
-        """The longest its sensor's class lets an operator shelve it (0 when the city has no such class)."""
+        """The longest its rule lets an operator shelve it (0 when the city has no such class)."""
         city = self._state.city
+        if alarm.vehicle_id:
+            return MAX_SHELVE_S
         if city is None or alarm.kind not in city.sensor_classes:
             return 0.0
         return city.sensor_class(alarm.sensor_id, alarm.kind).max_shelve_s
@@ -492,7 +502,7 @@ class AlarmTableModel(LiveTableModel):
         if role == Role.TextAlignmentRole and column == AlarmColumn.RAISED:
             return CENTER  # keeps the time clear of the threshold's unit
         if role == Role.ToolTipRole:
-            return f"{alarm.id} · {alarm.sensor_id}"
+            return f"{alarm.id} · {alarm.source}"
         return None
 
     def _text(self, alarm: Alarm, column: int) -> str:
@@ -517,13 +527,18 @@ class AlarmTableModel(LiveTableModel):
 
 
 def alarm_quantity(state: HallState, alarm: Alarm, value: float) -> str:
-    """A value of an alarm with its unit: "34.1 cm"; a rise "6 cm/min"; a silence "900 s"."""
+    """A value of an alarm with its unit: "34.1 cm"; a rise "6 cm/min"; a silence "900 s"; a
+    vehicle's "120 m" off its route, "72 km/h"."""
     sensor = state.sensors.get(alarm.sensor_id)
     unit = sensor.unit if sensor else names.sensor_unit(alarm.kind)
     if alarm.condition == "rate":
         unit = QCoreApplication.translate("AlarmTableModel", "{unit}/min").format(unit=unit)
-    elif alarm.condition == "comm":
+    elif alarm.condition in ("comm", "silent", "stopped"):
         unit = QCoreApplication.translate("AlarmTableModel", "s")
+    elif alarm.condition in ("route", "no_entry", "keep_in"):
+        unit = QCoreApplication.translate("AlarmTableModel", "m")
+    elif alarm.condition in ("speed", "no_driving"):
+        unit = "km/h"
     return f"{value:.4g} {unit}".strip()
 
 
@@ -578,7 +593,7 @@ class AlarmGroupModel(QAbstractTableModel):
             return (
                 names.priority_name(group.priority),
                 names.area_name(group.district) or "—",
-                names.sensor_kind_name(group.kind),
+                names.alarm_kind_name(group.kind),
                 str(group.count),
                 str(group.unacked) if group.unacked else "",
                 clock_text(group.newest),

@@ -84,6 +84,14 @@ def sensor_kind_name(code: str) -> str:
     return named(spec.name, spec.name_en) if spec else code
 
 
+def alarm_kind_name(code: str) -> str:
+    """What an alarm's kind names: a sensor class, a fence of the city, or a vehicle kind."""
+    if _city is not None and code in _city.sensor_classes:
+        return sensor_kind_name(code)
+    fence = next((f for f in _city.fences if f.id == code), None) if _city else None
+    return named(fence.name, fence.name_en) if fence else vehicle_kind_name(code)
+
+
 def sensor_unit(code: str) -> str:
     spec = _city.sensor_classes.get(code) if _city else None
     return spec.unit if spec else ""
@@ -119,6 +127,14 @@ ALARM_CONDITIONS = {
     "low": ("过低", "too low"),
     "rate": ("上涨过快", "rising fast"),
     "comm": ("通信中断", "silent"),
+    # a vehicle's (feeds.hub.rules.fleet)
+    "no_entry": ("驶入禁入区", "entered a no-entry zone"),
+    "no_driving": ("禁行时段行驶", "driving in forbidden hours"),
+    "keep_in": ("驶出作业区域", "left its area"),
+    "route": ("偏离核准路线", "off its route"),
+    "speed": ("超速", "speeding"),
+    "stopped": ("超时停车", "stopped too long"),
+    "silent": ("定位中断", "no GPS fix"),
 }
 
 

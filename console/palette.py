@@ -55,6 +55,7 @@ VEHICLE_COLORS = {
     "muck": "#b794f6",
     "enforcement": "#5b7cfa",
     "repair": "#f1f5f9",
+    "plough": "#93c5fd",
     "inspector": "#e879f9",
 }
 #: Count colours on the fleet board: moving and working are good news, offline needs a look.

@@ -122,6 +122,10 @@ class HallState:
         self._changes = Changes()
         self._parts: dict[str, list[Snapshot]] = {}  # a snapshot's parts until its last one
 
+    def subject(self, alarm: Alarm) -> Sensor | Vehicle | None:
+        """What an alarm watches, as the seat knows it: its sensor, or its vehicle."""
+        return self.vehicles.get(alarm.vehicle_id) if alarm.vehicle_id else self.sensors.get(alarm.sensor_id)
+
     def apply(self, message: Snapshot | Delta) -> bool:
         """Apply a snapshot or delta; False means a gap: ask for a resync.
 

@@ -86,6 +86,7 @@ VEHICLE_KINDS: dict[str, VehicleKind] = {
         VehicleKind("muck", "渣土车", "Muck truck", 35.0),
         VehicleKind("enforcement", "执法车", "Enforcement", 30.0),
         VehicleKind("repair", "抢修车", "Repair crew", 40.0),
+        VehicleKind("plough", "除雪车", "Snow plough", 20.0),
         # A field inspector's app is a device too: its id is the inspector's login (监督员 on foot).
         VehicleKind("inspector", "监督员", "Inspector", 4.5),
     )

@@ -72,16 +72,19 @@ class Alarm(Record, tag="alarm"):
     unacknowledged, normal)."""
 
     id: str
-    sensor_id: str
-    kind: str  # sensor class of the city
+    kind: str  # the sensor's class; for a vehicle, the fence it broke or its vehicle kind
     priority: int  # 1 = critical … 4 = low
-    value: float  # the current value (for a rate alarm, units a minute; a silent sensor, seconds)
+    value: float  # the current value (rate: units a minute; silent: seconds; see docs/alarms.md)
     threshold: float
     raised_at: float
+    sensor_id: str = ""  # the sensor it watches …
+    vehicle_id: str = ""  # … or the vehicle
     state: Literal["active", "cleared"] = "active"
     acked: bool = False
     cleared_at: float | None = None
-    condition: str = "high"  # high (H/HH), low (L/LL), rate (a fast rise), comm (silent)
+    #: a sensor's: high (H/HH), low (L/LL), rate (a fast rise), comm (silent); a vehicle's:
+    #: no_entry, no_driving, keep_in, route (its fences), speed, stopped, silent
+    condition: str = "high"
     peak: float | None = None  # the worst value since it was last raised
     version: int = 1  # operator actions name the version they saw
     acked_by: str = ""
@@ -96,6 +99,11 @@ class Alarm(Record, tag="alarm"):
     case_id: str = ""  # the case opened from it (linked both ways)
     to_lead: bool = False  # critical and unacknowledged too long: gone to the shift lead
     seq: int = 0
+
+    @property
+    def source(self) -> str:
+        """The id of what it watches, a sensor's or a vehicle's."""
+        return self.vehicle_id or self.sensor_id
 
 
 class Sensor(Record, tag="sensor"):

@@ -11,7 +11,7 @@ NOW = 1_795_000_000.0
 
 
 def alarm(n: int, at: float, kind: str = "water_level", priority: int = 1, **fields: object) -> Alarm:
-    return Alarm(f"AL{n}", f"S{n % 7}", kind, priority, 30.0, 25.0, at, **fields)  # type: ignore[arg-type]
+    return Alarm(f"AL{n}", kind, priority, 30.0, 25.0, at, **fields, sensor_id=f"S{n % 7}")  # type: ignore[arg-type]
 
 
 SENSORS = {
@@ -51,7 +51,7 @@ def test_a_flood_is_grouped_by_district_and_class_the_most_urgent_first() -> Non
         alarm(201, NOW, "gas", priority=1, shelved_until=NOW + 600),  # set aside: not in the groups
         alarm(202, NOW, "gas", priority=1, state="cleared", acked=True),  # normal again
     ]
-    found = groups(alarms, SENSORS)
+    found = groups(alarms, lambda a: SENSORS.get(a.sensor_id))
     assert [(g.kind, g.district, g.count, g.unacked, g.priority) for g in found][:2] == [
         ("water_level", "320104", 2, 2, 1),  # critical first, the most unacknowledged first
         ("water_level", "320102", 2, 0, 1),

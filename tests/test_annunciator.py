@@ -18,7 +18,7 @@ NOW = 1_795_000_000.0
 
 
 def alarm(n: int, priority: int = 1, **fields: object) -> Alarm:
-    return Alarm(f"AL{n}", f"S{n}", "water_level", priority, 30.0, 25.0, NOW, **fields)  # type: ignore[arg-type]
+    return Alarm(f"AL{n}", "water_level", priority, 30.0, 25.0, NOW, **fields, sensor_id=f"S{n}")  # type: ignore[arg-type]
 
 
 def test_a_new_alarm_sounds_once_by_its_priority_and_an_update_does_not() -> None:

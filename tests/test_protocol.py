@@ -71,7 +71,7 @@ def test_server_messages_round_trip() -> None:
         welcome,
         p.Result("cmd-1", case=case, timeline=[entry]),
         p.Snapshot("cases", "s", 7, [case], part=0, final=True),
-        p.Delta("alarms", "s", 8, 9, [p.Alarm("AL1", "WL-01", "water_level", 1, 30.0, 25.0, 5.0)]),
+        p.Delta("alarms", "s", 8, 9, [p.Alarm("AL1", "water_level", 1, 30.0, 25.0, 5.0, sensor_id="WL-01")]),
         p.Error(p.ErrorCode.CONFLICT, "stale", id="cmd-1", current=case),
         p.Ack("b-1", 10, 1),
     ]

@@ -34,7 +34,7 @@ def test_bad_actors_are_the_points_raised_most() -> None:
 
 
 def alarm_record(n: int, sensor: str, seq: int) -> p.Alarm:
-    return p.Alarm(f"AL{n:07d}", sensor, "manhole_tilt", 2, 16.0, 15.0, T, seq=seq)
+    return p.Alarm(f"AL{n:07d}", "manhole_tilt", 2, 16.0, 15.0, T, seq=seq, sensor_id=sensor)
 
 
 def test_hall_alarms_review_reads_the_record(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -50,10 +50,12 @@ def test_the_summary_counts_what_a_dispatcher_scans_first() -> None:
     ]
     state.apply(p.Snapshot("cases", "s", len(cases), cases))  # type: ignore[arg-type]
     alarms = [
-        p.Alarm("AL1", "WL-01", "water_level", 1, 30.0, 25.0, NOW),
-        p.Alarm("AL2", "GAS-1", "gas", 2, 22.0, 20.0, NOW, state="cleared"),
-        p.Alarm("AL3", "GAS-2", "gas", 1, 40.0, 35.0, NOW, state="cleared", acked=True, to_lead=True),
-        p.Alarm("AL4", "GAS-3", "gas", 1, 41.0, 35.0, NOW, to_lead=True),  # unacknowledged too long
+        p.Alarm("AL1", "water_level", 1, 30.0, 25.0, NOW, sensor_id="WL-01"),
+        p.Alarm("AL2", "gas", 2, 22.0, 20.0, NOW, state="cleared", sensor_id="GAS-1"),
+        p.Alarm(
+            "AL3", "gas", 1, 40.0, 35.0, NOW, state="cleared", acked=True, to_lead=True, sensor_id="GAS-2"
+        ),
+        p.Alarm("AL4", "gas", 1, 41.0, 35.0, NOW, to_lead=True, sensor_id="GAS-3"),  # unacknowledged too long
     ]
     state.apply(p.Snapshot("alarms", "s", 4, alarms))  # type: ignore[arg-type]
     vehicles = [

@@ -188,7 +188,8 @@ class QtAlarmPanel(QWidget):
             button.setEnabled(action in offered and (reason or action not in ("shelve", "remove")))
         self.reason_edit.setVisible(bool({"shelve", "remove"} & set(offered)))
         self.shelve_combo.setVisible("shelve" in offered)
-        self.trend_button.setEnabled(self.selected_alarm() is not None)
+        chosen = self.selected_alarm()
+        self.trend_button.setEnabled(chosen is not None and bool(chosen.sensor_id))  # a vehicle has none
         self._fill_shelve_times()
 
     def _fill_shelve_times(self) -> None:
@@ -245,7 +246,7 @@ class QtAlarmPanel(QWidget):
 
     def _on_trend(self) -> None:
         alarm = self.selected_alarm()
-        if alarm is not None:
+        if alarm is not None and alarm.sensor_id:
             self.trend_requested.emit(alarm.sensor_id)
 
     def _on_aside_toggled(self, aside: bool) -> None:

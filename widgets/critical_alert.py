@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from console.columns import subject_name
 from console.models import alarm_quantity, clock_text
 from console.state import HallState
 from feeds.wire import Alarm
@@ -52,8 +53,7 @@ class QtCriticalAlert(QWidget):
             return
         fresh = self.alarm is None or alarm.id != self.alarm.id
         self.alarm = alarm
-        sensor = self._state.sensors.get(alarm.sensor_id)
-        self.source.setText(sensor.name if sensor else alarm.sensor_id)
+        self.source.setText(subject_name(self._state, alarm))
         details = self.tr("{value} (limit {limit}) since {time}").format(
             value=alarm_quantity(self._state, alarm, alarm.value),
             limit=alarm_quantity(self._state, alarm, alarm.threshold),

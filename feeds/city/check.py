@@ -13,6 +13,8 @@ Each rule yields :class:`Problem`\\ s naming file, feature and rule:
   both holiday and working day;
 - ``sensor-class``: thresholds outside the physical range or in the wrong order, bad
   delays, timeouts or grades (of a class, or of a sensor site over its class);
+- ``vehicle-kind``, ``outside-city``: a fleet rule or fence naming a vehicle kind there is
+  not, a fence lying wholly outside the districts (a warning);
 - ``class-unknown``, ``outside-city``: registry points of unknown classes, or
   outside every district (a warning: the hub keeps them and shows them as outside).
 
@@ -29,6 +31,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
+from feeds import domain
 from feeds.city.folder import Problem, layer_file, table_file
 from feeds.city.model import ANY, LEVELS, STREET_OFFICE, Area, City, SensorClass, metres_per_degree
 
@@ -48,6 +51,7 @@ def check(city: City, tolerance_m2: float = TOLERANCE_M2) -> list[Problem]:
     problems += _grid_gaps(city, unit, tolerance_m2)
     problems += list(_tables(city))
     problems += list(_registries(city))
+    problems += list(_fleet(city))
     return problems
 
 
@@ -281,4 +285,33 @@ def _registries(city: City) -> Iterator[Problem]:
                 "outside-city",
                 f"lies outside every district at ({site.lon}, {site.lat}); it is kept and shown as outside",
                 error=False,
+            )
+
+
+def _fleet(city: City) -> Iterator[Problem]:
+    for kind in city.fleet:
+        if kind not in domain.VEHICLE_KINDS:
+            yield Problem(
+                table_file("fleet"),
+                f"kind {kind}",
+                "vehicle-kind",
+                f"is not a vehicle kind; expected one of {', '.join(domain.VEHICLE_KINDS)}",
+            )
+    districts = shapely.union_all([d.shape for d in city.districts]) if city.districts else None
+    for fence in city.fences:
+        where = f"fence {fence.id} {fence.name}"
+        for kind in sorted(fence.kinds - set(domain.VEHICLE_KINDS)):
+            yield Problem(
+                layer_file("fences"), where, "vehicle-kind", f"names vehicle kind {kind!r}, not known"
+            )
+        if fence.category and fence.category not in city.categories:
+            yield Problem(
+                layer_file("fences"),
+                where,
+                "category-unknown",
+                f"names category {fence.category}, not in the catalog",
+            )
+        if districts is not None and not fence.shape.intersects(districts):
+            yield Problem(
+                layer_file("fences"), where, "outside-city", "lies outside every district", error=False
             )

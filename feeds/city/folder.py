@@ -30,6 +30,7 @@ import shapely
 from referencing import Registry, Resource
 from shapely.geometry.base import BaseGeometry
 
+from feeds.city.fleet import FENCE_RULES, Fence, KindRules, parse_window
 from feeds.city.model import (
     CODE_DIGITS,
     COMPONENT_DIGITS,
@@ -55,14 +56,18 @@ from feeds.city.workflow import parse as parse_workflow
 FORMAT = 1
 AREA_LAYERS = {"districts": "district", "streets": "street", "communities": "community", "grids": "grid"}
 POINT_LAYERS = ("sensors", "cameras", "components")
-LAYERS = (*AREA_LAYERS, "roads", *POINT_LAYERS)
-TABLES = ("city", "departments", "catalog", "responsibility", "calendar", "sensor_classes", "workflow")
+LAYERS = (*AREA_LAYERS, "roads", *POINT_LAYERS, "fences")
+TABLES = (
+    *("city", "departments", "catalog", "responsibility", "calendar", "sensor_classes", "workflow"),
+    "fleet",
+)
 #: The table each file keeps its entries under, and how an entry is named in a problem.
 ENTRIES = {
     "departments": "departments",
     "catalog": "categories",
     "responsibility": "rules",
     "sensor_classes": "classes",
+    "fleet": "kinds",
 }
 COORDINATE_DIGITS = 7  # about 1 cm: finer is noise in a city map
 Documents = dict[str, Any]  # file name → its parsed JSON
@@ -406,6 +411,8 @@ class _Builder:
             responsibility=tuple(self._responsibility()),
             calendar=self._calendar(),
             sensor_classes=classes,
+            fleet=self._fleet(),
+            fences=tuple(self._fences()),
             workflow=self._workflow(levels),
             content_hash=content_hash,
         )
@@ -496,6 +503,39 @@ class _Builder:
                 overrides,
                 suppressed_by,
             )
+
+    def _fences(self) -> Iterator[Fence]:
+        file, seen = layer_file("fences"), set[str]()
+        for _, feature, props, where in self._features("fences"):
+            fence_id, rule = text(props.get("id")), text(props.get("rule"))
+            try:
+                if not fence_id or len(fence_id) > 32:
+                    raise Unusable("id-missing", "needs an id of at most 32 characters")
+                if rule not in FENCE_RULES:
+                    raise Unusable("fence-rule", f"rule {rule!r} is not one of {', '.join(FENCE_RULES)}")
+                shape = line_shape(feature) if rule == "route" else area_shape(feature)
+                fence = Fence(
+                    fence_id,
+                    text(props.get("name")) or fence_id,
+                    rule,
+                    shape,
+                    name_en=text(props.get("name_en")),
+                    kinds=frozenset(_texts(props.get("kinds"), "kinds")),
+                    vehicles=frozenset(_texts(props.get("vehicles"), "vehicles")),
+                    hours=tuple(_window(w) for w in _list(props.get("hours"), "hours")),
+                    width_m=_number(props, "width_m", 50.0, 1.0, 5_000.0),
+                    priority=int(_number(props, "priority", 2, 1, 4)),
+                    on_delay_s=_number(props, "on_delay_s", 30.0, 0.0, 3_600.0),
+                    category=text(props.get("category")),
+                )
+            except Unusable as error:
+                self.problem(file, where, error.rule, error.message)
+                continue
+            if fence_id in seen:
+                self.problem(file, where, "id-duplicate", f"id {fence_id} is used by another fence too")
+                continue
+            seen.add(fence_id)
+            yield fence
 
     def _overrides(self, file: str, where: str, props: dict[str, Any]) -> tuple[tuple[str, float], ...]:
         """The limits a sensor site sets for itself over its class (numbers; others are problems)."""
@@ -605,6 +645,21 @@ class _Builder:
             )
         return found
 
+    def _fleet(self) -> dict[str, KindRules]:
+        return {
+            e["kind"]: KindRules(
+                e["kind"],
+                speed_kmh=float(e.get("speed_kmh", 0.0)),
+                stop_s=float(e.get("stop_minutes", 0.0)) * 60,
+                silent_s=float(e.get("silent_minutes", 0.0)) * 60,
+                speed_priority=int(e.get("speed_priority", 3)),
+                stop_priority=int(e.get("stop_priority", 3)),
+                silent_priority=int(e.get("silent_priority", 3)),
+                speed_on_delay_s=float(e.get("speed_on_delay_s", 10.0)),
+            )
+            for e in self._entries("fleet")
+        }
+
     def _workflow(self, levels: int) -> Workflow:
         name = table_file("workflow")
         document = self._table("workflow")
@@ -685,6 +740,35 @@ class _Builder:
             frozenset(holidays),
             frozenset(workdays),
         )
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Unusable("fence-property", f"{what} must be a list, not {value!r}")
+    return value
+
+
+def _texts(value: Any, what: str) -> list[str]:
+    return [text(v) for v in _list(value, what)]
+
+
+def _window(raw: Any) -> tuple[int, int]:
+    """One of a fence's hours: ["07:00", "09:00"], or ["22:00", "06:00+1"] across midnight."""
+    if not (isinstance(raw, list) and len(raw) == 2):
+        raise Unusable("fence-hours", f"a window is [start, end], not {raw!r}")
+    try:
+        return parse_window(*raw)
+    except ValueError as error:
+        raise Unusable("fence-hours", str(error)) from None
+
+
+def _number(props: dict[str, Any], name: str, default: float, low: float, high: float) -> float:
+    value = props.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise Unusable("fence-property", f"{name} must be a number from {low:g} to {high:g}, not {value!r}")
+    return float(value)
 
 
 def _limits(entries: dict[str, Any]) -> dict[str, Limit]:

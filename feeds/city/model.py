@@ -16,11 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from feeds.city.fleet import Fence, KindRules
 from feeds.city.workflow import Workflow
 from feeds.city.workflow import default as default_workflow
 
@@ -168,6 +169,7 @@ class SensorClass:
     """What a kind of sensor measures and when it alarms: the numbers of the hub's alarm rules
     (ISA-18.2 terms: H and HH limits, L and LL for readings that must not fall)."""
 
+    source: ClassVar[str] = "sensor"  # what its alarms watch
     code: str
     name: str
     name_en: str
@@ -243,6 +245,8 @@ class City:
     responsibility: tuple[Responsibility, ...] = ()
     calendar: Calendar = DEFAULT_CALENDAR
     sensor_classes: dict[str, SensorClass] = field(default_factory=dict)
+    fleet: dict[str, KindRules] = field(default_factory=dict)  # vehicle kind → what it keeps to
+    fences: tuple[Fence, ...] = ()
     workflow: Workflow = field(default_factory=default_workflow)
     content_hash: str = ""  # of the folder it was read from: consoles cache the city by it
 

@@ -24,6 +24,7 @@ from msgspec.structs import replace
 
 from feeds import domain
 from feeds.city import City
+from feeds.city.fleet import MAX_SHELVE_S
 from feeds.city.model import Place
 from feeds.city.workflow import SYSTEM, TASKS, Actor
 from feeds.hub.batch import WriteBatch
@@ -31,6 +32,7 @@ from feeds.hub.ids import Ids, LocalIds
 from feeds.hub.policy import MAX_CLOCK_SKEW_S
 from feeds.hub.rules.alarms import AlarmEngine, AlarmEvent, acting_role
 from feeds.hub.rules.cases import CaseRules
+from feeds.hub.rules.fleet import FleetWatch
 from feeds.hub.store import Loaded
 from feeds.hub.topics import Frame, TopicState
 from feeds.records import Alarm, Case, Sensor, Vehicle
@@ -103,6 +105,7 @@ class HubCore:
             city.alarm_ack_s,
             city.suppressors,
         )
+        self.fleet = FleetWatch(city, self.alarms)
         self._silence_checked = 0.0
         self.rules = CaseRules(city)
         #: Field inspectors (监督员) by login, with the area each patrols ("" the whole city); the
@@ -198,6 +201,7 @@ class HubCore:
         of every case its reports open)."""
         outcome = IngestOutcome()
         districts = self._fix_districts(items)
+        moved: list[tuple[Vehicle, Fix]] = []  # fixes taken, in order, for the fleet rules
         for n, item in enumerate(items):
             try:
                 error = refusal(item)
@@ -205,7 +209,9 @@ class HubCore:
                     raise error
                 self._check_time(item)
                 if isinstance(item, Fix):
-                    self._fix(item, districts.get(n, ""))
+                    vehicle = self._fix(item, districts.get(n, ""))
+                    if vehicle is not None:
+                        moved.append((vehicle, item))
                 else:
                     self._ingest(item, outcome, sender)
             except ProtocolError as error:
@@ -214,6 +220,9 @@ class HubCore:
             outcome.accepted += 1
             if isinstance(item, Report):
                 outcome.cases[item.id] = self._report_ids[item.id]
+        if moved:
+            self.fleet.fixes(moved)
+            self._alarm_events()
         return outcome
 
     def _fix_districts(self, items: list[IngestItem]) -> dict[int, str]:
@@ -307,27 +316,27 @@ class HubCore:
             raise ProtocolError(
                 ErrorCode.NOT_ALLOWED_IN_STATE, f"alarm {alarm.id} is case {linked.id} already"
             )
-        sensor: Sensor | None = self.topics["sensors"].live.get(alarm.sensor_id)
-        spec = self.city.sensor_classes.get(alarm.kind)
-        if sensor is None or spec is None or not spec.category:
+        subject = self._alarm_subject(alarm)
+        if subject is None:
             raise ProtocolError(
                 ErrorCode.INVALID,
-                f"the sensor class {alarm.kind!r} names no case category",
+                f"the rule of alarm {alarm.id} ({alarm.kind}) names no case category",
                 reason="no_category",
             )
-        place = self.city.locate(sensor.lon, sensor.lat)
+        who, lon, lat, category, what, unit = subject
+        place = self.city.locate(lon, lat)
         if place is None:
-            raise ProtocolError(ErrorCode.OUTSIDE_CITY, self._outside(sensor.lon, sensor.lat))
-        value = f"{alarm.peak if alarm.peak is not None else alarm.value:g} {sensor.unit}".strip()
+            raise ProtocolError(ErrorCode.OUTSIDE_CITY, self._outside(lon, lat))
+        value = f"{alarm.peak if alarm.peak is not None else alarm.value:g} {unit}".strip()
         report = Report(
             f"{alarm.id}-v{alarm.version}",  # a retried command finds the case it opened
-            spec.category,
-            sensor.lon,
-            sensor.lat,
+            category,
+            lon,
+            lat,
             "sensor",
             self.clock(),
-            f"{sensor.name}：{spec.name}{value}（报警 {alarm.id}）",
-            reporter=sensor.name,
+            f"{who}：{what}{value}（报警 {alarm.id}）",
+            reporter=who,
         )
         case = self._open_case(report, place, login, verified=login != SYSTEM, alarm_id=alarm.id)
         linked_alarm: Alarm = self._change(
@@ -335,6 +344,27 @@ class HubCore:
         )
         self.alarms.events.append(AlarmEvent(linked_alarm, "open_case", login, role, case.id, command_id))
         return linked_alarm
+
+    def _alarm_subject(self, alarm: Alarm) -> tuple[str, float, float, str, str, str] | None:
+        """What an alarm becomes a case about — (who, lon, lat, category, what, unit) — if its
+        rule names a category: a sensor's class, a vehicle's fence."""
+        if alarm.vehicle_id:
+            vehicle: Vehicle | None = self.topics["vehicles"].live.get(alarm.vehicle_id)
+            fence = self.fleet.fence(alarm.kind)
+            if (
+                vehicle is None
+                or vehicle.lon is None
+                or vehicle.lat is None
+                or not fence
+                or not fence.category
+            ):
+                return None
+            return vehicle.plate, vehicle.lon, vehicle.lat, fence.category, fence.name, ""
+        sensor: Sensor | None = self.topics["sensors"].live.get(alarm.sensor_id)
+        spec = self.city.sensor_classes.get(alarm.kind)
+        if sensor is None or spec is None or not spec.category:
+            return None
+        return sensor.name, sensor.lon, sensor.lat, spec.category, spec.name, sensor.unit
 
     def _auto_cases(self, events: list[AlarmEvent]) -> None:
         """Alarms of classes that open cases on their own do so at the class's own priority."""
@@ -375,7 +405,8 @@ class HubCore:
                 }
             )
 
-    def _fix(self, fix: Fix, district: str) -> None:
+    def _fix(self, fix: Fix, district: str) -> Vehicle | None:
+        """The vehicle moved by the fix; None for a fix older than its latest (kept nowhere)."""
         vehicle = self.topics["vehicles"].live.get(fix.vehicle_id)
         if vehicle is None:
             raise ProtocolError(ErrorCode.UNKNOWN_VEHICLE, f"no vehicle {fix.vehicle_id!r}; declare it first")
@@ -384,8 +415,8 @@ class HubCore:
                 ErrorCode.INVALID, f"unknown vehicle status {fix.status!r}", reason="unknown_status"
             )
         if vehicle.ts is not None and fix.ts < vehicle.ts:
-            return
-        self._change(
+            return None
+        moved: Vehicle = self._change(
             "vehicles",
             replace(
                 vehicle,
@@ -398,6 +429,7 @@ class HubCore:
                 district=district,
             ),
         )
+        return moved
 
     def _report(self, report: Report, sender: str) -> None:
         if report.id in self._report_ids:
@@ -649,6 +681,7 @@ class HubCore:
         if now - self._silence_checked >= SILENCE_CHECK_S:
             self._silence_checked = now
             self._silent_sensors(now)
+            self.fleet.silence(list(self.topics["vehicles"].live.values()), now)
         self._alarm_events(restate=True)
         self._case_clocks(now)
         return len(self.batch) - before
@@ -681,8 +714,7 @@ class HubCore:
                 role = acting_role(command.action, actor)
                 alarm = self._case_from_alarm(alarm, actor.login, role, command.id)
             else:
-                known = alarm.kind in self.city.sensor_classes
-                longest = self.city.sensor_class(alarm.sensor_id, alarm.kind).max_shelve_s if known else 0.0
+                longest = self._longest_shelve(alarm)
                 alarm = self.alarms.act(
                     alarm,
                     command.action,
@@ -699,6 +731,13 @@ class HubCore:
         self._command_ids[command.id] = alarm.id
         self._alarm_events()
         return alarm
+
+    def _longest_shelve(self, alarm: Alarm) -> float:
+        """How long its rule lets an alarm be shelved (0: a class the city no longer has)."""
+        if alarm.vehicle_id:
+            return MAX_SHELVE_S
+        known = alarm.kind in self.city.sensor_classes
+        return self.city.sensor_class(alarm.sensor_id, alarm.kind).max_shelve_s if known else 0.0
 
     def _case_clocks(self, now: float) -> None:
         while self._due and self._due[0][0] <= now:

@@ -107,7 +107,7 @@ alarms = Table(
     "alarms",
     metadata,
     Column("id", String(32), primary_key=True),
-    Column("sensor_id", String(32), nullable=False, index=True),
+    Column("sensor_id", String(32), nullable=False, index=True),  # "" for a vehicle's alarm
     Column("kind", String(32), nullable=False),
     Column("priority", Integer, nullable=False),
     Column("value", Float, nullable=False),
@@ -116,7 +116,7 @@ alarms = Table(
     Column("state", String(16), nullable=False),
     Column("acked", Boolean, nullable=False),
     Column("cleared_at", Float),
-    Column("condition", String(8), nullable=False, server_default="high"),
+    Column("condition", String(16), nullable=False, server_default="high"),
     Column("peak", Float),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("acked_by", String(64), nullable=False, server_default=""),
@@ -130,8 +130,12 @@ alarms = Table(
     Column("note", Text, nullable=False, server_default=""),
     Column("case_id", String(32), nullable=False, server_default=""),
     Column("to_lead", Boolean, nullable=False, server_default="0"),
+    Column("vehicle_id", String(32), nullable=False, server_default=""),
     Column("seq", Integer, nullable=False, index=True),
 )
+
+#: Columns later releases widened: (table, column, length).
+WIDENED = (("cases", "status", 32), ("alarms", "condition", 16))
 
 #: The alarms' history: every raise, clear and operator action, with who and why.
 alarm_events = Table(
@@ -255,6 +259,7 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
         self._add_new_columns()
+        self._widen_columns()
         self._upgrade_statuses()
         self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
 
@@ -278,14 +283,22 @@ class Store:
                         text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
                     )
 
+    def _widen_columns(self) -> None:
+        """Workflow states and vehicle alarm conditions need wider columns than older releases
+        made (SQLite holds a string to no length)."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        with self.engine.begin() as conn:
+            inspector = inspect(conn)
+            for table, name, length in WIDENED:
+                column = next(c for c in inspector.get_columns(table) if c["name"] == name)
+                if (getattr(column["type"], "length", None) or length) < length:
+                    conn.execute(text(f'ALTER TABLE "{table}" ALTER COLUMN "{name}" TYPE VARCHAR({length})'))
+
     def _upgrade_statuses(self) -> None:
         """Release 0.2 knew two statuses; ``filed`` is the workflow's 待派遣 now, and both get
-        the stage whose clock they were running.  Workflow states need a wider column."""
+        the stage whose clock they were running."""
         with self.engine.begin() as conn:
-            column = next(c for c in inspect(conn).get_columns("cases") if c["name"] == "status")
-            narrow = (getattr(column["type"], "length", None) or 32) < 32
-            if narrow and self.engine.dialect.name == "postgresql":  # SQLite holds no string to a length
-                conn.execute(text('ALTER TABLE "cases" ALTER COLUMN "status" TYPE VARCHAR(32)'))
             conn.execute(cases.update().where(cases.c.status == "filed").values(status="to_dispatch"))
             for status, stage in (("to_dispatch", "dispatch"), ("dispatched", "handle")):
                 conn.execute(

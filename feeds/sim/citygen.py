@@ -347,10 +347,44 @@ def _later_sensors(
             sites.add("noise", f"{place}噪声监测点", x - 15, y)
 
 
+#: The demo's approved muck route (核准路线): the first muck truck keeps to this road.
+MUCK_ROUTE_ROAD, MUCK_ROUTE_VEHICLE = "长江大道", "V-0091"
+
+
+def _box(name: str, x0: float, y0: float, x1: float, y1: float, **props: Any) -> dict[str, Any]:
+    corners = _unproject([x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0])
+    return feature(shapely.Polygon(corners), {"name": name, **props})
+
+
+def _build_fences(roads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Muck trucks kept out of the centre in the peaks, off a school's street, on their approved
+    route; their disposal yard, where standing is fine."""
+    route = next(r for r in roads if r["properties"]["name"] == MUCK_ROUTE_ROAD)
+    return [
+        _box(
+            "中心城区渣土车高峰禁行区", -1500, -1000, 1500, 1000, id="F-PEAK", rule="no_driving",
+            kinds=["muck"], hours=[["07:00", "09:00"], ["17:00", "19:00"]], priority=2,
+        ),
+        _box(
+            "学府路小学周边禁入区", 1900, -1800, 2300, -1400, id="F-SCHOOL", rule="no_entry",
+            kinds=["muck"], priority=2,
+        ),
+        _box("城东渣土消纳场", 3300, -2600, 3750, -2150, id="F-YARD", rule="yard", kinds=["muck"]),
+        {
+            **route,
+            "properties": {
+                "id": "F-ROUTE", "name": f"渣土运输核准路线（{MUCK_ROUTE_ROAD}）", "rule": "route",
+                "vehicles": [MUCK_ROUTE_VEHICLE], "width_m": 50, "priority": 2,
+            },
+        },
+    ]  # fmt: skip
+
+
 def generate(name: str, code: str, name_en: str = "", plate_prefix: str = "") -> Documents:
     """The demo city's folder, as documents (write them with :func:`write_folder`)."""
     areas = _Areas(code, _district_owner())
     nodes = _road_nodes()
+    roads = _build_roads(nodes)
     tables = default_tables()
     tables[table_file("departments")]["departments"] += [
         {"code": f"so-{street}", "name": f"{street_name}办事处", "kind": "street_office", "area": street}
@@ -363,8 +397,9 @@ def generate(name: str, code: str, name_en: str = "", plate_prefix: str = "") ->
             layer_file(layer): geojson(sorted(found, key=lambda f: f["properties"]["code"]))
             for layer, found in areas.layers.items()
         },
-        layer_file("roads"): geojson(_build_roads(nodes)),
+        layer_file("roads"): geojson(roads),
         layer_file("sensors"): geojson(_build_sensors(nodes, areas.dust_candidates)),
+        layer_file("fences"): geojson(_build_fences(roads)),
         **tables,
     }
 

@@ -25,6 +25,7 @@ import heapq
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from msgspec.structs import replace
 
@@ -60,6 +61,26 @@ class AlarmEvent:
 Level = tuple[int, float]  # (priority, the limit crossed)
 
 
+class AlarmRule(Protocol):
+    """What the engine needs of the rule behind an alarm point: a sensor's class (the thresholds
+    are its own business) or a vehicle's :class:`~feeds.city.fleet.PointRule`."""
+
+    @property
+    def source(self) -> str: ...  # "sensor" or "vehicle": what its alarms watch
+    @property
+    def code(self) -> str: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def on_delay_s(self) -> float: ...
+    @property
+    def off_delay_s(self) -> float: ...
+    @property
+    def chatter_count(self) -> int: ...
+    @property
+    def chatter_window_s(self) -> float: ...
+
+
 @dataclass
 class _Watch:
     """What the engine remembers of one alarm point between readings."""
@@ -89,14 +110,14 @@ class AlarmEngine:
         self.ack_within_s = ack_within_s  # a critical alarm unacknowledged longer goes to the lead
         self._points: dict[tuple[str, str], str] = {}  # (sensor id, condition) → alarm id
         for alarm in sorted(alarms.values(), key=lambda a: a.raised_at):  # the newest point wins
-            self._points[(alarm.sensor_id, alarm.condition)] = alarm.id
+            self._points[(alarm.source, alarm.condition)] = alarm.id
         self._watch: dict[tuple[str, str], _Watch] = {}
         self._recent: dict[str, deque[tuple[float, float]]] = {}  # sensor id → (ts, value), for rates
-        self._due: list[tuple[float, str, str]] = []  # (when, sensor id, condition): delays, shelves
-        self._specs: dict[str, SensorClass] = {}  # sensor id → the class it was last read with
+        self._due: list[tuple[float, str, str]] = []  # (when, source id, condition): delays, shelves
+        self._rules: dict[tuple[str, str], AlarmRule] = {}  # point → the rule it was last seen by
         for alarm in alarms.values():  # shelves end on their own, across a restart too
             if alarm.shelved_until:
-                heapq.heappush(self._due, (alarm.shelved_until, alarm.sensor_id, alarm.condition))
+                heapq.heappush(self._due, (alarm.shelved_until, alarm.source, alarm.condition))
             self._watch_ack(alarm)
         self.events: list[AlarmEvent] = []  # since last taken
 
@@ -108,17 +129,16 @@ class AlarmEngine:
 
     def reading(self, spec: SensorClass, sensor: Sensor, value: float, at: float) -> None:
         """A new reading of ``sensor`` (as it was before it), in time order."""
-        self._specs[sensor.id] = spec
-        self._evaluate(spec, sensor.id, "high", self._high(spec, sensor.id, value), value, at)
+        self.evaluate(spec, sensor.id, "high", self._high(spec, sensor.id, value), value, at)
         if spec.low_warning is not None or spec.low_alarm is not None:
-            self._evaluate(spec, sensor.id, "low", self._low(spec, sensor.id, value), value, at)
+            self.evaluate(spec, sensor.id, "low", self._low(spec, sensor.id, value), value, at)
         if spec.rate_per_min is not None:
             rate = self._rate(sensor.id, value, at)
             held = self._held(sensor.id, "rate")
             limit = spec.rate_per_min * (1 - spec.deadband) if held else spec.rate_per_min
             present = rate is not None and rate > limit
             level = (_lower(spec.priority), spec.rate_per_min) if present else None
-            self._evaluate(spec, sensor.id, "rate", level, rate or 0.0, at)
+            self.evaluate(spec, sensor.id, "rate", level, rate or 0.0, at)
         if self._active(sensor.id, "comm"):  # it speaks again
             self._clear(sensor.id, "comm", at)
 
@@ -159,25 +179,27 @@ class AlarmEngine:
 
     # -- the state of one point ------------------------------------------------------
 
-    def _watch_of(self, sensor_id: str, condition: str) -> _Watch:
-        return self._watch.setdefault((sensor_id, condition), _Watch())
+    def _watch_of(self, source: str, condition: str) -> _Watch:
+        return self._watch.setdefault((source, condition), _Watch())
 
-    def alarm_of(self, sensor_id: str, condition: str) -> Alarm | None:
-        alarm_id = self._points.get((sensor_id, condition))
+    def alarm_of(self, source: str, condition: str) -> Alarm | None:
+        alarm_id = self._points.get((source, condition))
         return None if alarm_id is None else self._alarms.get(alarm_id)
 
-    def _active(self, sensor_id: str, condition: str) -> bool:
-        alarm = self.alarm_of(sensor_id, condition)
+    def _active(self, source: str, condition: str) -> bool:
+        alarm = self.alarm_of(source, condition)
         return alarm is not None and alarm.state == "active"
 
-    def _evaluate(
-        self, spec: SensorClass, sensor_id: str, condition: str, level: Level | None, value: float, at: float
+    def evaluate(
+        self, spec: AlarmRule, source: str, condition: str, level: Level | None, value: float, at: float
     ) -> None:
-        """The condition is ``level`` (None: absent) at ``at``: raise, update or clear its alarm
-        once the delays allow."""
-        watch = self._watch_of(sensor_id, condition)
+        """The condition of a point is ``level`` (None: absent) at ``at``: raise, update or clear
+        its alarm once the delays allow.  A sensor's conditions come from its readings here; a
+        vehicle's from its fleet rules (feeds.hub.rules.fleet)."""
+        self._rules[(source, condition)] = spec
+        watch = self._watch_of(source, condition)
         watch.level, watch.value = level, value
-        alarm = self.alarm_of(sensor_id, condition)
+        alarm = self.alarm_of(source, condition)
         active = alarm is not None and alarm.state == "active"
         if level is not None:
             watch.gone_since = None
@@ -188,9 +210,9 @@ class AlarmEngine:
             if watch.present_since is None:
                 watch.present_since = at
             if at - watch.present_since >= spec.on_delay_s:
-                self._raise(spec, sensor_id, condition, level, value, at)
+                self._raise(spec, source, condition, level, value, at)
             else:
-                heapq.heappush(self._due, (watch.present_since + spec.on_delay_s, sensor_id, condition))
+                heapq.heappush(self._due, (watch.present_since + spec.on_delay_s, source, condition))
             return
         watch.present_since = None
         if not active:
@@ -202,12 +224,12 @@ class AlarmEngine:
             watch.gone_since = at
         hold = self._hold(spec, alarm)
         if at - watch.gone_since >= hold:
-            self._clear(sensor_id, condition, at)
+            self._clear(source, condition, at)
         else:
-            heapq.heappush(self._due, (watch.gone_since + hold, sensor_id, condition))
+            heapq.heappush(self._due, (watch.gone_since + hold, source, condition))
 
     @staticmethod
-    def _hold(spec: SensorClass, alarm: Alarm) -> float:
+    def _hold(spec: AlarmRule, alarm: Alarm) -> float:
         """How long a condition must be gone before its alarm clears: a chattering one, the window."""
         return max(spec.off_delay_s, spec.chatter_window_s) if alarm.chattering else spec.off_delay_s
 
@@ -223,7 +245,7 @@ class AlarmEngine:
             peak=value if worse else alarm.peak,
             priority=priority,
             threshold=threshold,
-            suppressed=self._suppressed(alarm.sensor_id),
+            suppressed=self._suppressed(alarm.source),
         )
         if updated != alarm:
             stored = self._put(updated)
@@ -232,9 +254,9 @@ class AlarmEngine:
                 self._watch_ack(stored)
 
     def _raise(
-        self, spec: SensorClass, sensor_id: str, condition: str, level: Level, value: float, at: float
+        self, spec: AlarmRule, source: str, condition: str, level: Level, value: float, at: float
     ) -> None:
-        watch = self._watch_of(sensor_id, condition)
+        watch = self._watch_of(source, condition)
         watch.present_since = None
         watch.raises.append(at)
         while len(watch.raises) > spec.chatter_count or (
@@ -242,16 +264,17 @@ class AlarmEngine:
         ):
             watch.raises.popleft()
         chattering = len(watch.raises) >= spec.chatter_count
-        old = self.alarm_of(sensor_id, condition)
+        old = self.alarm_of(source, condition)
         priority, threshold = level
-        suppressed = self._suppressed(sensor_id)
+        suppressed = self._suppressed(source)
         if old is None:
             alarm = Alarm(
-                id=self._new_id(), sensor_id=sensor_id, kind=spec.code, priority=priority, value=value,
-                threshold=threshold, raised_at=at, condition=condition, peak=value, chattering=chattering,
-                suppressed=suppressed,
+                id=self._new_id(), kind=spec.code, priority=priority, value=value, threshold=threshold,
+                raised_at=at, condition=condition, peak=value, chattering=chattering, suppressed=suppressed,
+                sensor_id=source if spec.source == "sensor" else "",
+                vehicle_id=source if spec.source == "vehicle" else "",
             )  # fmt: skip
-            self._points[(sensor_id, condition)] = alarm.id
+            self._points[(source, condition)] = alarm.id
         else:
             alarm = replace(
                 old, kind=spec.code, priority=priority, value=value, threshold=threshold, raised_at=at,
@@ -265,10 +288,10 @@ class AlarmEngine:
         if chattering and not (old is not None and old.chattering):
             self.events.append(AlarmEvent(stored, "chatter"))
 
-    def _clear(self, sensor_id: str, condition: str, at: float) -> None:
-        alarm = self.alarm_of(sensor_id, condition)
+    def _clear(self, source: str, condition: str, at: float) -> None:
+        alarm = self.alarm_of(source, condition)
         assert alarm is not None
-        self._watch_of(sensor_id, condition).gone_since = None
+        self._watch_of(source, condition).gone_since = None
         stored = self._put(replace(alarm, state="cleared", cleared_at=at, chattering=False))
         self.events.append(AlarmEvent(stored, "clear"))
 
@@ -301,7 +324,7 @@ class AlarmEngine:
     def _watch_ack(self, alarm: Alarm) -> None:
         """A critical alarm standing unacknowledged is looked at again when it is due at the lead's."""
         if self._unanswered(alarm):
-            heapq.heappush(self._due, (alarm.raised_at + self.ack_within_s, alarm.sensor_id, alarm.condition))
+            heapq.heappush(self._due, (alarm.raised_at + self.ack_within_s, alarm.source, alarm.condition))
 
     @staticmethod
     def _unanswered(alarm: Alarm) -> bool:
@@ -317,10 +340,10 @@ class AlarmEngine:
         """Raise what waited out its on-delay, clear what waited out its off-delay, end shelves,
         and send the shift lead the critical alarms nobody acknowledged in time."""
         while self._due and self._due[0][0] <= now:
-            _, sensor_id, condition = heapq.heappop(self._due)
-            watch = self._watch_of(sensor_id, condition)
-            alarm = self.alarm_of(sensor_id, condition)
-            spec = self._specs.get(sensor_id)
+            _, source, condition = heapq.heappop(self._due)
+            watch = self._watch_of(source, condition)
+            alarm = self.alarm_of(source, condition)
+            spec = self._rules.get((source, condition))
             if alarm is not None and 0 < alarm.shelved_until <= now:
                 self._unshelve(alarm, now)
                 continue
@@ -333,11 +356,11 @@ class AlarmEngine:
             active = alarm is not None and alarm.state == "active"
             if not active and watch.level is not None and watch.present_since is not None:
                 if now - watch.present_since >= spec.on_delay_s:
-                    self._raise(spec, sensor_id, condition, watch.level, watch.value, now)
+                    self._raise(spec, source, condition, watch.level, watch.value, now)
             elif active and watch.level is None and watch.gone_since is not None:
                 assert alarm is not None
                 if now - watch.gone_since >= self._hold(spec, alarm):
-                    self._clear(sensor_id, condition, now)
+                    self._clear(source, condition, now)
 
     def _unshelve(self, alarm: Alarm, now: float) -> None:
         stored = self._put(replace(alarm, shelved_until=0.0, shelved_by=""))
@@ -377,7 +400,7 @@ class AlarmEngine:
         stored = self._put(replace(changed, note=reason.strip() or changed.note))
         self.events.append(AlarmEvent(stored, action, actor.login, role, reason.strip(), command_id))
         if action == "shelve":
-            heapq.heappush(self._due, (until, alarm.sensor_id, alarm.condition))
+            heapq.heappush(self._due, (until, alarm.source, alarm.condition))
         return stored
 
     @staticmethod
