@@ -48,6 +48,7 @@ from widgets.vehicle_board import QtVehicleBoard
 log = logging.getLogger("hall.console")
 
 FRAME_MS = 50  # 20 Hz: smooth to the eye, cheap for the machine
+NEAREST_CREWS = 3  # offered for a selected case
 FEED_STATUS_EVERY_S = 1.0  # how old each topic's data is, and what lies outside the city
 
 
@@ -402,22 +403,27 @@ class Console(QObject):
             detail.show_case(case)
         self._show_clock()
         if case is not None:
-            self._show_inspectors(case)
+            self._show_who_can_go(case)
             repeats = self.case_columns.repeats(case)
             for detail in self.details:
                 detail.show_repeats(repeats)
         if case is not None and fetch_timeline and self.details:
             self._spawn(self._load_timeline(case.id))
 
-    def _show_inspectors(self, case: Case) -> None:
-        """The case's own inspector where one is out on it, else the three nearest on duty."""
+    def _show_who_can_go(self, case: Case) -> None:
+        """The case's own inspector where one is out on it, else the three nearest on duty; and
+        the nearest crews free to send of a kind suited to it."""
         everyone = self.state.nearest_vehicles("inspector", case.lon, case.lat, len(self.state.vehicles))
         if case.status in names.workflow().task_states:  # out on this case: that one
             nearest = [(v, metres) for v, metres in everyone if v.id == case.inspector]
         else:  # the three nearest not out on another task (their devices say which)
             nearest = [(v, metres) for v, metres in everyone if not v.task][:3]
+        crews = self.state.nearest_crews(case, NEAREST_CREWS, time.time())
         for detail in self.details:
             detail.show_inspectors([(v.plate or v.id, metres) for v, metres in nearest])
+            detail.show_crews(
+                [(f"{v.plate} {names.vehicle_kind_name(v.kind)}", metres) for v, metres in crews]
+            )
 
     def _show_clock(self) -> None:
         slot = self.case_columns.slots.get(self.selected or "")

@@ -24,7 +24,7 @@ import numpy as np
 
 from console import names
 from console.alarm_load import set_aside
-from console.state import Changes, HallState, HallSummary
+from console.state import STALE_FIX_S, Changes, HallState, HallSummary
 from feeds import domain
 from feeds.city.model import CLOCK_KINDS
 from feeds.city.workflow import Workflow
@@ -32,8 +32,6 @@ from feeds.domain import LIGHTS, OFF, Light, lights
 from feeds.records import Alarm, Case, Vehicle
 
 NO_SLOTS = np.zeros(0, np.int64)
-#: A vehicle whose last GPS fix is older than this is shown as stale (fixes come every 10-30 s).
-STALE_FIX_S = 90.0
 
 
 def _ranks(codes: Iterable[str]) -> dict[str, int]:

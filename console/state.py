@@ -102,6 +102,12 @@ class Changes:
         return bool(self.cases or self.alarms or self.sensors or self.vehicles or self.reset or self.city)
 
 
+#: A vehicle whose last GPS fix is older than this is shown as stale (fixes come every 10-30 s).
+STALE_FIX_S = 90.0
+#: A crew is free to send when it is driving or standing (not at work, not offline) with a fresh fix.
+FREE_STATUSES = ("moving", "idle")
+
+
 class HallState:
     """The city the hub serves, and its cases, alarms, sensors and vehicles as the hub last told them."""
 
@@ -186,11 +192,29 @@ class HallState:
 
     def nearest_vehicles(self, kind: str, lon: float, lat: float, count: int) -> list[tuple[Vehicle, float]]:
         """Vehicles (or inspectors: kind "inspector") of ``kind`` on duty, nearest first, with metres."""
-        found = [
+        on_duty = [v for v in self.vehicles.values() if v.kind == kind and v.status != "offline"]
+        return self._nearest(on_duty, lon, lat, count)
+
+    def nearest_crews(self, case: Case, count: int, now: float) -> list[tuple[Vehicle, float]]:
+        """The crews free to send to ``case`` — of the kinds the city sends to its category,
+        driving or standing with a fresh fix — nearest first, with metres (as the crow flies)."""
+        if self.city is None:
+            return []
+        kinds = {kind for kind, rules in self.city.fleet.items() if rules.suits(case.category)}
+        free = [
             v
             for v in self.vehicles.values()
-            if v.kind == kind and v.status != "offline" and v.lon is not None
+            if v.kind in kinds
+            and v.status in FREE_STATUSES
+            and v.ts is not None
+            and now - v.ts <= STALE_FIX_S
         ]
+        return self._nearest(free, case.lon, case.lat, count)
+
+    def _nearest(
+        self, vehicles: list[Vehicle], lon: float, lat: float, count: int
+    ) -> list[tuple[Vehicle, float]]:
+        found = [v for v in vehicles if v.lon is not None and v.lat is not None]
         if not found or self.city is None:
             return []
         x, y = self.city.project(np.array([v.lon for v in found]), np.array([v.lat for v in found]))

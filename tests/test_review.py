@@ -43,18 +43,23 @@ def test_hall_alarms_review_reads_the_record(db_url: str, capsys: pytest.Capture
     batch.records["alarms"] = {
         "AL0000001": alarm_record(1, "MH-0007", 30),
         "AL0000002": alarm_record(2, "GAS-01", 31),
+        "AL0000003": p.Alarm(
+            "AL0000003", "F-ROUTE", 2, 180.0, 50.0, T, seq=32, vehicle_id="V-0091", condition="route"
+        ),
     }
     batch.alarm_events = [
         {"seq": n, "alarm_id": "AL0000001" if n % 3 else "AL0000002", "at": T + 20 * n, "actor": "system",
          "role": "system", "action": "raise", "value": 16.0, "reason": "", "command_id": None}
         for n in range(1, 16)
-    ]  # fmt: skip
+    ] + [{"seq": 16, "alarm_id": "AL0000003", "at": T + 400, "actor": "system", "role": "system",
+          "action": "raise", "value": 180.0, "reason": "", "command_id": None}]  # fmt: skip
     store.commit(batch)
     store.close()
     since = datetime.fromtimestamp(T - 3600).isoformat(sep=" ")
     until = datetime.fromtimestamp(T + 3600).isoformat(sep=" ")
     assert main(["alarms", "review", "--db", db_url, "--since", since, "--until", until]) == 0
     out = capsys.readouterr().out
-    assert "alarms raised: 15" in out and "1 time(s)" in out
-    assert out.index("MH-0007 high") < out.index("GAS-01 high") and "   10  MH-0007" in out
+    assert "alarms raised: 16" in out and "1 time(s)" in out
+    assert out.index("MH-0007 high") < out.index("GAS-01 high") < out.index("V-0091 route")
+    assert "   10  MH-0007" in out and "    1  V-0091 route" in out
     assert main(["alarms", "review", "--db", db_url, "--since", until, "--until", since]) == 2

@@ -9,6 +9,7 @@ from console.columns import AlarmColumns, CaseColumns, VehicleColumns, hall_summ
 from console.state import Changes, HallState, signed_in
 from feeds import wire as p
 from feeds.city import demo
+from feeds.city.model import metres_per_degree
 from feeds.city.workflow import Person
 from feeds.city.workflow import default as default_workflow
 
@@ -155,3 +156,33 @@ def test_a_snapshot_missing_a_part_asks_again() -> None:
     assert not state.apply(p.Snapshot("vehicles", "s", 3, vehicles[2:], part=2, final=True))  # type: ignore[arg-type]
     assert not state.apply(p.Snapshot("vehicles", "s", 3, vehicles[1:2], part=1, final=False))  # type: ignore[arg-type]
     assert state.vehicles == {} and "vehicles" not in state.positions
+
+
+def test_the_nearest_free_crews_of_a_suitable_kind_are_offered_for_a_case() -> None:
+    """A flooded road (10003) wants a repair crew: the nearest free ones, not the sweepers near
+    it, not a crew already at work, silent for minutes or offline."""
+    city = demo().city
+    state = HallState(city)
+    lon, lat = city.lon0, city.lat0
+    east = 1 / metres_per_degree(city.lat0)[0]  # a metre of longitude here
+
+    def vehicle(n: int, kind: str, metres: float, status: str = "moving", age: float = 10.0) -> p.Vehicle:
+        return p.Vehicle(f"V{n}", kind, f"苏A{n}", lon + metres * east, lat, status=status, ts=NOW - age)
+
+    fleet = [
+        vehicle(1, "sanitation", 50),  # nearest of all, but a sweeper
+        vehicle(2, "repair", 900),
+        vehicle(3, "repair", 300, status="idle"),
+        vehicle(4, "repair", 100, status="working"),  # at another job
+        vehicle(5, "repair", 120, status="offline"),
+        vehicle(6, "repair", 150, age=600),  # silent ten minutes: where is it?
+        vehicle(7, "repair", 2_000),
+        vehicle(8, "repair", 5_000),
+    ]
+    state.apply(p.Snapshot("vehicles", "s", len(fleet), fleet))  # type: ignore[arg-type]
+    flooded = case(1, "to_dispatch", NOW + 600, category="10003", lon=lon, lat=lat)
+    offered = state.nearest_crews(flooded, 3, NOW)
+    assert [v.id for v, _ in offered] == ["V3", "V2", "V7"]
+    assert [round(m) for _, m in offered] == [300, 900, 2000]
+    litter = case(2, "to_dispatch", NOW + 600, category="06010", lon=lon, lat=lat)
+    assert [v.id for v, _ in state.nearest_crews(litter, 3, NOW)] == ["V1"]

@@ -29,11 +29,11 @@ from test_models import (
 
 from console import names
 from console.columns import CaseColumns
-from console.models import AlarmTableModel, CaseColumn, CaseTableModel, VehicleTableModel
+from console.models import AlarmColumn, AlarmTableModel, CaseColumn, CaseTableModel, VehicleTableModel
 from console.state import Changes, HallState
 from feeds.city.workflow import Person
 from feeds.domain import Light
-from feeds.wire import History, Sensor, TimelineEntry
+from feeds.wire import History, Sensor, TimelineEntry, Vehicle
 from widgets.alarm_panel import QtAlarmPanel
 from widgets.case_detail import QtCaseDetail
 from widgets.case_queue import QtCaseQueue
@@ -736,3 +736,17 @@ def test_in_a_flood_the_panel_shows_a_banner_and_the_alarms_by_area_and_class(qt
     assert sum(int(groups.index(row, 3).data()) for row in range(groups.rowCount())) == 39
     panel.each_box.setChecked(True)  # the operator asks for them one by one
     assert panel.tables.currentWidget() is panel.table
+
+
+def test_a_muck_truck_off_its_route_reads_as_the_truck_the_route_and_how_far_off(qtbot):
+    truck = make_alarm(
+        1, kind="F-ROUTE", sensor_id="", vehicle_id="V-0091", condition="route", value=180.0, threshold=50.0
+    )
+    panel = alarm_panel(qtbot, [truck], DISPATCHER)
+    model = panel.table.model()
+    snapshot(model._state, "vehicles", [Vehicle("V-0091", "muck", "苏A·D1234", 118.78, 32.04)])
+    source = model.index(0, AlarmColumn.SOURCE).data()
+    assert source == "苏A·D1234 · 渣土运输核准路线（长江大道） · 偏离核准路线"
+    assert model.index(0, AlarmColumn.VALUE).data() == "180 m"
+    assert not panel.trend_button.isEnabled()  # a vehicle has no readings to draw
+    assert panel.offered() == ["ack", "shelve"]  # the route names no category to open a case of

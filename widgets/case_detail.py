@@ -80,7 +80,7 @@ class QtCaseDetail(QWidget):
             name: QLabel()
             for name in (
                 *("status", "clock", "place", "source", "times", "assignee", "suggested"),
-                *("inspector", "duplicate", "text"),
+                *("inspector", "crews", "duplicate", "text"),
             )
         }
         self.fields["text"].setWordWrap(True)
@@ -152,9 +152,11 @@ class QtCaseDetail(QWidget):
 
     def show_inspectors(self, nearest: list[tuple[str, float]]) -> None:
         """The case's inspector, or the nearest on duty, with how far they are: (name, metres)."""
-        self.fields["inspector"].setText(
-            "  ".join(f"{name} · {metres:,.0f} m" for name, metres in nearest) or "—"
-        )
+        self.fields["inspector"].setText(_distances(nearest))
+
+    def show_crews(self, nearest: list[tuple[str, float]]) -> None:
+        """The nearest crews free to send, of a kind suited to the case: (plate and kind, metres)."""
+        self.fields["crews"].setText(_distances(nearest))
 
     def _stage_name(self, stage: str) -> str:
         return {
@@ -218,6 +220,7 @@ class QtCaseDetail(QWidget):
             ("assignee", self.tr("Assignee")),
             ("suggested", self.tr("Suggested")),
             ("inspector", self.tr("Inspector")),
+            ("crews", self.tr("Nearest crews")),
             ("duplicate", self.tr("Duplicate?")),
             ("text", self.tr("Description")),
         ):
@@ -430,3 +433,7 @@ class QtCaseDetail(QWidget):
         if "target" in action.requires:
             fields["target"] = self.target_combo.currentData()
         self.act_requested.emit(case.id, case.version, code, fields)
+
+
+def _distances(nearest: list[tuple[str, float]]) -> str:
+    return "  ".join(f"{name} · {metres:,.0f} m" for name, metres in nearest) or "—"

@@ -87,6 +87,11 @@ class KindRules:
     stop_priority: int = 3
     silent_priority: int = 3
     speed_on_delay_s: float = 10.0  # a moment over the limit (overtaking) is not a violation
+    serves: frozenset[str] = frozenset()  # case categories (codes, 2-digit major classes) it is sent to
+
+    def suits(self, category: str) -> bool:
+        """Whether this kind of crew is sent to a case of ``category``."""
+        return category in self.serves or category[:2] in self.serves
 
 
 @dataclass(frozen=True, eq=False)

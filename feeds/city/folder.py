@@ -656,6 +656,7 @@ class _Builder:
                 stop_priority=int(e.get("stop_priority", 3)),
                 silent_priority=int(e.get("silent_priority", 3)),
                 speed_on_delay_s=float(e.get("speed_on_delay_s", 10.0)),
+                serves=frozenset(e.get("serves", ())),
             )
             for e in self._entries("fleet")
         }

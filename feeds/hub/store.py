@@ -478,9 +478,11 @@ class Store:
         return sorted([max(a, since), min(b, until)] for a, b in periods if a <= until and b >= since)
 
     def raises(self, since: float, until: float) -> list[tuple[float, str, str]]:
-        """Every alarm raised from ``since`` to ``until``, in order: (time, sensor id, condition)."""
+        """Every alarm raised from ``since`` to ``until``, in order: (time, the sensor's or the
+        vehicle's id, condition)."""
+        source = func.coalesce(func.nullif(alarms.c.vehicle_id, ""), alarms.c.sensor_id)
         query = (
-            select(alarm_events.c.at, alarms.c.sensor_id, alarms.c.condition)
+            select(alarm_events.c.at, source, alarms.c.condition)
             .join(alarms, alarms.c.id == alarm_events.c.alarm_id)
             .where(alarm_events.c.action == "raise", alarm_events.c.at >= since, alarm_events.c.at <= until)
             .order_by(alarm_events.c.at)
