@@ -232,3 +232,57 @@ async def test_the_desk_opens_a_case_from_an_alarm_once_and_only_for_a_class_wit
     )
     assert twice.code == p.ErrorCode.NOT_ALLOWED_IN_STATE and case.id in twice.message
     assert no_category.code == p.ErrorCode.INVALID and "category" in no_category.message
+
+
+async def test_a_shelved_alarm_comes_back_before_the_desk_when_its_shelf_ends(db_url: str) -> None:
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (hub, url):
+        alarm = await gas_alarm(url, clock)
+        async with client(url, user="lead", topics=["alarms"]) as lead:
+            await receive(lead, lambda m: isinstance(m, p.Snapshot))
+            shelved = await request(
+                lead, alarm_act(alarm, "shelve", reason="燃气公司已到场处置", until=clock.now + 600)
+            )
+            assert shelved.alarm.shelved_until == clock.now + 600
+            clock.now += 601
+            back = await receive(
+                lead, lambda m: isinstance(m, p.Delta) and any(not a.shelved_until for a in m.items)
+            )
+    (returned,) = back.items
+    assert returned.id == alarm.id and returned.state == "active" and not returned.shelved_by
+    assert hub.core.topics["alarms"].published[alarm.id].shelved_until == 0.0
+
+
+async def test_a_critical_alarm_nobody_acknowledges_goes_to_the_shift_lead(db_url: str) -> None:
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (_hub, url):
+        alarm = await gas_alarm(url, clock)
+        assert alarm.priority == 1 and not alarm.to_lead
+        async with client(url, user="lead", topics=["alarms"]) as lead:
+            await receive(lead, lambda m: isinstance(m, p.Snapshot))
+            clock.now += demo().city.alarm_ack_s + 1
+            raised = await receive(lead, lambda m: isinstance(m, p.Delta) and any(a.to_lead for a in m.items))
+    assert raised.items[0].id == alarm.id and not raised.items[0].acked
+
+
+async def test_a_gateways_muck_truck_off_its_route_is_an_alarm_every_seat_sees(db_url: str) -> None:
+    """As an integrator's vehicle gateway speaks it: declare the truck, send its fixes; the
+    route and its width come from the city's fences."""
+    route = next(f for f in demo().city.fences if f.rule == "route")
+    (truck,) = route.vehicles
+    on = route.shape.interpolate(0.3, normalized=True)
+    clock = Clock(NOW)
+    async with running_hub(db_url, clock=clock) as (_hub, url):
+        async with client(url, user="dispatcher", topics=["alarms"]) as desk:
+            await receive(desk, lambda m: isinstance(m, p.Snapshot))
+            async with client(url, "producer", "gw") as gateway:
+                await request(gateway, p.Batch(new_id("b"), [p.VehicleInfo(truck, "muck", "苏A·D0091")]))
+                for n in range(8):  # 300 m north of its route, driving on
+                    clock.now += 10
+                    fix = p.Fix(truck, on.x + n * 0.0005, on.y + 0.0027, clock.now, speed=35.0)
+                    ack = await request(gateway, p.Batch(new_id("b"), [fix]))
+                    assert ack.accepted == 1
+            seen = await receive(desk, lambda m: isinstance(m, p.Delta) and m.items[0].vehicle_id == truck)
+    (alarm,) = seen.items
+    assert (alarm.condition, alarm.kind, alarm.sensor_id, alarm.priority) == ("route", route.id, "", 2)
+    assert 250 < alarm.value < 350 and alarm.threshold == 50
