@@ -1,6 +1,7 @@
 """The alarm engine's throughput (aim: at least 100,000 readings a second on one core), and the
 hub core's whole path for a reading beside it (checks, the engine, the sensor's new state, the
-history row, the write batch).
+history row, the write batch).  The fleet rules too: GPS fixes through the hub core with the
+city's fences and limits, beside the same fixes in a city without them.
 
 The readings are the demo city's sensors in a rainstorm-like mix: most quiet, a tenth past a
 limit (so alarms are raised, held and updated), every class's rules (delays, deadbands, rates).
@@ -10,20 +11,22 @@ its result.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 from msgspec.structs import replace
 
-from feeds.city import demo
+from feeds.city import City, demo
 from feeds.hub.core import HubCore
 from feeds.hub.rules.alarms import AlarmEngine
 from feeds.hub.store import Loaded
 from feeds.records import Alarm, Sensor
-from feeds.wire.messages import Reading, SensorInfo
+from feeds.wire.messages import Fix, Reading, SensorInfo, VehicleInfo
 
 START = 1_795_000_000.0
 SECONDS_PER_ROUND = 1.0  # every sensor reads once a second
+TOPICS = ("cases", "alarms", "sensors", "vehicles")
 
 
 def _readings(rounds: int) -> tuple[list[Sensor], np.ndarray]:
@@ -66,8 +69,7 @@ def measure_alarms(rounds: int = 400) -> dict[str, float]:
     engine_s = time.perf_counter() - started
     count = values.size
 
-    topics = ("cases", "alarms", "sensors", "vehicles")
-    loaded = Loaded({t: "bench" for t in topics}, {t: [] for t in topics}, {}, {}, {})
+    loaded = Loaded({t: "bench" for t in TOPICS}, {t: [] for t in TOPICS}, {}, {}, {})
     clock = [START]
     core = HubCore(loaded, city, lambda: clock[0])
     core.ingest([SensorInfo(s.id, s.kind, s.name, s.lon, s.lat, s.unit) for s in sensors], sender="gw")
@@ -92,6 +94,54 @@ def measure_alarms(rounds: int = 400) -> dict[str, float]:
     }
 
 
+def _fix_frames(city: City, vehicles: int, rounds: int) -> tuple[list[VehicleInfo], list[list[Fix]]]:
+    """Every vehicle fixing once a round, a frame of 500 fixes at a time: muck trucks among them
+    (the kind most fences watch), a few off their way."""
+    rng = np.random.default_rng(5)
+    kinds = ("muck", "sanitation", "enforcement", "repair")
+    infos = [VehicleInfo(f"V-{n + 1:04d}", kinds[n % 4], f"苏A{n:05d}") for n in range(vehicles)]
+    west, south, east, north = city.bounds
+    frames = []
+    for n in range(rounds):
+        lon = rng.uniform(west, east, vehicles).tolist()
+        lat = rng.uniform(south, north, vehicles).tolist()
+        speed = rng.uniform(0, 70, vehicles).tolist()
+        fixes = [
+            Fix(v.id, x, y, START + n * 10.0, s) for v, x, y, s in zip(infos, lon, lat, speed, strict=True)
+        ]
+        frames += [fixes[i : i + 500] for i in range(0, vehicles, 500)]
+    return infos, frames
+
+
+def measure_fleet(vehicles: int = 10_000, rounds: int = 6) -> dict[str, float]:
+    """Fixes a second through the hub core with the demo city's fleet rules, and without any."""
+    city = demo().city
+    infos, frames = _fix_frames(city, vehicles, rounds)
+    rates = {}
+    for name, rules in (("with", city), ("without", dataclasses.replace(city, fences=(), fleet={}))):
+        clock = [START]
+        core = HubCore(
+            Loaded({t: "b" for t in TOPICS}, {t: [] for t in TOPICS}, {}, {}, {}),
+            rules,
+            lambda clock=clock: clock[0],
+        )
+        core.ingest(infos, sender="gw")  # type: ignore[arg-type]
+        started = time.perf_counter()
+        for frame in frames:
+            clock[0] = frame[0].ts
+            core.ingest(frame, sender="gw")  # type: ignore[arg-type]
+            core.take_batch()
+        rates[name] = vehicles * rounds / (time.perf_counter() - started)
+        if name == "with":
+            alarms = len(core.topics["alarms"].live)
+    return {
+        "fleet_fixes_per_s": rates["with"],
+        "fleet_plain_fixes_per_s": rates["without"],
+        "fleet_rules_cost_ratio": rates["without"] / rates["with"],
+        "fleet_alarms": float(alarms),
+    }
+
+
 if __name__ == "__main__":
-    for name, value in measure_alarms().items():
+    for name, value in {**measure_alarms(), **measure_fleet()}.items():
         print(f"{name:34} {value:>14,.0f}")

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks.alarms import measure_alarms
+from benchmarks.alarms import measure_alarms, measure_fleet
 from benchmarks.bigcity import FULL
 from benchmarks.city_import import measure_city_import
 from benchmarks.clocks import measure_clocks
@@ -106,6 +106,10 @@ AIMS = {
     "alarm_engine_alarms": ("alarms", None, True),
     "hub_core_readings_per_s": ("readings/s", None, True),
     "alarm_readings": ("readings", None, True),
+    "fleet_fixes_per_s": ("fixes/s", 10_000, True),
+    "fleet_plain_fixes_per_s": ("fixes/s", None, True),
+    "fleet_rules_cost_ratio": ("×", None, False),
+    "fleet_alarms": ("alarms", None, True),
     "trend_24h_open_ms": ("ms", 200, False),
     "trend_24h_query_ms": ("ms", None, False),
     "trend_24h_draw_ms": ("ms", None, False),
@@ -135,6 +139,7 @@ def main() -> int:
     figures.update(measure_city_import())
     figures.update(measure_clocks())
     figures.update(measure_alarms())
+    figures.update(measure_fleet())
     figures.update(measure_trend())
     figures.update(measure_commands(seconds))
     figures["console_max_to_raw_ratio"] = (

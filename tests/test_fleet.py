@@ -344,3 +344,11 @@ def test_a_vehicle_alarm_is_shelved_like_any_other_and_stored(tmp_path: Path) ->
     assert shelved.shelved_until == fleet.clock.now + 3600 and shelved.shelved_by == "lead"
     stored = fleet.core.take_batch().records["alarms"][alarm.id]
     assert stored.vehicle_id == "M1" and stored.condition == "route"  # type: ignore[attr-defined]
+
+
+def test_the_fleet_benchmark_runs_small() -> None:
+    from benchmarks.alarms import measure_fleet
+
+    figures = measure_fleet(vehicles=1_000, rounds=2)
+    assert figures["fleet_fixes_per_s"] > 0 and figures["fleet_plain_fixes_per_s"] > 0
+    assert figures["fleet_alarms"] > 0  # random fixes break the demo's fences and limits
