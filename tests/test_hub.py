@@ -389,18 +389,25 @@ async def test_a_report_is_acknowledged_with_the_case_it_became_even_when_retrie
     assert again.cases == first.cases  # the retry names the same case, and made no second one
 
 
-async def test_timestamps_far_in_the_future_are_refused(db_url: str) -> None:
+async def test_timestamps_far_in_the_future_or_past_the_kept_history_are_refused(db_url: str) -> None:
     clock = Clock()
-    async with running_hub(db_url, clock=clock) as (_hub, url), client(url, "producer", "sim") as producer:
+    async with running_hub(db_url, clock=clock) as (hub, url), client(url, "producer", "sim") as producer:
         await declare_and_report(producer, reports=0)
-        batch = p.Batch(
-            new_id("b"), [p.Reading("WL-01", 3.0, clock.now + 86_400), p.Reading("WL-01", 4.0, clock.now)]
-        )
+        readings = [
+            p.Reading("WL-01", 3.0, clock.now + 86_400),
+            p.Reading("WL-01", 30.0, clock.now - 500 * 86_400),  # a gateway whose clock went back
+            p.Reading("WL-01", 4.0, clock.now),
+        ]
+        batch = p.Batch(new_id("b"), readings)  # type: ignore[arg-type]
         await send(producer, batch)
         error = await receive(producer, lambda m: isinstance(m, p.Error))
         ack = await receive(producer, answer_to(batch.id))
     assert error.code == p.ErrorCode.INVALID and "ahead of the hub's clock" in error.message
-    assert (ack.accepted, ack.rejected) == (1, 1)
+    assert (ack.accepted, ack.rejected) == (1, 2)
+    assert hub.refused == {"timestamp_ahead": 1, "timestamp_old": 1}  # counted, by reason
+    assert (
+        hub.core.topics["sensors"].published["WL-01"].value == 4.0 and not hub.core.topics["alarms"].published
+    )
 
 
 async def test_resync_of_a_topic_not_followed_is_refused(db_url: str) -> None:

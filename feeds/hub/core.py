@@ -237,13 +237,22 @@ class HubCore:
         return {n: places[i].district for (n, _), i in zip(fixes, found.tolist(), strict=True) if i >= 0}
 
     def _check_time(self, item: IngestItem) -> None:
-        if isinstance(item, (Reading, Fix, Report)) and item.ts > self.clock() + MAX_CLOCK_SKEW_S:
+        if not isinstance(item, (Reading, Fix, Report)):
+            return
+        now = self.clock()
+        if item.ts > now + MAX_CLOCK_SKEW_S:
             # Kept, it would hide every true reading after it as "older than the latest".
-            ahead = item.ts - self.clock()
             raise ProtocolError(
                 ErrorCode.INVALID,
-                f"timestamp {item.ts} is {ahead:.0f} s ahead of the hub's clock",
+                f"timestamp {item.ts} is {item.ts - now:.0f} s ahead of the hub's clock",
                 reason="timestamp_ahead",
+            )
+        if item.ts < now - self.city.history_keep_s:  # a clock reset to 2000, a replay of old files
+            raise ProtocolError(
+                ErrorCode.INVALID,
+                f"timestamp {item.ts} is {(now - item.ts) / 86_400:,.0f} days behind the hub's clock; "
+                f"it keeps {self.city.history_keep_s / 86_400:,.0f} days",
+                reason="timestamp_old",
             )
 
     def _ingest(
