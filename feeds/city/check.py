@@ -169,13 +169,7 @@ def _tables(city: City) -> Iterator[Problem]:
         where = f"class {spec.code}"
         for message in sensor_class_problems(spec):
             yield Problem(table_file("sensor_classes"), where, "sensor-class", message)
-        if spec.category and spec.category not in city.categories:
-            yield Problem(
-                table_file("sensor_classes"),
-                where,
-                "category-unknown",
-                f"names category {spec.category}, not in the catalog",
-            )
+        yield from _unknown_category(city, table_file("sensor_classes"), where, spec.category)
         if spec.auto_case and not spec.category:
             yield Problem(
                 table_file("sensor_classes"),
@@ -304,14 +298,14 @@ def _fleet(city: City) -> Iterator[Problem]:
             yield Problem(
                 layer_file("fences"), where, "vehicle-kind", f"names vehicle kind {kind!r}, not known"
             )
-        if fence.category and fence.category not in city.categories:
-            yield Problem(
-                layer_file("fences"),
-                where,
-                "category-unknown",
-                f"names category {fence.category}, not in the catalog",
-            )
+        yield from _unknown_category(city, layer_file("fences"), where, fence.category)
         if districts is not None and not fence.shape.intersects(districts):
             yield Problem(
                 layer_file("fences"), where, "outside-city", "lies outside every district", error=False
             )
+
+
+def _unknown_category(city: City, file: str, where: str, category: str) -> Iterator[Problem]:
+    """A rule naming a category for its alarms' cases that the catalog does not have."""
+    if category and category not in city.categories:
+        yield Problem(file, where, "category-unknown", f"names category {category}, not in the catalog")
