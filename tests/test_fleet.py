@@ -352,3 +352,76 @@ def test_the_fleet_benchmark_runs_small() -> None:
     figures = measure_fleet(vehicles=1_000, rounds=2)
     assert figures["fleet_fixes_per_s"] > 0 and figures["fleet_plain_fixes_per_s"] > 0
     assert figures["fleet_alarms"] > 0  # random fixes break the demo's fences and limits
+
+
+def test_a_device_that_signed_off_or_stands_in_its_yard_is_not_silent(tmp_path: Path) -> None:
+    fleet = Fleet(tmp_path, local(22))
+    fleet.drive("M1", 3.8, 1.8, 10, speed=0)  # parked in the yard for the night
+    fleet.core.ingest(
+        [Fix("M2", WEST + 2.5 * STEP, SOUTH + 0.5 * STEP, fleet.clock.now, 0.0, status="offline")]
+    )
+    fleet.clock.now += 8 * 3600
+    fleet.core.tick()
+    assert fleet.alarm("M1", "silent") is None and fleet.alarm("M2", "silent") is None
+
+
+def test_a_fence_naming_a_category_makes_its_violation_a_case_with_how_far_off(tmp_path: Path) -> None:
+    documents: Documents = {
+        **tiny_city(),
+        "fences.geojson": collection([route("F-ROUTE", vehicles=["M1"], category="08011")]),
+    }
+    city, problems = build(documents)
+    assert not problems
+    clock = Clock(local(23))
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    core = HubCore(Store(f"sqlite:///{tmp_path / 'hub.db'}").load(), city, clock)
+    core.ingest([VehicleInfo("M1", "muck", "苏A·D0091")])
+    for _ in range(8):
+        clock.now += 5
+        core.ingest([Fix("M1", WEST + 0.6 * STEP, SOUTH + 1.1 * STEP, clock.now, 30.0)])
+    alarm = core.alarms.alarm_of("M1", "route")
+    assert alarm is not None
+    linked = core.act_alarm(AlarmAct("c-1", alarm.id, alarm.version, "open_case"), LEAD)
+    case = core.topics["cases"].live[linked.case_id]
+    assert case.category == "08011" and case.alarm_id == alarm.id
+    assert case.description.startswith("苏A·D0091：F-ROUTE") and " m（报警" in case.description
+
+
+@pytest.mark.parametrize(
+    ("fleet", "rule"),
+    [
+        ({"kinds": [{"kind": "muck", "speed_kmh": -5}]}, "schema-exclusiveMinimum"),
+        ({"kinds": [{"kind": "muck"}, {"kind": "muck", "speed_kmh": 50}]}, "kind-duplicate"),
+    ],
+)
+def test_a_broken_fleet_table_is_named_not_a_crash(fleet: dict[str, Any], rule: str) -> None:
+    city, problems = build({**tiny_city(), "fleet.json": fleet})
+    assert [p.rule for p in problems] == [rule]
+    assert "muck" in city.fleet or rule.startswith("schema")
+
+
+def test_the_check_names_a_fence_id_taken_by_a_vehicle_kind_and_a_crew_serving_no_category() -> None:
+    from feeds.city.check import check
+
+    fleet = {"kinds": [{"kind": "repair", "serves": ["10", "99999"]}]}
+    documents = {
+        **tiny_city(),
+        "fleet.json": fleet,
+        "fences.geojson": collection([zone("muck", "no_entry", (0, 0, 1, 1))]),
+    }
+    city, problems = build(documents)
+    assert not problems
+    found = {(p.rule, p.where) for p in check(city) if p.file in ("fences.geojson", "fleet.json")}
+    assert found == {("id-reserved", "fence muck muck"), ("category-unknown", "kind repair")}
+
+
+def test_a_fence_priority_must_be_one_of_the_four() -> None:
+    city, problems = fleet_city([zone("F-P", "no_entry", (0, 0, 1, 1), priority=2.5)])
+    assert not city.fences and [p.rule for p in problems] == ["fence-property"]
+
+
+def test_the_importer_says_fences_are_written_by_hand() -> None:
+    from feeds.city.importer import LayerSpec
+
+    with pytest.raises(ValueError, match="fences are written into the folder by hand"):
+        LayerSpec.parse("fences=zones.geojson")

@@ -283,7 +283,7 @@ def _registries(city: City) -> Iterator[Problem]:
 
 
 def _fleet(city: City) -> Iterator[Problem]:
-    for kind in city.fleet:
+    for kind, rules in city.fleet.items():
         if kind not in domain.VEHICLE_KINDS:
             yield Problem(
                 table_file("fleet"),
@@ -291,9 +291,19 @@ def _fleet(city: City) -> Iterator[Problem]:
                 "vehicle-kind",
                 f"is not a vehicle kind; expected one of {', '.join(domain.VEHICLE_KINDS)}",
             )
+        majors = {code[:2] for code in city.categories}
+        for served in sorted(rules.serves - set(city.categories) - majors):
+            yield Problem(
+                table_file("fleet"),
+                f"kind {kind}",
+                "category-unknown",
+                f"serves {served}, not in the catalog",
+            )
     districts = shapely.union_all([d.shape for d in city.districts]) if city.districts else None
     for fence in city.fences:
         where = f"fence {fence.id} {fence.name}"
+        if fence.id in domain.VEHICLE_KINDS:  # a vehicle kind names its speed, stop and silence alarms
+            yield Problem(layer_file("fences"), where, "id-reserved", f"id {fence.id} is a vehicle kind")
         for kind in sorted(fence.kinds - set(domain.VEHICLE_KINDS)):
             yield Problem(
                 layer_file("fences"), where, "vehicle-kind", f"names vehicle kind {kind!r}, not known"

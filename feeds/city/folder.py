@@ -16,6 +16,7 @@ import math
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -524,7 +525,7 @@ class _Builder:
                     vehicles=frozenset(_texts(props.get("vehicles"), "vehicles")),
                     hours=tuple(_window(w) for w in _list(props.get("hours"), "hours")),
                     width_m=_number(props, "width_m", 50.0, 1.0, 5_000.0),
-                    priority=int(_number(props, "priority", 2, 1, 4)),
+                    priority=_priority(props),
                     on_delay_s=_number(props, "on_delay_s", 30.0, 0.0, 3_600.0),
                     category=text(props.get("category")),
                 )
@@ -646,6 +647,15 @@ class _Builder:
         return found
 
     def _fleet(self) -> dict[str, KindRules]:
+        entries = self._entries("fleet")
+        for kind, n in Counter(e["kind"] for e in entries).items():
+            if n > 1:
+                self.problem(
+                    table_file("fleet"),
+                    f"kind {kind}",
+                    "kind-duplicate",
+                    f"is listed {n} times; the last counts",
+                )
         return {
             e["kind"]: KindRules(
                 e["kind"],
@@ -658,7 +668,7 @@ class _Builder:
                 speed_on_delay_s=float(e.get("speed_on_delay_s", 10.0)),
                 serves=frozenset(e.get("serves", ())),
             )
-            for e in self._entries("fleet")
+            for e in entries
         }
 
     def _workflow(self, levels: int) -> Workflow:
@@ -772,6 +782,13 @@ def _number(props: dict[str, Any], name: str, default: float, low: float, high: 
     return float(value)
 
 
+def _priority(props: dict[str, Any]) -> int:
+    value = props.get("priority", 2)
+    if value not in (1, 2, 3, 4) or isinstance(value, bool):
+        raise Unusable("fence-property", f"priority must be 1, 2, 3 or 4, not {value!r}")
+    return int(value)
+
+
 def _limits(entries: dict[str, Any]) -> dict[str, Limit]:
     return {stage: Limit(float(e["limit"]), e["unit"], e["clock"]) for stage, e in entries.items()}
 
@@ -812,12 +829,17 @@ def _entry_name(document: Any, table: str, path: list[Any]) -> str:
     key = ENTRIES.get(table)
     if key is not None and len(path) >= 2 and path[0] == key and isinstance(path[1], int):
         entry = document[key][path[1]]
-        label = text(entry.get("code") or entry.get("category")) if isinstance(entry, dict) else ""
+        label = (
+            text(entry.get("code") or entry.get("category") or entry.get("kind"))
+            if isinstance(entry, dict)
+            else ""
+        )
         singular = {
             "departments": "department",
             "categories": "category",
             "rules": "rule",
             "classes": "class",
+            "kinds": "kind",
         }[key]
         return f"{singular} {path[1]}" + (f" ({label})" if label else "")
     return "/".join(map(str, path))

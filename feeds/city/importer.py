@@ -27,7 +27,6 @@ from feeds.city.check import check
 from feeds.city.folder import (
     AREA_LAYERS,
     FORMAT,
-    LAYERS,
     TABLES,
     Documents,
     Problem,
@@ -79,8 +78,11 @@ class LayerSpec:
     def parse(cls, spec: str) -> LayerSpec:
         """``LAYER=FILE[:name=FIELD,code=FIELD]``; raises ValueError with the words to show."""
         layer, sep, rest = spec.partition("=")
-        if not sep or layer not in LAYERS:
-            raise ValueError(f"{spec!r}: expected LAYER=FILE with LAYER one of {', '.join(LAYERS)}")
+        if not sep or layer not in LAYER_FIELDS:
+            raise ValueError(
+                f"{spec!r}: expected LAYER=FILE with LAYER one of {', '.join(LAYER_FIELDS)} "
+                "(fences are written into the folder by hand: docs/city.md)"
+            )
         path, fields = rest, {}
         head, colon, tail = rest.rpartition(":")
         if colon and tail and all("=" in pair for pair in tail.split(",")):

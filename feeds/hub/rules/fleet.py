@@ -10,7 +10,8 @@ A vehicle's alarm points (one per vehicle and condition, ``kind`` naming the fen
 - ``route`` further than the route's width from its line (value: metres off the line);
 - ``speed`` faster than its kind's limit (value: km/h);
 - ``stopped`` standing outside a yard longer than its kind allows (value: seconds standing);
-- ``silent`` no fix for longer than its kind allows (value: seconds silent), checked on the clock.
+- ``silent`` no fix for longer than its kind allows (value: seconds silent), checked on the clock;
+  not for a device that signed off (its last fix said ``offline``) or one left in a yard.
 
 Geometry is done once per frame for all its fixes (shapely, vectorised, in the city's local
 metres); the engine then sees the fixes one by one, in order.
@@ -36,6 +37,11 @@ from feeds.wire.messages import Fix
 
 FENCE_CONDITIONS = ("no_entry", "no_driving", "keep_in", "route")
 CONDITIONS = (*FENCE_CONDITIONS, "speed", "stopped", "silent")
+#: The unit of each condition's value.
+UNITS = {"no_entry": "m", "keep_in": "m", "route": "m", "no_driving": "km/h", "speed": "km/h"} | {
+    "stopped": "s",
+    "silent": "s",
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class FleetWatch:
         self.city, self.engine = city, engine
         self._zone = zone(city.calendar.timezone)
         self._standing_since: dict[str, float] = {}  # vehicle id → when it stopped moving
+        self._in_yard: set[str] = set()  # vehicles whose last fix lay in a yard
         self._applying: dict[tuple[str, str], list[Fence]] = {}  # (vehicle id, kind) → its fences
         self._fences = {f.id: f for f in city.fences}
 
@@ -131,6 +138,7 @@ class FleetWatch:
         in_yard = any(
             metres >= 0 and self._fence(fence_id).rule == "yard" for fence_id, metres in seen.inside.items()
         )
+        (self._in_yard.add if in_yard else self._in_yard.discard)(vid)
         standing = self._standing(vid, fix, in_yard)
         if "stopped" in rules:
             limit = self.city.fleet[seen.kind].stop_s
@@ -164,7 +172,9 @@ class FleetWatch:
                 broken.append((-metres, fence))
             elif condition == "route" and metres > fence.width_m:
                 broken.append((metres, fence))
-        value, fence = max(broken, key=lambda b: (-b[1].priority, b[0])) if broken else (0.0, fences[0])
+        standing = self.engine.alarm_of(seen.vehicle_id, condition)
+        held = next((f for f in fences if standing and f.id == standing.kind), fences[0])  # its off-delay
+        value, fence = max(broken, key=lambda b: (-b[1].priority, b[0])) if broken else (0.0, held)
         level: Level | None = (fence.priority, _limit(fence)) if broken else None
         self.engine.evaluate(fence.point_rule, seen.vehicle_id, condition, level, value, seen.fix.ts)
 
@@ -177,10 +187,16 @@ class FleetWatch:
     # -- the clock -----------------------------------------------------------------------
 
     def silence(self, vehicles: list[Vehicle], now: float) -> None:
-        """Devices silent longer than their kind allows raise their ``silent`` alarm."""
+        """Devices silent longer than their kind allows raise their ``silent`` alarm (not those
+        that signed off, nor those left in a yard: a truck parked for the night)."""
         for vehicle in vehicles:
             rule = self._kind_rules.get(vehicle.kind, {}).get("silent")
-            if rule is None or vehicle.ts is None:
+            if (
+                rule is None
+                or vehicle.ts is None
+                or vehicle.status == "offline"
+                or vehicle.id in self._in_yard
+            ):
                 continue
             silent, limit = now - vehicle.ts, self.city.fleet[vehicle.kind].silent_s
             standing = self.engine.alarm_of(vehicle.id, "silent")
