@@ -13,6 +13,10 @@ from pathlib import Path
 
 from console import users_cli
 
+#: The simulator's scenarios (feeds.sim.SCENARIOS, written out so that parsing the command line
+#: does not load the simulator).
+SCENARIOS = ("normal", "rainstorm", "snow", "gas-leak")
+
 
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
@@ -293,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = commands.add_parser("sim", help="play the demo city into a hub")
     sim.add_argument("--hub", type=_hub_url, default="ws://127.0.0.1:8765", help="hub URL")
-    sim.add_argument("--scenario", default="normal", choices=("normal", "rainstorm"))
+    sim.add_argument("--scenario", default="normal", choices=SCENARIOS)
     sim.add_argument("--rate", type=_positive, default=300, help="sensor readings and GPS fixes per second")
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--seconds", type=_positive, help="stop after this long (default: run until stopped)")
@@ -321,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     console.set_defaults(run=_console)
 
     demo = commands.add_parser("demo", help="hub + simulator + console on an embedded SQLite")
-    demo.add_argument("--scenario", default="rainstorm", choices=("normal", "rainstorm"))
+    demo.add_argument("--scenario", default="rainstorm", choices=SCENARIOS)
     demo.add_argument("--rate", type=_positive, default=400, help="simulator messages per second")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file, removed on exit)")

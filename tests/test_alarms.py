@@ -272,17 +272,19 @@ async def test_a_gateways_muck_truck_off_its_route_is_an_alarm_every_seat_sees(d
     (truck,) = route.vehicles
     on = route.shape.interpolate(0.3, normalized=True)
     clock = Clock(NOW)
-    async with running_hub(db_url, clock=clock) as (_hub, url):
-        async with client(url, user="dispatcher", topics=["alarms"]) as desk:
-            await receive(desk, lambda m: isinstance(m, p.Snapshot))
-            async with client(url, "producer", "gw") as gateway:
-                await request(gateway, p.Batch(new_id("b"), [p.VehicleInfo(truck, "muck", "苏A·D0091")]))
-                for n in range(8):  # 300 m north of its route, driving on
-                    clock.now += 10
-                    fix = p.Fix(truck, on.x + n * 0.0005, on.y + 0.0027, clock.now, speed=35.0)
-                    ack = await request(gateway, p.Batch(new_id("b"), [fix]))
-                    assert ack.accepted == 1
-            seen = await receive(desk, lambda m: isinstance(m, p.Delta) and m.items[0].vehicle_id == truck)
+    async with (
+        running_hub(db_url, clock=clock) as (_hub, url),
+        client(url, user="dispatcher", topics=["alarms"]) as desk,
+    ):
+        await receive(desk, lambda m: isinstance(m, p.Snapshot))
+        async with client(url, "producer", "gw") as gateway:
+            await request(gateway, p.Batch(new_id("b"), [p.VehicleInfo(truck, "muck", "苏A·D0091")]))
+            for n in range(8):  # 300 m north of its route, driving on
+                clock.now += 10
+                fix = p.Fix(truck, on.x + n * 0.0005, on.y + 0.0027, clock.now, speed=35.0)
+                ack = await request(gateway, p.Batch(new_id("b"), [fix]))
+                assert ack.accepted == 1
+        seen = await receive(desk, lambda m: isinstance(m, p.Delta) and m.items[0].vehicle_id == truck)
     (alarm,) = seen.items
     assert (alarm.condition, alarm.kind, alarm.sensor_id, alarm.priority) == ("route", route.id, "", 2)
     assert 250 < alarm.value < 350 and alarm.threshold == 50

@@ -20,7 +20,10 @@ import shapely
 from feeds.city.model import City, Site
 from feeds.domain import VEHICLE_KINDS
 
-FLEET_COUNTS = {"sanitation": 90, "muck": 40, "enforcement": 40, "repair": 30}
+FLEET_COUNTS = {"sanitation": 90, "muck": 40, "enforcement": 40, "repair": 30, "plough": 12}
+#: The kinds whose plates are drawn together, oldest first: a kind added later (at the end of
+#: FLEET_COUNTS) draws its plates from a stream of its own, so every existing plate stays.
+PLATE_GENERATIONS = (("sanitation", "muck", "enforcement", "repair"), ("plough",))
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 #: Sites placed in a city without a sensor registry, per sensor class the city has.
 SITE_COUNTS = {"water_level": 13, "manhole_tilt": 150, "gas": 20, "dust": 10, "signal": 60}
@@ -38,16 +41,21 @@ class Unit:
 
 
 def fleet(city: City, seed: int = 2_718) -> list[Unit]:
-    rng = np.random.default_rng(seed)
-    total = sum(FLEET_COUNTS.values())
-    numbers = rng.choice(10_000, total, replace=False)
-    letters = rng.choice(list(PLATE_LETTERS), total)
     kinds = [kind for kind, count in FLEET_COUNTS.items() for _ in range(count)]
     assert set(kinds) <= set(VEHICLE_KINDS)
+    assert [kind for generation in PLATE_GENERATIONS for kind in generation] == list(FLEET_COUNTS)
     prefix = f"{city.plate_prefix}·" if city.plate_prefix else ""
+    plates: list[str] = []
+    taken = np.zeros(0, np.int64)  # numbers already on a plate
+    for n, generation in enumerate(PLATE_GENERATIONS):
+        rng = np.random.default_rng([seed, n] if n else seed)
+        count = sum(FLEET_COUNTS[kind] for kind in generation)
+        numbers = rng.choice(np.setdiff1d(np.arange(10_000), taken), count, replace=False)
+        letters = rng.choice(list(PLATE_LETTERS), count)
+        plates += [f"{prefix}{letter}{number:04d}" for letter, number in zip(letters, numbers, strict=True)]
+        taken = np.concatenate((taken, numbers))
     return [
-        Unit(f"V-{n + 1:04d}", kind, f"{prefix}{letter}{number:04d}")
-        for n, (kind, letter, number) in enumerate(zip(kinds, letters, numbers, strict=True))
+        Unit(f"V-{n + 1:04d}", kind, plate) for n, (kind, plate) in enumerate(zip(kinds, plates, strict=True))
     ]
 
 

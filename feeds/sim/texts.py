@@ -17,10 +17,30 @@ RAINSTORM_CATEGORIES: dict[str, float] = {
     "10003": 40, "01004": 10, "01003": 6, "04002": 5, "10002": 3, "02014": 3, "01067": 2,
     "06029": 0, "08004": 0, "09006": 4, "09001": 2,
 }  # fmt: skip
-REPORTS_PER_S = {"normal": 0.5, "rainstorm": 1.5}  # demo-accelerated
+SNOW_CATEGORIES: dict[str, float] = {
+    **NORMAL_CATEGORIES,
+    "10001": 30, "04002": 4, "01037": 3, "02014": 2, "09006": 4, "09001": 2, "09011": 2,
+    "06029": 0, "08004": 0,
+}  # fmt: skip
+#: What gets reported in each scenario (a gas leak brings its own calls on top of an ordinary day).
+CATEGORIES = {
+    "normal": NORMAL_CATEGORIES,
+    "rainstorm": RAINSTORM_CATEGORIES,
+    "snow": SNOW_CATEGORIES,
+    "gas-leak": NORMAL_CATEGORIES,
+}
+REPORTS_PER_S = {"normal": 0.5, "rainstorm": 1.5, "snow": 1.0, "gas-leak": 0.5}  # demo-accelerated
 #: Categories a storm report places at a waterlogging point, most of the time.
 FLOOD_CATEGORIES = ("10003", "01003", "01004")
 FLOOD_AT_POINT = 0.8
+#: Categories reported on a street (at a crossing or by house number), never in an area at large.
+STREET_CATEGORIES = frozenset({"10001"})
+#: Citizens who smell a gas leak call about it: how many, when after it starts (s), how far off (m).
+GAS_SMELL_CATEGORY, GAS_SMELL_CALLS, GAS_SMELL_AFTER_S, GAS_SMELL_M = "01011", 4, (20.0, 180.0), (15.0, 120.0)
+GAS_SMELL_WORDS = (
+    "附近闻到燃气异味", "附近有刺鼻的燃气味，行人掩鼻绕行", "一带燃气味很重，怀疑燃气管道泄漏",
+    "附近井盖缝隙有燃气味冒出",
+)  # fmt: skip
 
 # Who reports: inspectors most; AI cameras only what they recognise; sensors only what they measure.
 SOURCE_WEIGHTS = {"inspector": 70.0, "hotline": 16.0, "app": 10.0}
@@ -39,6 +59,13 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "01003": ("雨水井盖缺失", "雨水井盖移位", "雨水井冒水"),
     "01004": ("雨水箅子堵塞", "雨水箅子被杂物覆盖，排水不畅"),
     "04002": ("行道树倾倒", "行道树断枝压占道路"),
+    "10001": (
+        "路面积雪结冰",
+        "路面结冰，车辆打滑",
+        "人行道积雪未清扫",
+        "桥面结冰，车辆缓行",
+        "坡道结冰，行人滑倒",
+    ),
     "10003": ("道路积水约{cm}厘米", "道路积水，车辆涉水通行", "积水没过路沿，行人无法通行"),
     "01037": ("路灯不亮", "路灯白天常亮"),
     "02014": ("信号灯故障", "信号灯黑灯"),
