@@ -15,6 +15,10 @@ Each rule yields :class:`Problem`\\ s naming file, feature and rule:
   delays, timeouts or grades (of a class, or of a sensor site over its class);
 - ``vehicle-kind``, ``outside-city``: a fleet rule or fence naming a vehicle kind there is
   not, a fence lying wholly outside the districts (a warning);
+- ``rate-unknown``, ``rate-object``, ``rate-not-share``, ``weights-sum``, ``grade-overlap``,
+  ``grade-gap``, ``grade-band``: the evaluation (kpis.json) names a rate the hub does not count,
+  scores a rate its objects cannot be charged with, weights not adding up to 100, grade bands
+  that overlap or leave scores without a grade;
 - ``class-unknown``, ``outside-city``: registry points of unknown classes, or
   outside every district (a warning: the hub keeps them and shows them as outside).
 
@@ -33,6 +37,7 @@ from shapely import STRtree
 
 from feeds import domain
 from feeds.city.folder import Problem, layer_file, table_file
+from feeds.city.kpis import problems as kpi_problems
 from feeds.city.model import ANY, LEVELS, STREET_OFFICE, Area, City, SensorClass, metres_per_degree
 
 #: Slivers smaller than this (m²) along shared edges are digitising noise, not overlaps or gaps.
@@ -52,6 +57,7 @@ def check(city: City, tolerance_m2: float = TOLERANCE_M2) -> list[Problem]:
     problems += list(_tables(city))
     problems += list(_registries(city))
     problems += list(_fleet(city))
+    problems += [Problem(table_file("kpis"), *found) for found in kpi_problems(city.kpis)]
     return problems
 
 

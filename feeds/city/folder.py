@@ -32,6 +32,8 @@ from referencing import Registry, Resource
 from shapely.geometry.base import BaseGeometry
 
 from feeds.city.fleet import FENCE_RULES, Fence, KindRules, parse_window
+from feeds.city.kpis import Kpis
+from feeds.city.kpis import parse as parse_kpis
 from feeds.city.model import (
     CODE_DIGITS,
     COMPONENT_DIGITS,
@@ -61,6 +63,7 @@ LAYERS = (*AREA_LAYERS, "roads", *POINT_LAYERS, "fences")
 TABLES = (
     *("city", "departments", "catalog", "responsibility", "calendar", "sensor_classes", "workflow"),
     "fleet",
+    "kpis",
 )
 #: The table each file keeps its entries under, and how an entry is named in a problem.
 ENTRIES = {
@@ -69,6 +72,7 @@ ENTRIES = {
     "responsibility": "rules",
     "sensor_classes": "classes",
     "fleet": "kinds",
+    "kpis": "schemes",
 }
 COORDINATE_DIGITS = 7  # about 1 cm: finer is noise in a city map
 Documents = dict[str, Any]  # file name → its parsed JSON
@@ -415,6 +419,7 @@ class _Builder:
             fleet=self._fleet(),
             fences=tuple(self._fences()),
             workflow=self._workflow(levels),
+            kpis=self._kpis(),
             content_hash=content_hash,
         )
 
@@ -565,7 +570,7 @@ class _Builder:
             where = _entry_name(document, table, path)
             if len(path) >= 2 and path[0] == ENTRIES.get(table):
                 bad.add(int(path[1]))
-            elif table in ("city", "calendar", "workflow") or not path:
+            elif table in ("city", "calendar", "workflow", "kpis") or not path:
                 self.problem(name, where, f"schema-{error.validator}", error.message)
                 return None
             self.problem(name, where, f"schema-{error.validator}", error.message)
@@ -680,6 +685,14 @@ class _Builder:
         for problem in problems:
             self.problem(name, problem.where, "workflow", problem.message)
         return workflow
+
+    def _kpis(self) -> Kpis:
+        name = table_file("kpis")
+        document = self._table("kpis")  # a broken rate or grade band: the defaults keep the build going
+        kpis, found = parse_kpis(default_tables()[name] if document is None else document)
+        for where, rule, message in found:
+            self.problem(name, where, rule, message)
+        return kpis
 
     def _calendar(self) -> Calendar:
         from feeds.city.clock import YEARS, zone  # the clocks decide which zones and years they know
@@ -840,6 +853,7 @@ def _entry_name(document: Any, table: str, path: list[Any]) -> str:
             "rules": "rule",
             "classes": "class",
             "kinds": "kind",
+            "schemes": "scheme",
         }[key]
         return f"{singular} {path[1]}" + (f" ({label})" if label else "")
     return "/".join(map(str, path))

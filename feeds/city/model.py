@@ -22,6 +22,7 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from feeds.city.fleet import Fence, KindRules
+from feeds.city.kpis import Kpis
 from feeds.city.workflow import Workflow
 from feeds.city.workflow import default as default_workflow
 
@@ -248,6 +249,7 @@ class City:
     fleet: dict[str, KindRules] = field(default_factory=dict)  # vehicle kind → what it keeps to
     fences: tuple[Fence, ...] = ()
     workflow: Workflow = field(default_factory=default_workflow)
+    kpis: Kpis = field(default_factory=Kpis)  # the rates, schemes and grade bands of its evaluation
     content_hash: str = ""  # of the folder it was read from: consoles cache the city by it
 
     # -- areas ---------------------------------------------------------------
