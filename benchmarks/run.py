@@ -17,16 +17,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from benchmarks.alarm_flood import measure_alarm_flood
 from benchmarks.alarms import measure_alarms, measure_fleet
 from benchmarks.bigcity import FULL
 from benchmarks.city_import import measure_city_import
 from benchmarks.clocks import measure_clocks
 from benchmarks.cold_start import measure_cold_start
 from benchmarks.commands import measure_commands
+from benchmarks.event_to_pixels import measure_event_to_pixels
 from benchmarks.geocoding import measure_geocoding
 from benchmarks.hub_ingest import OFFERED_RATE, measure_hub
 from benchmarks.ingest import measure_console_ingest, measure_raw_ingest
-from benchmarks.map_frame import measure_map_frame
+from benchmarks.kpis import measure_kpis
+from benchmarks.map_frame import measure_map_frame, measure_map_trails
 from benchmarks.queue_sort import measure_queue_sort
 from benchmarks.trend import measure_trend
 
@@ -115,9 +118,39 @@ AIMS = {
     "trend_24h_draw_ms": ("ms", None, False),
     "trend_24h_raw_draw_ms": ("ms", None, False),
     "trend_24h_points": ("points", None, True),
+    "map_trails_frame_ms_median": ("ms", 33, False),
+    "map_trails_frame_ms_p95": ("ms", None, False),
+    "map_trails_frames_per_s": ("frames/s", 30, True),
+    "map_trails_period_frame_ms": ("ms", None, False),
+    "map_trails_new_view_ms": ("ms", None, False),
+    "map_trails_vehicles": ("vehicles", None, True),
+    "map_trails_sensors": ("sensors", None, True),
+    "map_trails_samples": ("samples", None, True),
+    "map_trails_halos": ("halos", None, True),
+    "alarm_flood_alarms": ("alarms", None, True),
+    "alarm_flood_seconds": ("s", None, False),
+    "alarm_flood_halos": ("halos", None, True),
+    "alarm_flood_frames_per_s": ("frames/s", None, True),
+    "alarm_flood_frame_work_ms_median": ("ms", 16, False),
+    "alarm_flood_frame_work_ms_p95": ("ms", 16, False),
+    "alarm_flood_frame_work_ms_max": ("ms", None, False),
+    "alarm_flood_frame_interval_ms_p95": ("ms", 75, False),
+    "event_to_pixels_ms_median": ("ms", None, False),
+    "event_to_pixels_ms_p99": ("ms", 150, False),
+    "event_to_pixels_ms_max": ("ms", None, False),
+    "event_to_pixels_readings_per_s": ("readings/s", None, True),
+    "event_to_pixels_shown_per_s": ("readings/s", None, True),
+    "event_to_pixels_frame_work_ms_median": ("ms", None, False),
     "commands_per_s": ("commands/s", 2_000, True),
     "command_rtt_p50_ms": ("ms", None, False),
     "command_rtt_p99_ms": ("ms", 50, False),
+    "kpis_cases": ("cases", None, True),
+    "kpis_events": ("events", None, True),
+    "kpis_load_s": ("s", None, False),
+    "kpis_recompute_ms": ("ms", 1000, False),
+    "kpis_update_ms_median": ("ms", None, False),
+    "kpis_update_ms_p99": ("ms", 5, False),
+    "kpis_drill_down_ms": ("ms", None, False),
 }
 
 
@@ -132,6 +165,9 @@ def main() -> int:
     figures.update(measure_raw_ingest(seconds))
     figures.update(measure_console_ingest(seconds))
     figures.update(measure_map_frame())
+    figures.update(measure_map_trails(seconds=3 * seconds))
+    figures.update(measure_alarm_flood())
+    figures.update(measure_event_to_pixels(seconds=2 * seconds))
     figures.update(measure_cold_start())
     figures.update(measure_queue_sort(repeats=3 if args.quick else 7))
     figures.update(measure_hub(seconds))
@@ -141,6 +177,7 @@ def main() -> int:
     figures.update(measure_alarms())
     figures.update(measure_fleet())
     figures.update(measure_trend())
+    figures.update(measure_kpis())
     figures.update(measure_commands(seconds))
     figures["console_max_to_raw_ratio"] = (
         figures["console_max_updates_per_s"] / figures["raw_decode_updates_per_s"]

@@ -184,7 +184,7 @@ class Console(QObject):
 
     def _panel(self, name: str) -> QWidget:
         if name == "map":
-            city_map = QtCityMap(self.state, self.case_columns)
+            city_map = QtCityMap(self.state, self.case_columns, self.alarm_columns)
             city_map.case_selected.connect(self.select_case)
             self.maps.append(city_map)
             self.refreshers.append(city_map.refresh)

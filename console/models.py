@@ -361,7 +361,7 @@ class CaseTableModel(LiveTableModel):
         if role == Role.ForegroundRole and column == CaseColumn.TIME_LEFT:
             return QColor(LIGHT_COLORS[light])
         if role == Role.BackgroundRole and light is Light.RED:
-            return QColor(HallColors.RED_TINT)
+            return QColor(HallColors.OVERDUE_TINT)
         if role == Role.FontRole and column == CaseColumn.TIME_LEFT and light is not Light.GREEN:
             return self._bold_font()
         if role == Role.TextAlignmentRole and column in (CaseColumn.ESCALATIONS, CaseColumn.TIME_LEFT):

@@ -2,8 +2,11 @@
 whose ``$names`` it fills in) and by the painters of the map and the tables.
 
 A dark command-hall theme: dark surfaces so the wall does not glare, colour
-kept for what is urgent (red overdue and critical, amber due soon), hues no
-alert uses for what merely moves (vehicles).  Plain Python: no Qt.
+kept for what is abnormal and one meaning to each colour (ISA-101): red,
+orange and yellow are the alarms' (by priority), magenta the cases' time
+running out (overdue, paler when due soon; green in time), hues no alert uses
+for what merely moves (vehicles), grey for where they went (trails).  Plain
+Python: no Qt.
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ class HallColors:
     YELLOW = "#facc15"
     ORANGE = "#fb923c"
     RED = "#ff4d4f"
-    RED_TINT = "#4a161b"  # row background of overdue cases and critical alarms
+    RED_TINT = "#4a161b"  # row background of critical alarms
+    OVERDUE = "#e040fb"  # a case out of time: magenta, never an alarm's red …
+    DUE_SOON = "#f0abfc"  # … nor its yellow
+    OVERDUE_TINT = "#3a1242"  # row background of overdue cases
     GREEN_TINT = "#123d24"
     CRITICAL = "#b3261e"  # header counters that need someone now
     WARNING = "#8a5a00"
@@ -39,8 +45,8 @@ class HallColors:
 
 
 LIGHT_COLORS = {
-    Light.RED: HallColors.RED,
-    Light.YELLOW: HallColors.YELLOW,
+    Light.RED: HallColors.OVERDUE,
+    Light.YELLOW: HallColors.DUE_SOON,
     Light.GREEN: HallColors.GREEN,
     Light.OFF: HallColors.MUTED,
 }
@@ -49,6 +55,7 @@ SENSOR_COLORS = {
     "warning": HallColors.ORANGE,
     "alarm": HallColors.RED,
     "offline": "#6b7280",
+    "unknown": "#6b7280",  # silent a while: drawn hollow
 }
 VEHICLE_COLORS = {
     "sanitation": "#22d3ee",
@@ -56,8 +63,10 @@ VEHICLE_COLORS = {
     "enforcement": "#5b7cfa",
     "repair": "#f1f5f9",
     "plough": "#93c5fd",
-    "inspector": "#e879f9",
+    "inspector": "#bef264",
 }
+#: Where vehicles went: neutral, faded with age (a vehicle with an alarm standing: its alarm's colour).
+TRAIL_COLOR = "#c3cddd"
 #: Count colours on the fleet board: moving and working are good news, offline needs a look.
 VEHICLE_STATUS_COLORS = {
     "moving": HallColors.GREEN,

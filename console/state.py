@@ -19,7 +19,7 @@ from feeds.city.workflow import Person
 from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES
 from feeds.wire import Alarm, Case, Delta, Position, Sensor, Snapshot, Vehicle, Welcome
 
-SENSOR_STATES = ("normal", "warning", "alarm", "offline")
+SENSOR_STATES = ("normal", "warning", "alarm", "offline", "unknown")  # unknown: silent a while
 VEHICLE_KIND_CODES = tuple(VEHICLE_KINDS)
 VEHICLE_STATUS_CODES = tuple(VEHICLE_STATUSES)
 

@@ -1,5 +1,5 @@
 """Run by tests/test_map.py in a process of its own (the screen scale is fixed at start-up):
-draw one alarmed sensor, print how wide its beacon is in device pixels, as JSON."""
+draw one alarmed sensor, print how wide its dot is in device pixels, as JSON."""
 
 from __future__ import annotations
 

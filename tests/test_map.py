@@ -19,7 +19,7 @@ from console.palette import LIGHT_COLORS
 from console.state import Changes, HallState
 from feeds.city import demo
 from feeds.domain import VEHICLE_KINDS, VEHICLE_STATUSES, Light
-from feeds.wire import Case, Sensor, Vehicle
+from feeds.wire import Alarm, Case, Sensor, Vehicle
 from widgets.map import (
     BACKGROUND,
     CLICK_RADIUS_PX,
@@ -76,6 +76,17 @@ def make_sensor(n: int, state: str = "normal", value: float | None = None) -> Se
         ts=NOW,
         state=state,  # type: ignore[arg-type]
     )
+
+
+def alarms_of(sensors: list[Sensor], **fields: object) -> list[Alarm]:
+    """An alarm of its class's priority standing on each sensor in alarm, as the hub raises them."""
+    classes = CITY.sensor_classes
+    return [
+        Alarm(f"AL-{s.id}", s.kind, classes[s.kind].priority, s.value or 0.0, classes[s.kind].alarm, NOW,
+              sensor_id=s.id, **fields)  # type: ignore[arg-type]
+        for s in sensors
+        if s.state == "alarm"
+    ]  # fmt: skip
 
 
 def sensor_spot(n: int) -> tuple[float, float]:
@@ -262,6 +273,7 @@ def test_an_alarmed_sensor_gets_a_label_with_its_name_and_reading(city_map):
     sensors = [make_sensor(n) for n in range(5)]
     sensors[3] = make_sensor(3, "alarm", value=31.5)
     snapshot(city_map.state, "sensors", sensors)
+    snapshot(city_map.state, "alarms", alarms_of(sensors))
     frame(city_map)
 
     (text,) = visible_labels(city_map)
@@ -272,11 +284,14 @@ def test_an_alarmed_sensor_gets_a_label_with_its_name_and_reading(city_map):
 
 def test_the_alarm_label_hides_when_the_sensor_is_back_to_normal(city_map):
     state = city_map.state
-    snapshot(state, "sensors", [make_sensor(0), make_sensor(1, "alarm", value=40.0)])
+    alarmed = make_sensor(1, "alarm", value=40.0)
+    snapshot(state, "sensors", [make_sensor(0), alarmed])
+    snapshot(state, "alarms", alarms_of([alarmed]))
     frame(city_map)
     assert len(visible_labels(city_map)) == 1
 
     delta(state, "sensors", [make_sensor(1, "normal", value=0.5)])
+    delta(state, "alarms", alarms_of([alarmed], state="cleared", cleared_at=NOW + 60, version=2))
     frame(city_map)
 
     assert visible_labels(city_map) == []
@@ -646,8 +661,8 @@ def test_vehicles_outside_the_city_are_drawn_and_show_all_brings_them_into_view(
     assert view.viewRect().contains(shown_map.backdrop.extent.center())
 
 
-def beacon_width(scale: str) -> dict[str, float]:
-    """The alarm beacon's width on screen, measured in a process whose screens have that scale."""
+def alarm_dot_width(scale: str) -> dict[str, float]:
+    """An alarmed sensor's dot's width on screen, measured in a process whose screens have that scale."""
     env = {**os.environ, "QT_SCALE_FACTOR": scale, "QT_QPA_PLATFORM": "offscreen"}
     probe = Path(__file__).with_name("map_density.py")
     run = subprocess.run(
@@ -657,10 +672,10 @@ def beacon_width(scale: str) -> dict[str, float]:
 
 
 def test_sprites_are_rendered_at_the_screens_pixel_density():
-    plain, dense = beacon_width("1"), beacon_width("2")
+    plain, dense = alarm_dot_width("1"), alarm_dot_width("2")
     assert (plain["ratio"], dense["ratio"]) == (1.0, 2.0)
     assert dense["atlas_ratio"] == 2.0  # the atlas re-rendered for the denser screen: sharp, not blown up
-    assert 10 <= plain["width_px"] <= 14  # the core of a 22 px beacon: 12 px …
+    assert 10 <= plain["width_px"] <= 14  # an alarmed sensor's dot: 12 px …
     assert dense["width_px"] == pytest.approx(
         2 * plain["width_px"], abs=3
     )  # … is 44 device pixels on a 2× wall
@@ -690,6 +705,7 @@ def test_alarm_labels_neither_cover_each_other_nor_run_off_the_top_of_the_map(sh
         if CITY.sensors[n].kind == kind
     ]
     snapshot(shown_map.state, "sensors", sensors)
+    snapshot(shown_map.state, "alarms", alarms_of(sensors))
     northmost = make_sensor(north)
     x, y = projected(northmost.lon, northmost.lat)
     shown_map.plot.getViewBox().setRange(QRectF(x - 3000, y - 3990, 6000, 4000), padding=0)  # it at the top
@@ -706,9 +722,9 @@ def test_alarm_labels_neither_cover_each_other_nor_run_off_the_top_of_the_map(sh
 
 
 def test_area_names_step_aside_for_alarm_labels(shown_map):
-    snapshot(
-        shown_map.state, "sensors", [make_sensor(n, "alarm", value=50.0) for n in range(len(CITY.sensors))]
-    )
+    sensors = [make_sensor(n, "alarm", value=50.0) for n in range(len(CITY.sensors))]
+    snapshot(shown_map.state, "sensors", sensors)
+    snapshot(shown_map.state, "alarms", alarms_of(sensors))
     frame(shown_map)
     shown_map.grab()
 

@@ -602,7 +602,7 @@ def test_countdown_text_and_light(left_s, text, lamp):
 
     assert cell.data() == text
     assert model.light_of(0) is lamp
-    colors = {Light.GREEN: HallColors.GREEN, Light.YELLOW: HallColors.YELLOW, Light.RED: HallColors.RED}
+    colors = {Light.GREEN: HallColors.GREEN, Light.YELLOW: HallColors.DUE_SOON, Light.RED: HallColors.OVERDUE}
     assert cell.data(Role.ForegroundRole).name() == colors[lamp]
     assert not cell.data(Role.DecorationRole).isNull()
     background = model.index(0, CaseColumn.ID).data(Role.BackgroundRole)

@@ -239,4 +239,4 @@ class QtCaseQueue(QWidget):
         self._counts = shown, overdue = counts
         text = self.tr("Listed {total} · overdue among them {overdue}")
         self.counts_label.setText(text.format(total=shown, overdue=overdue))
-        self.counts_label.setStyleSheet(f"color: {HallColors.RED if overdue else HallColors.TEXT};")
+        self.counts_label.setStyleSheet(f"color: {HallColors.OVERDUE if overdue else HallColors.TEXT};")

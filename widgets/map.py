@@ -10,9 +10,13 @@ few milliseconds (DESIGN.md rules 5 and 6).  Coordinates are local metres
 
 What is urgent is big, bright and on top: overdue pins, alarmed sensors.
 When the view holds too many pins to tell apart they gather into counted
-circles in the colour of their most urgent case.  Vehicles are small
-triangles in hues no alert uses; the backdrop is in cool tones.  Sensors and
-vehicles outside the city are drawn too; "Show all" brings them into view.
+circles in the colour of their most urgent case.  Every sensor and vehicle
+with an alarm standing wears a halo in its alarm's priority colour, and such
+a vehicle's trail takes that colour too; the other trails (the last ten
+minutes of every vehicle) are thin and grey, fading with age.  Vehicles are
+small triangles in hues no alert uses; the backdrop is in cool tones.
+Sensors and vehicles outside the city are drawn too; "Show all" brings them
+into view.
 """
 
 from __future__ import annotations
@@ -24,13 +28,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPixmapCache
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from console import names
+from console.alarmed import Alarmed, Standing
 from console.basemap import BaseMap, cluster
-from console.columns import CaseColumns
-from console.palette import LIGHT_COLORS, SENSOR_COLORS, VEHICLE_COLORS, HallColors
+from console.columns import AlarmColumns, CaseColumns
+from console.palette import LIGHT_COLORS, SENSOR_COLORS, TRAIL_COLOR, VEHICLE_COLORS, HallColors
 from console.state import SENSOR_STATES, VEHICLE_KIND_CODES, VEHICLE_STATUS_CODES, Changes, HallState
+from console.trails import TRAIL_S, Trails
 from feeds.city import City
 from feeds.domain import LIGHTS, OFF, Light
 from widgets.map_layers import (
@@ -40,6 +46,7 @@ from widgets.map_layers import (
     LabelLayer,
     Mark,
     PointLayer,
+    TrailLayer,
 )
 
 BACKGROUND = HallColors.BACKGROUND
@@ -47,7 +54,10 @@ DIM_STATUSES = ("idle", "offline")
 LIVE_LIGHTS = LIGHTS[:OFF]  # closed cases have no pin
 PIN_PX = {Light.RED: 15.0, Light.YELLOW: 11.0, Light.GREEN: 9.0}  # overdue pins are drawn largest
 RING_PX = 25.0  # escalated (督办) cases: a ring around the pin
+HALO_PX = 26.0  # a sensor or vehicle with an alarm standing: a halo in the alarm's priority colour
+PRIORITIES = tuple(sorted(HallColors.PRIORITY))  # 1 critical … 4 low
 CLICK_RADIUS_PX = 12.0
+CACHED_SENSORS = 5000  # more sensors than this are drawn once into a picture Qt keeps
 SCALE_BAR_PX = 140.0  # the scale bar is at most this long
 MAX_ALARM_LABELS = 12
 ABOVE, BELOW = 1.2, -0.2  # a label's vertical anchor: its text just over or just under the marker
@@ -69,7 +79,11 @@ class QtCityMap(QWidget):
     case_selected = Signal(str)
 
     def __init__(
-        self, state: HallState, cases: CaseColumns | None = None, parent: QWidget | None = None
+        self,
+        state: HallState,
+        cases: CaseColumns | None = None,
+        alarms: AlarmColumns | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         # The backdrop and the labels are cached per window at device resolution: room for a wall's
@@ -77,6 +91,8 @@ class QtCityMap(QWidget):
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
         self.state = state
         self.cases = cases if cases is not None else CaseColumns(state)  # shared with the queues: lights once
+        self.alarms = alarms if alarms is not None else AlarmColumns(state)  # … and with the alarm panels
+        self.alarmed = Alarmed(state, self.alarms)
         self.city: City | None = None
         self.plot = pg.PlotWidget(background=BACKGROUND)
         self.plot.hideAxis("left")
@@ -89,18 +105,26 @@ class QtCityMap(QWidget):
         layout.addWidget(self.plot)
         self.backdrop: CityBackdrop | None = None
         self.labels: LabelLayer | None = None
+        self.trails = Trails()
+        self.trail_layer = TrailLayer(self.trails, TRAIL_COLOR, HallColors.PRIORITY, z=15)
+        self.halos = PointLayer(
+            [Mark(HallColors.PRIORITY[p], HALO_PX, shape="halo") for p in PRIORITIES], z=18
+        )
         self.sensors = PointLayer(_sensor_marks(), z=20)
         self.vehicles = PointLayer(_vehicle_marks(), z=30)
         self.pins = PointLayer(_pin_marks(), z=40)
         self.clusters = ClusterLayer([LIGHT_COLORS[light] for light in LIVE_LIGHTS], z=40)
         self.selection = PointLayer([Mark(HallColors.TEXT, 46.0, shape="target")], z=50)
-        for layer in (self.sensors, self.vehicles, self.pins, self.clusters, self.selection):
+        layers = (self.trail_layer, self.halos, self.sensors, self.vehicles, self.pins, self.clusters)
+        for layer in (*layers, self.selection):
             self.plot.addItem(layer, ignoreBounds=True)
+        # Where each row of the sensor and vehicle tables is, in metres: halos and trails follow them.
+        self._sensor_x = self._sensor_y = self._vehicle_x = self._vehicle_y = np.zeros(0)
         self._pin_x = self._pin_y = np.zeros(0)
         self._pin_lights: np.ndarray | None = None  # light codes the pins are drawn with
         self._pins_dirty = False  # the view moved: pins or clusters may change
         self._alarm_labels: list[pg.TextItem] = []
-        self._shown_alarms = 0
+        self._shown_alarms: list[bool] = []  # whether each shown label moves (a vehicle's)
         self._labels_dirty = False  # the view moved: alarm labels may now overlap
         self._selected: str | None = None
         self._located: tuple[float, float] | None = None  # a place rung instead (an alarm's sensor)
@@ -132,6 +156,8 @@ class QtCityMap(QWidget):
         self.plot.addItem(self.labels, ignoreBounds=True)
         self.plot.setRange(self.backdrop.extent, padding=0.02)
         self.waiting.hide()
+        self.trails.follow([])  # trails are in the old city's metres
+        self.trail_layer.redraw()
         self._draw_sensors()
         self._draw_vehicles()
         self._place_pins()
@@ -199,20 +225,33 @@ class QtCityMap(QWidget):
             "normal": self.tr("Normal"),
             "offline": self.tr("Offline"),
         }
+        trail = self.tr("Trail, last %1 min").replace("%1", f"{TRAIL_S / 60:.0f}")
         rows = [
             row(
                 self.tr("Cases"),
                 [key(LIGHT_COLORS[light], light_names[light], "■") for light in LIVE_LIGHTS]
                 + [
                     key(HallColors.TEXT, self.tr("Escalated"), "◯"),
-                    key(HallColors.RED, self.tr("Many (count)"), "●"),
+                    key(LIGHT_COLORS[Light.RED], self.tr("Many (count)"), "●"),
                 ],
             ),
-            row(self.tr("Sensors"), (key(SENSOR_COLORS[s], name, "●") for s, name in state_names.items())),
+            row(
+                self.tr("Alarms"),
+                [key(HallColors.PRIORITY[p], names.priority_name(p), "◉") for p in PRIORITIES]
+                + [key(HallColors.PRIORITY[1], self.tr("Vehicle's trail"), "━")],
+            ),
+            row(
+                self.tr("Sensors"),
+                [key(SENSOR_COLORS[s], name, "●") for s, name in state_names.items()]
+                + [key(SENSOR_COLORS["unknown"], self.tr("Silent"), "○")],
+            ),
             row(
                 self.tr("Vehicles"),
                 [key(VEHICLE_COLORS[k], names.vehicle_kind_name(k), "▲") for k in VEHICLE_KIND_CODES]
-                + [key(HallColors.TEXT, self.tr("Idle or offline"), "▲", alpha=110)],
+                + [
+                    key(HallColors.TEXT, self.tr("Idle or offline"), "▲", alpha=110),
+                    key(TRAIL_COLOR, trail, "━", alpha=150),
+                ],
             ),
         ]
         legend = QLabel("<br>".join(rows), self.plot)
@@ -225,16 +264,27 @@ class QtCityMap(QWidget):
     # -- live layers ----------------------------------------------------------
 
     def refresh(self, changes: Changes, now: float) -> None:
-        """Redraw what changed since the last frame; pins also when a light turns with time."""
+        """Redraw what changed since the last frame; pins also when a light turns with time, and
+        trails when a sample period begins."""
         cases = self.cases.update(changes, now)
+        alarms = self.alarms.update(changes, now)
         if changes.city and self.state.city is not None:
             self._set_city(self.state.city)
         if self.city is None:
             return
-        if changes.sensors or "sensors" in changes.reset:
+        sensors = changes.sensors or "sensors" in changes.reset
+        if sensors:
             self._draw_sensors()
-        if changes.vehicles or "vehicles" in changes.reset:
-            self._draw_vehicles()
+        vehicles = bool(changes.vehicles) or "vehicles" in changes.reset
+        if vehicles:
+            self._draw_vehicles("vehicles" in changes.reset)
+        if alarms.reset or len(alarms.changed) or len(alarms.added) or sensors or vehicles:
+            self.alarmed.update(alarms, renumbered=bool(changes.reset & {"sensors", "vehicles"}))
+            self._draw_alarmed()
+        if self.trails.sample(self.state.vehicle_points.ids, self._vehicle_x, self._vehicle_y, now):
+            self.trail_layer.update()
+        if self.trail_layer.waiting:
+            self.trail_layer.update()
         if cases.reset or len(cases.changed) or len(cases.added):
             self._place_pins()
         if self._pins_dirty or len(cases.restyled):
@@ -250,57 +300,99 @@ class QtCityMap(QWidget):
     def _draw_sensors(self) -> None:
         table = self.state.sensor_points
         n = len(table)
-        x, y = self._project(table.lon[:n], table.lat[:n])
+        x, y = self._sensor_x, self._sensor_y = self._project(table.lon[:n], table.lat[:n])
         state = table.state[:n].astype(np.int64)
         order = np.argsort(_SENSOR_DRAW_RANK[state], kind="stable")  # alarms on top, offline under all
         self.sensors.set_points(x[order], y[order], state[order])
-        self._label_alarms()
+        # Sensors change far less often than vehicles move: tens of thousands of them are one picture
+        # Qt keeps between their changes, not sprites drawn again every frame (a few hundred cost
+        # less to draw than the picture to copy).
+        mode = QGraphicsItem.CacheMode
+        self.sensors.setCacheMode(mode.DeviceCoordinateCache if n > CACHED_SENSORS else mode.NoCache)
 
-    def _label_alarms(self) -> None:
-        classes = self.city.sensor_classes if self.city else {}
-        alarmed = sorted(
-            (s for s in self.state.sensors.values() if s.state == "alarm"),
-            key=lambda s: (classes[s.kind].priority if s.kind in classes else 9, -(s.value or 0.0)),
-        )[:MAX_ALARM_LABELS]  # the most urgent get the few labels there is room for
-        while len(self._alarm_labels) < len(alarmed):
+    def _draw_vehicles(self, renumbered: bool = False) -> None:
+        table = self.state.vehicle_points
+        n = len(table)
+        x, y = self._vehicle_x, self._vehicle_y = self._project(table.lon[:n], table.lat[:n])
+        style = table.code[:n].astype(np.int64) * len(VEHICLE_STATUS_CODES) + table.state[:n]
+        self.vehicles.set_points(x, y, style)
+        if renumbered:  # a snapshot numbered the rows anew: each trail stays with its vehicle
+            self.trails.follow(table.ids)
+
+    def _draw_alarmed(self) -> None:
+        """A halo around each sensor and vehicle with an alarm standing, in the colour of its most
+        urgent alarm's priority (the most urgent drawn on top); such a vehicle's trail in that
+        colour too; and labels on the most urgent of them."""
+        sensors, vehicles = self.alarmed.on(vehicles=False), self.alarmed.on(vehicles=True)
+        x = np.concatenate([self._sensor_x[sensors.rows], self._vehicle_x[vehicles.rows]])
+        y = np.concatenate([self._sensor_y[sensors.rows], self._vehicle_y[vehicles.rows]])
+        style = _halo_style(np.concatenate([sensors.priorities, vehicles.priorities]))
+        order = np.argsort(-style, kind="stable")
+        self.halos.set_points(x[order], y[order], style[order])
+        trail_style = _halo_style(vehicles.priorities)
+        alarmed = {p: vehicles.rows[trail_style == n] for n, p in enumerate(PRIORITIES)}
+        self.trail_layer.show_vehicles(
+            self._vehicle_x, self._vehicle_y, {p: rows for p, rows in alarmed.items() if len(rows)}
+        )
+        self._label_alarms(sensors, vehicles)
+
+    def _label_alarms(self, sensors: Standing, vehicles: Standing) -> None:
+        """Name the most urgent of what has an alarm standing, as many as there is room for: a
+        sensor with its reading, a vehicle with what it broke."""
+        value = self.alarms.numbers["value"]
+        found = sorted(
+            (int(priority), -float(value[slot]), moves, int(row), int(slot))
+            for standing, moves in ((sensors, False), (vehicles, True))
+            for row, slot, priority in zip(*(column[:MAX_ALARM_LABELS] for column in standing), strict=True)
+        )[:MAX_ALARM_LABELS]  # each is in order already: the most urgent are among the first of each
+        while len(self._alarm_labels) < len(found):
             label = pg.TextItem(color="#ffb4ab", anchor=(0, ABOVE), fill=pg.mkBrush(11, 18, 32, 190))
             label.setFont(QFont(LABEL_FONT, 11, QFont.Weight.Bold))
             label.setZValue(60)
             self.plot.addItem(label)
             self._alarm_labels.append(label)
         middle = self.backdrop.extent.center().x() if self.backdrop else 0.0
-        for label, sensor in zip(self._alarm_labels, alarmed, strict=False):
-            x, y = self._project(np.array([sensor.lon]), np.array([sensor.lat]))
-            reading = "—" if sensor.value is None else f"{sensor.value:.1f}{sensor.unit}"
-            label.setText(f"{sensor.name} {reading}")
-            label.setAnchor((1 if x[0] > middle else 0, ABOVE))  # east half: text runs west, stays on screen
-            label.setPos(float(x[0]), float(y[0]))
-        self._shown_alarms = len(alarmed)
+        for label, (_priority, _value, moves, row, slot) in zip(self._alarm_labels, found, strict=False):
+            if moves:
+                vehicle = self.state.vehicles[self.state.vehicle_points.ids[row]]
+                condition = names.alarm_condition_name(self.alarms.record(slot).condition)
+                text, x, y = (
+                    f"{vehicle.plate or vehicle.id} {condition}",
+                    self._vehicle_x[row],
+                    self._vehicle_y[row],
+                )
+            else:
+                sensor = self.state.sensors[self.state.sensor_points.ids[row]]
+                reading = "—" if sensor.value is None else f"{sensor.value:.1f}{sensor.unit}"
+                text, x, y = f"{sensor.name} {reading}", self._sensor_x[row], self._sensor_y[row]
+            if label.toPlainText() != text:
+                label.setText(text)
+            _anchor(label, 1 if x > middle else 0, ABOVE)  # east half: text runs west, stays on screen
+            label.setPos(float(x), float(y))
+        self._shown_alarms = [moves for _priority, _value, moves, _row, _slot in found]
         self._place_alarm_labels()
 
     def _place_alarm_labels(self) -> None:
         """Show the most urgent labels first and skip one that would cover a label already shown."""
         placed: list[QRectF] = []
+        still: list[QRectF] = []  # of labels that stay where they are
         view = self.plot.getViewBox().sceneBoundingRect()
         for n, label in enumerate(self._alarm_labels):
-            label.setAnchor((label.anchor.x(), ABOVE))
+            _anchor(label, label.anchor.x(), ABOVE)
             box = label.sceneBoundingRect()
             if box.top() < view.top():  # at the top edge: below its marker instead of cut off
-                label.setAnchor((label.anchor.x(), BELOW))
+                _anchor(label, label.anchor.x(), BELOW)
                 box = label.sceneBoundingRect()
-            visible = n < self._shown_alarms and not any(box.intersects(other) for other in placed)
+            visible = n < len(self._shown_alarms) and not any(box.intersects(other) for other in placed)
             label.setVisible(visible)
             if visible:
                 placed.append(box)
-        if self.labels is not None:  # area names step aside for an alarm
-            self.labels.reserve([QRectF(self.plot.mapFromScene(box).boundingRect()) for box in placed])
-
-    def _draw_vehicles(self) -> None:
-        table = self.state.vehicle_points
-        n = len(table)
-        x, y = self._project(table.lon[:n], table.lat[:n])
-        style = table.code[:n].astype(np.int64) * len(VEHICLE_STATUS_CODES) + table.state[:n]
-        self.vehicles.set_points(x, y, style)
+                if not self._shown_alarms[n]:
+                    still.append(box)
+        # Area names step aside for an alarm's label, not for a moving vehicle's: laying the names
+        # out again costs a big city's map a fifth of a second.
+        if self.labels is not None:
+            self.labels.reserve([QRectF(self.plot.mapFromScene(box).boundingRect()) for box in still])
 
     def _place_pins(self) -> None:
         """Where every case is, from the case columns (the map keeps only the projection)."""
@@ -402,15 +494,28 @@ class QtCityMap(QWidget):
             self.case_selected.emit(self.cases.ids[nearest])
 
 
-# Draw rank of each sensor state (SENSOR_STATES order: normal, warning, alarm, offline).
-_SENSOR_DRAW_RANK = np.array([1, 2, 3, 0])
+def _anchor(label: pg.TextItem, x: float, y: float) -> None:
+    """Anchor a label, if it is not anchored so already (placing its text again is not free)."""
+    if (label.anchor.x(), label.anchor.y()) != (x, y):
+        label.setAnchor((x, y))
+
+
+def _halo_style(priorities: np.ndarray) -> np.ndarray:
+    """The halo of each priority: its place in PRIORITIES (an unknown priority counts as the lowest)."""
+    style: np.ndarray = np.clip(np.searchsorted(PRIORITIES, priorities), 0, len(PRIORITIES) - 1)
+    return style
+
+
+# Draw rank of each sensor state (SENSOR_STATES order: normal, warning, alarm, offline, unknown).
+_SENSOR_DRAW_RANK = np.array([2, 3, 4, 0, 1])
 
 
 def _sensor_marks() -> list[Mark]:
-    """One mark per sensor state, in SENSOR_STATES order: alarms large and haloed."""
-    sizes = {"normal": 6.0, "warning": 10.0, "alarm": 22.0, "offline": 6.0}
+    """One mark per sensor state, in SENSOR_STATES order: alarms large (their halos are the alarms'),
+    a sensor silent a while hollow."""
+    sizes = {"normal": 6.0, "warning": 10.0, "alarm": 12.0, "offline": 6.0, "unknown": 9.0}
     return [
-        Mark(SENSOR_COLORS[s], sizes[s], shape="beacon" if s == "alarm" else "circle") for s in SENSOR_STATES
+        Mark(SENSOR_COLORS[s], sizes[s], shape="ring" if s == "unknown" else "circle") for s in SENSOR_STATES
     ]
 
 

@@ -4,32 +4,32 @@
 <context>
     <name>AlarmGroupModel</name>
     <message>
-        <location filename="../../console/models.py" line="543"/>
+        <location filename="../../console/models.py" line="558"/>
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="544"/>
+        <location filename="../../console/models.py" line="559"/>
         <source>Area</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="545"/>
+        <location filename="../../console/models.py" line="560"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="546"/>
+        <location filename="../../console/models.py" line="561"/>
         <source>Alarms</source>
         <translation>报警数</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="547"/>
+        <location filename="../../console/models.py" line="562"/>
         <source>Unacknowledged</source>
         <translation>未确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="548"/>
+        <location filename="../../console/models.py" line="563"/>
         <source>Newest</source>
         <translation>最新</translation>
     </message>
@@ -37,92 +37,97 @@
 <context>
     <name>AlarmTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="418"/>
+        <location filename="../../console/models.py" line="419"/>
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="419"/>
+        <location filename="../../console/models.py" line="420"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="420"/>
+        <location filename="../../console/models.py" line="421"/>
         <source>Value</source>
         <translation>当前值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="421"/>
+        <location filename="../../console/models.py" line="422"/>
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="422"/>
+        <location filename="../../console/models.py" line="423"/>
         <source>Raised</source>
         <translation>报警时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="423"/>
+        <location filename="../../console/models.py" line="424"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="507"/>
+        <location filename="../../console/models.py" line="517"/>
         <source>peak {value}</source>
         <translation>峰值 {value}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="524"/>
+        <location filename="../../console/models.py" line="535"/>
         <source>{unit}/min</source>
         <translation>{unit}/分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="526"/>
+        <location filename="../../console/models.py" line="537"/>
         <source>s</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="598"/>
+        <location filename="../../console/models.py" line="539"/>
+        <source>m</source>
+        <translation>米</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="613"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="600"/>
+        <location filename="../../console/models.py" line="615"/>
         <source>Suppressed by design</source>
         <translation>设计抑制</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="603"/>
+        <location filename="../../console/models.py" line="618"/>
         <source>Shelved until {time}</source>
         <translation>搁置至 {time}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="606"/>
+        <location filename="../../console/models.py" line="621"/>
         <source>Cleared</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="607"/>
+        <location filename="../../console/models.py" line="622"/>
         <source>Cleared, unacknowledged</source>
         <translation>已恢复 · 未确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="609"/>
+        <location filename="../../console/models.py" line="624"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="611"/>
+        <location filename="../../console/models.py" line="626"/>
         <source>Active</source>
         <translation>报警中</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="613"/>
+        <location filename="../../console/models.py" line="628"/>
         <source>chattering</source>
         <translation>频繁抖动</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="615"/>
+        <location filename="../../console/models.py" line="630"/>
         <source>to the shift lead</source>
         <translation>已提请值班长</translation>
     </message>
@@ -130,78 +135,78 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="293"/>
+        <location filename="../../console/models.py" line="294"/>
         <source>Case</source>
         <extracomment>Emitted after a refresh, sort or filter change: counts shown beside the table may have moved.</extracomment>
         <translation>案件号</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="294"/>
+        <location filename="../../console/models.py" line="295"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="65"/>
+        <location filename="../../console/models.py" line="66"/>
         <source>{d} d {h} h</source>
         <translation>{d} 天 {h} 小时</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="67"/>
+        <location filename="../../console/models.py" line="68"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="68"/>
+        <location filename="../../console/models.py" line="69"/>
         <source>{m} min</source>
         <translation>{m} 分</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="76"/>
+        <location filename="../../console/models.py" line="77"/>
         <source>paused · {span} left</source>
         <translation>暂停 · 剩 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="78"/>
+        <location filename="../../console/models.py" line="79"/>
         <source>{span} left</source>
         <translation>剩 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="79"/>
+        <location filename="../../console/models.py" line="80"/>
         <source>{span} over</source>
         <translation>超时 {span}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="295"/>
+        <location filename="../../console/models.py" line="296"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="296"/>
+        <location filename="../../console/models.py" line="297"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="297"/>
+        <location filename="../../console/models.py" line="298"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="298"/>
+        <location filename="../../console/models.py" line="299"/>
         <source>Assignee</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="299"/>
+        <location filename="../../console/models.py" line="300"/>
         <source>Escalations</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="300"/>
+        <location filename="../../console/models.py" line="301"/>
         <source>Time left</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="392"/>
+        <location filename="../../console/models.py" line="393"/>
         <source>Reported {reported} · due {deadline}</source>
         <translation>上报 {reported} · 时限 {deadline}</translation>
     </message>
@@ -209,108 +214,108 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../console/app.py" line="177"/>
+        <location filename="../../console/app.py" line="178"/>
         <source>Alarms</source>
         <extracomment>Asks the person at the seat to sign in again when the hub refuses (None: unattended).</extracomment>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="178"/>
+        <location filename="../../console/app.py" line="179"/>
         <source>Fleet</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="179"/>
+        <location filename="../../console/app.py" line="180"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="180"/>
+        <location filename="../../console/app.py" line="181"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="181"/>
+        <location filename="../../console/app.py" line="182"/>
         <source>Case</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="232"/>
+        <location filename="../../console/app.py" line="233"/>
         <source>No screen of its own: opened as an ordinary window</source>
         <translation>无独立屏幕：以普通窗口打开</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="319"/>
+        <location filename="../../console/app.py" line="320"/>
         <source>The hub&apos;s city cannot be drawn; see the log</source>
         <translation>无法绘制指挥中心下发的城市数据，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="345"/>
+        <location filename="../../console/app.py" line="346"/>
         <source>The hub refused this seat: %1</source>
         <translation>指挥中心拒绝了本席位：%1</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="463"/>
+        <location filename="../../console/app.py" line="469"/>
         <source>%1: %2, now %3</source>
         <translation>%1：%2，现为%3</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="466"/>
+        <location filename="../../console/app.py" line="472"/>
         <source>%1: %2 of %3 cases</source>
         <translation>%1：%3 件中 %2 件已办</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="522"/>
+        <location filename="../../console/app.py" line="528"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="528"/>
+        <location filename="../../console/app.py" line="534"/>
         <source>Not done: someone acted on this alarm first. Check it and try again.</source>
         <translation>未执行：已有人先处理了该报警，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="535"/>
+        <location filename="../../console/app.py" line="541"/>
         <source>Not done: someone changed this case first; it is now %1. Check it and try again.</source>
         <translation>未执行：案件已被他人先行处理，现为%1，请核对后重试。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="538"/>
+        <location filename="../../console/app.py" line="544"/>
         <source>Not done: this seat is read-only.</source>
         <translation>未执行：本席位为只读。</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="539"/>
+        <location filename="../../console/app.py" line="545"/>
         <source>Not done: %1 (%2)</source>
         <translation>未执行：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="548"/>
+        <location filename="../../console/app.py" line="554"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="549"/>
+        <location filename="../../console/app.py" line="555"/>
         <source>Shelved</source>
         <translation>已搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="550"/>
+        <location filename="../../console/app.py" line="556"/>
         <source>Unshelved</source>
         <translation>已取消搁置</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="551"/>
+        <location filename="../../console/app.py" line="557"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="552"/>
+        <location filename="../../console/app.py" line="558"/>
         <source>Back in service</source>
         <translation>恢复使用</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="553"/>
+        <location filename="../../console/app.py" line="559"/>
         <source>Case opened</source>
         <translation>已转为案件</translation>
     </message>
@@ -318,32 +323,32 @@
 <context>
     <name>HallWindow</name>
     <message>
-        <location filename="../../console/app.py" line="75"/>
+        <location filename="../../console/app.py" line="76"/>
         <source>Urban Management Supervision Hall</source>
         <translation>数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="83"/>
+        <location filename="../../console/app.py" line="84"/>
         <source>Dispatch desk</source>
         <translation>派遣席</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="84"/>
+        <location filename="../../console/app.py" line="85"/>
         <source>City map</source>
         <translation>城市地图</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="85"/>
+        <location filename="../../console/app.py" line="86"/>
         <source>Alarms</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="86"/>
+        <location filename="../../console/app.py" line="87"/>
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../console/app.py" line="87"/>
+        <location filename="../../console/app.py" line="88"/>
         <source>Fleet</source>
         <translation>车队</translation>
     </message>
@@ -412,32 +417,32 @@
         <translation>静音 {n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="202"/>
+        <location filename="../../widgets/alarm_panel.py" line="203"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="202"/>
+        <location filename="../../widgets/alarm_panel.py" line="203"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="224"/>
+        <location filename="../../widgets/alarm_panel.py" line="225"/>
         <source>{n} in 10 min</source>
         <translation>近10分钟 {n} 条</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="232"/>
+        <location filename="../../widgets/alarm_panel.py" line="233"/>
         <source>Alarm flood: {n} alarms in 10 minutes (about {manageable} is manageable). Shown by area and class, the most urgent first.</source>
         <translation>报警泛滥：10 分钟内 {n} 条（可处理约 {manageable} 条）。已按区域和类别归并，最紧急的在前。</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="273"/>
+        <location filename="../../widgets/alarm_panel.py" line="274"/>
         <source>Unacknowledged {count}</source>
         <translation>未确认 {count}</translation>
     </message>
     <message>
-        <location filename="../../widgets/alarm_panel.py" line="275"/>
+        <location filename="../../widgets/alarm_panel.py" line="276"/>
         <source>Set aside ({count})</source>
         <translation>已搁置/停用/抑制（{count}）</translation>
     </message>
@@ -456,32 +461,32 @@
         <translation>未选择案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="161"/>
+        <location filename="../../widgets/case_detail.py" line="163"/>
         <source>verify</source>
         <translation>核实</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="162"/>
+        <location filename="../../widgets/case_detail.py" line="164"/>
         <source>file</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="163"/>
+        <location filename="../../widgets/case_detail.py" line="165"/>
         <source>dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="164"/>
+        <location filename="../../widgets/case_detail.py" line="166"/>
         <source>handle</source>
         <translation>处置</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="165"/>
+        <location filename="../../widgets/case_detail.py" line="167"/>
         <source>check</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="166"/>
+        <location filename="../../widgets/case_detail.py" line="168"/>
         <source>close</source>
         <translation>结案</translation>
     </message>
@@ -496,127 +501,132 @@
         <translation>并入 {case}（{metres:,.0f} 米）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="213"/>
+        <location filename="../../widgets/case_detail.py" line="215"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="214"/>
+        <location filename="../../widgets/case_detail.py" line="216"/>
         <source>Time limit</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="215"/>
+        <location filename="../../widgets/case_detail.py" line="217"/>
         <source>Place</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="216"/>
+        <location filename="../../widgets/case_detail.py" line="218"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="217"/>
+        <location filename="../../widgets/case_detail.py" line="219"/>
         <source>Reported / due</source>
         <translation>上报 / 时限</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="218"/>
+        <location filename="../../widgets/case_detail.py" line="220"/>
         <source>Assignee</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="219"/>
+        <location filename="../../widgets/case_detail.py" line="221"/>
         <source>Suggested</source>
         <translation>建议部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="220"/>
+        <location filename="../../widgets/case_detail.py" line="222"/>
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="221"/>
+        <location filename="../../widgets/case_detail.py" line="223"/>
+        <source>Nearest crews</source>
+        <translation>最近可派车组</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="224"/>
         <source>Duplicate?</source>
         <translation>疑似重复</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="222"/>
+        <location filename="../../widgets/case_detail.py" line="225"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="231"/>
+        <location filename="../../widgets/case_detail.py" line="234"/>
         <source>Reason or note</source>
         <translation>理由或意见</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="232"/>
+        <location filename="../../widgets/case_detail.py" line="235"/>
         <source>What was found or done</source>
         <translation>核查或处置情况</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="285"/>
+        <location filename="../../widgets/case_detail.py" line="288"/>
         <source>urged {count}×</source>
         <translation>督办 {count} 次</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="286"/>
+        <location filename="../../widgets/case_detail.py" line="289"/>
         <source>raised to the shift lead</source>
         <translation>已提请值班长</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="298"/>
+        <location filename="../../widgets/case_detail.py" line="301"/>
         <source>{department} (responsibility table: {category} here)</source>
         <translation>{department}（责任表：此处{category}）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="328"/>
+        <location filename="../../widgets/case_detail.py" line="331"/>
         <source>Raised to the shift lead</source>
         <translation>提请值班长</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="329"/>
+        <location filename="../../widgets/case_detail.py" line="332"/>
         <source>Duplicate merged in</source>
         <translation>重复案件已并入</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="336"/>
+        <location filename="../../widgets/case_detail.py" line="339"/>
         <source>time ran out ({stage})</source>
         <translation>超时（{stage}）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="338"/>
+        <location filename="../../widgets/case_detail.py" line="341"/>
         <source>urged, and nobody acted</source>
         <translation>督办后无人处理</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="382"/>
+        <location filename="../../widgets/case_detail.py" line="385"/>
         <source> ({count} cases)</source>
         <translation>（{count} 件）</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="404"/>
+        <location filename="../../widgets/case_detail.py" line="407"/>
         <source>a reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="405"/>
+        <location filename="../../widgets/case_detail.py" line="408"/>
         <source>what was found or done</source>
         <translation>情况说明</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="406"/>
+        <location filename="../../widgets/case_detail.py" line="409"/>
         <source>a department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="413"/>
+        <location filename="../../widgets/case_detail.py" line="416"/>
         <source>Needs {what}</source>
         <translation>需填写{what}</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="327"/>
+        <location filename="../../widgets/case_detail.py" line="330"/>
         <source>Reported</source>
         <translation>上报</translation>
     </message>
@@ -688,82 +698,102 @@
 <context>
     <name>QtCityMap</name>
     <message>
-        <location filename="../../widgets/map.py" line="204"/>
+        <location filename="../../widgets/map.py" line="231"/>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="207"/>
+        <location filename="../../widgets/map.py" line="234"/>
         <source>Escalated</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="211"/>
+        <location filename="../../widgets/map.py" line="244"/>
         <source>Sensors</source>
         <translation>感知设备</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="213"/>
+        <location filename="../../widgets/map.py" line="249"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="192"/>
+        <location filename="../../widgets/map.py" line="239"/>
+        <source>Alarms</source>
+        <translation>报警</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map.py" line="241"/>
+        <source>Vehicle&apos;s trail</source>
+        <translation>违规车辆轨迹</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map.py" line="246"/>
+        <source>Silent</source>
+        <translation>静默</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map.py" line="228"/>
+        <source>Trail, last %1 min</source>
+        <translation>轨迹（近%1分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map.py" line="218"/>
         <source>Overdue</source>
         <translation>超期</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="109"/>
+        <location filename="../../widgets/map.py" line="133"/>
         <source>Waiting for the city from the hub…</source>
         <translation>正在从指挥中心获取城市数据…</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="112"/>
+        <location filename="../../widgets/map.py" line="136"/>
         <source>Show all</source>
         <translation>全部显示</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="114"/>
+        <location filename="../../widgets/map.py" line="138"/>
         <source>Bring everything into view, including what lies outside the city</source>
         <translation>显示全部对象，包括位于城市范围外的</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="193"/>
+        <location filename="../../widgets/map.py" line="219"/>
         <source>Due soon</source>
         <translation>临期</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="194"/>
+        <location filename="../../widgets/map.py" line="220"/>
         <source>In time</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="197"/>
+        <location filename="../../widgets/map.py" line="223"/>
         <source>Alarm</source>
         <translation>报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="198"/>
+        <location filename="../../widgets/map.py" line="224"/>
         <source>Warning</source>
         <translation>预警</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="199"/>
+        <location filename="../../widgets/map.py" line="225"/>
         <source>Normal</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="200"/>
+        <location filename="../../widgets/map.py" line="226"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="208"/>
+        <location filename="../../widgets/map.py" line="235"/>
         <source>Many (count)</source>
         <translation>聚合（数量）</translation>
     </message>
     <message>
-        <location filename="../../widgets/map.py" line="215"/>
+        <location filename="../../widgets/map.py" line="252"/>
         <source>Idle or offline</source>
         <translation>停驶/离线</translation>
     </message>
@@ -771,14 +801,14 @@
 <context>
     <name>QtCriticalAlert</name>
     <message>
-        <location filename="../../widgets/critical_alert.py" line="23"/>
-        <location filename="../../widgets/critical_alert.py" line="27"/>
+        <location filename="../../widgets/critical_alert.py" line="24"/>
+        <location filename="../../widgets/critical_alert.py" line="28"/>
         <source>Critical alarm</source>
         <extracomment>alarm id, the version seen</extracomment>
         <translation>紧急报警</translation>
     </message>
     <message>
-        <location filename="../../widgets/critical_alert.py" line="31"/>
+        <location filename="../../widgets/critical_alert.py" line="32"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
@@ -983,47 +1013,47 @@
 <context>
     <name>VehicleTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="635"/>
+        <location filename="../../console/models.py" line="650"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="636"/>
+        <location filename="../../console/models.py" line="651"/>
         <source>Kind</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="637"/>
+        <location filename="../../console/models.py" line="652"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="638"/>
+        <location filename="../../console/models.py" line="653"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="639"/>
+        <location filename="../../console/models.py" line="654"/>
         <source>Last fix</source>
         <translation>定位</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="640"/>
+        <location filename="../../console/models.py" line="655"/>
         <source>Task</source>
         <translation>当前任务</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="678"/>
+        <location filename="../../console/models.py" line="693"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="680"/>
+        <location filename="../../console/models.py" line="695"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="681"/>
+        <location filename="../../console/models.py" line="696"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
