@@ -39,7 +39,8 @@ class HallColors:
     DUE_SOON = "#f0abfc"  # … nor its yellow
     OVERDUE_TINT = "#3a1242"  # row background of overdue cases
     GREEN_TINT = "#123d24"
-    CRITICAL = "#b3261e"  # header counters that need someone now
+    CRITICAL = "#b3261e"  # header counters of alarms that need someone now
+    OVERDUE_STRONG = "#86198f"  # the header's count of overdue cases
     WARNING = "#8a5a00"
     PRIORITY: ClassVar[dict[int, str]] = {1: RED, 2: ORANGE, 3: YELLOW, 4: MUTED}
 
@@ -72,7 +73,7 @@ VEHICLE_STATUS_COLORS = {
     "moving": HallColors.GREEN,
     "working": HallColors.ACCENT,
     "idle": HallColors.MUTED,
-    "offline": HallColors.ORANGE,
+    "offline": HallColors.TEXT,  # bright, not an alarm's orange: a look, not an alarm
 }
 
 #: Names the style sheet may use as ``$name``, with their colours.
@@ -93,6 +94,7 @@ STYLE_TOKENS = {
     "green_tint": HallColors.GREEN_TINT,
     "red_tint": HallColors.RED_TINT,
     "critical": HallColors.CRITICAL,
+    "overdue_strong": HallColors.OVERDUE_STRONG,
     "warning": HallColors.WARNING,
     "ok": "#5fd38d",
     "stale": "#f2b233",

@@ -12,7 +12,7 @@ from widgets.hall_header import QtHallHeader
     ("summary", "overdue", "alarms"),
     [
         (HallSummary(), "", ""),
-        (HallSummary(overdue=2), "critical", ""),
+        (HallSummary(overdue=2), "overdue", ""),  # a case's magenta: red is for alarms
         (HallSummary(alarms_active=3), "", "warning"),
         (HallSummary(alarms_active=3, alarms_critical=1), "", "critical"),
     ],

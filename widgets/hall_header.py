@@ -51,7 +51,7 @@ class QtHallHeader(QWidget):
 
     def show_summary(self, summary: HallSummary, now: float) -> None:
         self.overdue.setText(self.tr("Overdue city-wide %n", "", summary.overdue))
-        restyle(self.overdue, "alert", "critical" if summary.overdue else "")
+        restyle(self.overdue, "alert", "overdue" if summary.overdue else "")  # a case's magenta, not red
         self.alarms.setText(
             self.tr("Alarms %1 (critical %2)")
             .replace("%1", str(summary.alarms_active))
