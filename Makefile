@@ -6,8 +6,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # System packages Qt needs to run (and draw Chinese) on a bare Debian/Ubuntu machine:
-# fonts, GL, the X11 (xcb) and sound (PulseAudio) libraries PySide6's wheels do not carry.
-SYSTEM_PACKAGES := fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0 \
+# fonts, GL, the X11 (xcb) and sound (PulseAudio) libraries PySide6's wheels do not carry;
+# and a TrueType CJK font (WenQuanYi Micro Hei) that the PDF reports embed.
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-wqy-microhei libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0 \
 	libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
 	libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1
 

@@ -31,6 +31,7 @@ from benchmarks.ingest import measure_console_ingest, measure_raw_ingest
 from benchmarks.kpis import measure_kpis
 from benchmarks.map_frame import measure_map_frame, measure_map_trails
 from benchmarks.queue_sort import measure_queue_sort
+from benchmarks.reports import measure_reports
 from benchmarks.trend import measure_trend
 
 # (name, unit, aim, True when higher is better)
@@ -151,6 +152,13 @@ AIMS = {
     "kpis_update_ms_median": ("ms", None, False),
     "kpis_update_ms_p99": ("ms", 5, False),
     "kpis_drill_down_ms": ("ms", None, False),
+    "reports_cases": ("cases", None, True),
+    "reports_objects_ranked": ("objects", None, True),
+    "reports_monthly_s": ("s", 15, False),
+    "reports_monthly_first_s": ("s", None, False),
+    "reports_read_and_rank_s": ("s", None, False),
+    "reports_xlsx_kb": ("KiB", None, False),
+    "reports_pdf_kb": ("KiB", None, False),
 }
 
 
@@ -178,6 +186,7 @@ def main() -> int:
     figures.update(measure_fleet())
     figures.update(measure_trend())
     figures.update(measure_kpis())
+    figures.update(measure_reports())
     figures.update(measure_commands(seconds))
     figures["console_max_to_raw_ratio"] = (
         figures["console_max_updates_per_s"] / figures["raw_decode_updates_per_s"]

@@ -382,7 +382,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     review.add_argument("--until", type=_when, help="to (default: now)")
     review.set_defaults(run=_alarm_review)
+    _add_report_parser(commands)
     return parser
+
+
+def _add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    reports = commands.add_parser(
+        "report", help="evaluation reports as files: a workbook (xlsx) and a PDF"
+    ).add_subparsers(dest="verb", required=True)
+    for kind, option, form, example, what in (
+        ("monthly", "--month", "YYYY-MM", "2026-03", "月评比: a month's figures, rankings and grades"),
+        ("weekly", "--week", "YYYY-Www", "2026-W09", "周排名: an ISO week's figures, rankings and grades"),
+    ):
+        report = reports.add_parser(kind, help=what, description=what)
+        report.add_argument(option, dest="period", metavar=form, required=True, help=f"e.g. {example}")
+        report.add_argument(
+            "--out", metavar="DIR", type=Path, required=True, help="the folder to write the files into"
+        )
+        report.add_argument(
+            "--db", help="SQLAlchemy URL (default: the hub's SQLite file in the user data directory)"
+        )
+        report.add_argument("--city", type=_folder, help="the city folder (default: the demo city)")
+        report.set_defaults(run=_report)
 
 
 def _when(text: str) -> float:
@@ -429,6 +450,37 @@ def _alarm_review(args: argparse.Namespace) -> int:
     print("bad actors (raised most):")
     for sensor, condition, times in bad_actors((sensor, condition) for _, sensor, condition in raised):
         print(f"  {times:5d}  {sensor} {condition}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Write a month's or a week's evaluation as an xlsx and a PDF; a closed period's files are the
+    same however often they are made."""
+    import time
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from feeds.city import CityError, demo, load_city
+    from feeds.hub.reports import MissingFont, ReportError, make_report
+    from feeds.hub.store import default_url
+
+    try:
+        city = load_city(args.city) if args.city else demo().city
+    except CityError as error:
+        _say_problems(error.problems)  # type: ignore[arg-type]
+        return 2
+    try:
+        written = make_report(city, args.db or default_url(), args.verb, args.period, args.out, time.time())
+    except ReportError as error:
+        print(f"hall: {error}; nothing written", file=sys.stderr)
+        return 2
+    except (MissingFont, OSError) as error:
+        print(f"hall: {error}; nothing written", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        print(f"hall: the database failed: {str(error).splitlines()[0]}; nothing written", file=sys.stderr)
+        return 1
+    print(*(f"wrote {path}" for path in written), sep="\n")
     return 0
 
 
