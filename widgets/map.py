@@ -373,17 +373,20 @@ class QtCityMap(QWidget):
         self._place_alarm_labels()
 
     def _place_alarm_labels(self) -> None:
-        """Show the most urgent labels first and skip one that would cover a label already shown."""
+        """Show the most urgent labels first, each over, under or beside its marker where it covers
+        no label already shown, and skip one that finds no such place."""
         placed: list[QRectF] = []
         still: list[QRectF] = []  # of labels that stay where they are
         view = self.plot.getViewBox().sceneBoundingRect()
         for n, label in enumerate(self._alarm_labels):
-            _anchor(label, label.anchor.x(), ABOVE)
-            box = label.sceneBoundingRect()
-            if box.top() < view.top():  # at the top edge: below its marker instead of cut off
-                _anchor(label, label.anchor.x(), BELOW)
+            side = label.anchor.x()
+            visible = False
+            for x, y in ((side, ABOVE), (side, BELOW), (1 - side, ABOVE), (1 - side, BELOW)):
+                _anchor(label, x, y)  # over its marker, else under it, else on its other side
                 box = label.sceneBoundingRect()
-            visible = n < len(self._shown_alarms) and not any(box.intersects(other) for other in placed)
+                if box.top() >= view.top() and not any(box.intersects(other) for other in placed):
+                    visible = n < len(self._shown_alarms)
+                    break
             label.setVisible(visible)
             if visible:
                 placed.append(box)

@@ -507,7 +507,7 @@ class KpiEngine:
             Score(
                 figures.keys[n],
                 None if math.isnan(total) else round(total, 6),
-                "" if math.isnan(total) else self.city.kpis.grade(total),
+                "" if math.isnan(total) else self.city.kpis.grade(round(total, 6)),  # graded as shown
                 tuple(None if math.isnan(s) else float(s) for s in column),
             )
             for n, total, column in zip(peers, totals.tolist(), parts.T.tolist(), strict=True)
