@@ -399,3 +399,26 @@ async def test_an_appeal_of_a_timeout_is_reviewed_in_two_levels(db_url: str) -> 
             case = await step(lead, case, "grant_appeal")
     assert early.code == p.ErrorCode.NOT_ALLOWED_IN_STATE  # the lead decides what was forwarded
     assert (case.appeal, case.late, case.status) == ("granted", "handle", "dispatched")
+
+
+def test_a_step_taken_in_the_second_its_time_ran_out_keeps_the_timeout_on_the_record(tmp_path: Path) -> None:
+    """The clock looks once a second: a lead who files in the moment between the deadline and
+    that look finds the case urged and late first, as the clock would have left it — so the
+    evaluation, which reads the timeline, counts the filing late."""
+    from feeds.city.workflow import Person
+    from feeds.hub.core import HubCore
+
+    clock = Clock(NOW)
+    core = HubCore(Store(f"sqlite:///{tmp_path / 'hub.db'}").load(), demo().city, clock)
+    lon, lat = inside(demo().city.grids[100])
+    core.ingest(
+        [p.Report("R-1", "06010", lon, lat, "hotline", NOW, "市民来电：路边垃圾堆放")], sender="12319"
+    )
+    core.act(p.Act("a-1", "AJ0000001", 1, "accept"), Person("intake", "陈静", frozenset({"intake"})))
+    case = core.topics["cases"].live["AJ0000001"]
+    clock.now = case.deadline + 0.5  # the tick has not run
+    filed = core.act(p.Act("a-2", case.id, case.version, "file"), Person("lead", "王强", frozenset({"lead"})))
+    events = [(e["actor"], e["action"], e["reason"]) for e in core.take_batch().events]
+    assert events[-2:] == [("system", "urge", "timeout:file"), ("lead", "file", "")]
+    assert filed.version == case.version + 2 and filed.late_in("file") and filed.escalations == 1
+    assert filed.urged_at == 0.0  # the lead's step answered the urge at once

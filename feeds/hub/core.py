@@ -553,6 +553,8 @@ class HubCore:
             self._required(workflow.actions[act.action].requires, act)
             if act.action in TASKS:
                 act = replace(act, inspector=self._task_inspector(case, act.inspector))
+            if self._overdue(case, self.clock()):  # ran out before the clock's tick saw it: its
+                case = self._time_out(case, self.clock())  # timeout stays on the record first
             case = self._step(case, act, role, actor.login, transition.to)
         except ProtocolError as error:
             error.ref = act.id
@@ -748,19 +750,27 @@ class HubCore:
         known = alarm.kind in self.city.sensor_classes
         return self.city.sensor_class(alarm.sensor_id, alarm.kind).max_shelve_s if known else 0.0
 
+    @staticmethod
+    def _overdue(case: Case, now: float) -> bool:
+        return bool(case.stage) and not case.paused and now >= case.deadline and not case.late_in(case.stage)
+
+    def _time_out(self, case: Case, now: float) -> Case:
+        """The running stage ran out of time: late on the record, urged by the system (督办)."""
+        late = self.rules.with_late(case, now)
+        case = self._change(
+            "cases", replace(case, late=late, version=case.version + 1, **self.rules.urged(case, now))
+        )
+        self._event(case, SYSTEM, "urge", f"timeout:{case.stage}", role=SYSTEM, from_state=case.status)
+        return case
+
     def _case_clocks(self, now: float) -> None:
         while self._due and self._due[0][0] <= now:
             _, case_id, version = heapq.heappop(self._due)
             case: Case | None = self.topics["cases"].live.get(case_id)
             if case is None or case.version != version:
                 continue  # it moved on since: its newer version is watched instead
-            if case.stage and not case.paused and now >= case.deadline and not case.late_in(case.stage):
-                late = self.rules.with_late(case, now)
-                urged = replace(case, late=late, version=case.version + 1, **self.rules.urged(case, now))
-                case = self._change("cases", urged)
-                self._event(
-                    case, SYSTEM, "urge", f"timeout:{case.stage}", role=SYSTEM, from_state=case.status
-                )
+            if self._overdue(case, now):
+                case = self._time_out(case, now)
             elif case.urged_at and not case.raised and now >= case.urged_at + self.city.raise_after_s:
                 case = self._change("cases", replace(case, raised=True, version=case.version + 1))
                 self._event(case, SYSTEM, "raise", "urged_unanswered", role=SYSTEM, from_state=case.status)
