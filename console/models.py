@@ -46,7 +46,7 @@ from console.columns import (
 )
 from console.palette import LIGHT_COLORS, HallColors
 from console.state import Changes, HallState
-from feeds.city.fleet import MAX_SHELVE_S
+from feeds.city.fleet import CONDITION_UNITS, MAX_SHELVE_S
 from feeds.domain import LIGHTS, OFF, Light
 from feeds.wire import Alarm, Case, Vehicle
 
@@ -533,12 +533,13 @@ def alarm_quantity(state: HallState, alarm: Alarm, value: float) -> str:
     unit = sensor.unit if sensor else names.sensor_unit(alarm.kind)
     if alarm.condition == "rate":
         unit = QCoreApplication.translate("AlarmTableModel", "{unit}/min").format(unit=unit)
-    elif alarm.condition in ("comm", "silent", "stopped"):
-        unit = QCoreApplication.translate("AlarmTableModel", "s")
-    elif alarm.condition in ("route", "no_entry", "keep_in"):
-        unit = QCoreApplication.translate("AlarmTableModel", "m")
-    elif alarm.condition in ("speed", "no_driving"):
-        unit = "km/h"
+    elif alarm.condition == "comm" or alarm.condition in CONDITION_UNITS:
+        unit = CONDITION_UNITS.get(alarm.condition, "s")
+        words = {
+            "s": QCoreApplication.translate("AlarmTableModel", "s"),
+            "m": QCoreApplication.translate("AlarmTableModel", "m"),
+        }
+        unit = words.get(unit, unit)
     return f"{value:.4g} {unit}".strip()
 
 

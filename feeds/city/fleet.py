@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import ClassVar
 
 from shapely.geometry.base import BaseGeometry
@@ -23,6 +24,11 @@ STANDING_KMH = 3.0
 #: Moving inside a no_driving zone means faster than this.
 MOVING_KMH = 5.0
 DAY_MINUTES = 24 * 60
+#: The unit of the value of each vehicle alarm condition (feeds.hub.rules.fleet).
+CONDITION_UNITS = {"no_entry": "m", "keep_in": "m", "route": "m", "no_driving": "km/h", "speed": "km/h"} | {
+    "stopped": "s",
+    "silent": "s",
+}
 MAX_SHELVE_S = 8 * 3600.0  # the longest an operator may shelve a vehicle's alarm
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(\+1)?$")
 
@@ -117,6 +123,6 @@ class Fence:
             return vehicle_id in self.vehicles
         return not self.kinds or kind in self.kinds
 
-    @property
+    @cached_property  # asked for every fix it is measured against
     def point_rule(self) -> PointRule:
         return PointRule(self.id, self.priority, on_delay_s=self.on_delay_s, off_delay_s=self.on_delay_s / 2)

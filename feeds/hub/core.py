@@ -24,7 +24,7 @@ from msgspec.structs import replace
 
 from feeds import domain
 from feeds.city import City
-from feeds.city.fleet import MAX_SHELVE_S
+from feeds.city.fleet import CONDITION_UNITS, MAX_SHELVE_S
 from feeds.city.model import Place
 from feeds.city.workflow import SYSTEM, TASKS, Actor
 from feeds.hub.batch import WriteBatch
@@ -32,7 +32,7 @@ from feeds.hub.ids import Ids, LocalIds
 from feeds.hub.policy import MAX_CLOCK_SKEW_S
 from feeds.hub.rules.alarms import AlarmEngine, AlarmEvent, acting_role
 from feeds.hub.rules.cases import CaseRules
-from feeds.hub.rules.fleet import UNITS, FleetWatch
+from feeds.hub.rules.fleet import FleetWatch
 from feeds.hub.store import Loaded
 from feeds.hub.topics import Frame, TopicState
 from feeds.records import Alarm, Case, Sensor, Vehicle
@@ -368,7 +368,14 @@ class HubCore:
                 or not fence.category
             ):
                 return None
-            return vehicle.plate, vehicle.lon, vehicle.lat, fence.category, fence.name, UNITS[alarm.condition]
+            return (
+                vehicle.plate,
+                vehicle.lon,
+                vehicle.lat,
+                fence.category,
+                fence.name,
+                CONDITION_UNITS[alarm.condition],
+            )
         sensor: Sensor | None = self.topics["sensors"].live.get(alarm.sensor_id)
         spec = self.city.sensor_classes.get(alarm.kind)
         if sensor is None or spec is None or not spec.category:

@@ -4,32 +4,32 @@
 <context>
     <name>AlarmGroupModel</name>
     <message>
-        <location filename="../../console/models.py" line="558"/>
+        <location filename="../../console/models.py" line="559"/>
         <source>Priority</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="559"/>
+        <location filename="../../console/models.py" line="560"/>
         <source>Area</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="560"/>
+        <location filename="../../console/models.py" line="561"/>
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="561"/>
+        <location filename="../../console/models.py" line="562"/>
         <source>Alarms</source>
         <translation>报警数</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="562"/>
+        <location filename="../../console/models.py" line="563"/>
         <source>Unacknowledged</source>
         <translation>未确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="563"/>
+        <location filename="../../console/models.py" line="564"/>
         <source>Newest</source>
         <translation>最新</translation>
     </message>
@@ -77,57 +77,57 @@
         <translation>{unit}/分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="537"/>
+        <location filename="../../console/models.py" line="539"/>
         <source>s</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="539"/>
+        <location filename="../../console/models.py" line="540"/>
         <source>m</source>
         <translation>米</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="613"/>
+        <location filename="../../console/models.py" line="614"/>
         <source>Out of service</source>
         <translation>停用检修</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="615"/>
+        <location filename="../../console/models.py" line="616"/>
         <source>Suppressed by design</source>
         <translation>设计抑制</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="618"/>
+        <location filename="../../console/models.py" line="619"/>
         <source>Shelved until {time}</source>
         <translation>搁置至 {time}</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="621"/>
+        <location filename="../../console/models.py" line="622"/>
         <source>Cleared</source>
         <translation>已恢复</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="622"/>
+        <location filename="../../console/models.py" line="623"/>
         <source>Cleared, unacknowledged</source>
         <translation>已恢复 · 未确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="624"/>
+        <location filename="../../console/models.py" line="625"/>
         <source>Acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="626"/>
+        <location filename="../../console/models.py" line="627"/>
         <source>Active</source>
         <translation>报警中</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="628"/>
+        <location filename="../../console/models.py" line="629"/>
         <source>chattering</source>
         <translation>频繁抖动</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="630"/>
+        <location filename="../../console/models.py" line="631"/>
         <source>to the shift lead</source>
         <translation>已提请值班长</translation>
     </message>
@@ -1013,47 +1013,47 @@
 <context>
     <name>VehicleTableModel</name>
     <message>
-        <location filename="../../console/models.py" line="650"/>
+        <location filename="../../console/models.py" line="651"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="651"/>
+        <location filename="../../console/models.py" line="652"/>
         <source>Kind</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="652"/>
+        <location filename="../../console/models.py" line="653"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="653"/>
+        <location filename="../../console/models.py" line="654"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="654"/>
+        <location filename="../../console/models.py" line="655"/>
         <source>Last fix</source>
         <translation>定位</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="655"/>
+        <location filename="../../console/models.py" line="656"/>
         <source>Task</source>
         <translation>当前任务</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="693"/>
+        <location filename="../../console/models.py" line="694"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="695"/>
+        <location filename="../../console/models.py" line="696"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../console/models.py" line="696"/>
+        <location filename="../../console/models.py" line="697"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>

@@ -36,12 +36,6 @@ from feeds.records import Vehicle
 from feeds.wire.messages import Fix
 
 FENCE_CONDITIONS = ("no_entry", "no_driving", "keep_in", "route")
-CONDITIONS = (*FENCE_CONDITIONS, "speed", "stopped", "silent")
-#: The unit of each condition's value.
-UNITS = {"no_entry": "m", "keep_in": "m", "route": "m", "no_driving": "km/h", "speed": "km/h"} | {
-    "stopped": "s",
-    "silent": "s",
-}
 
 
 @dataclass(frozen=True)
@@ -111,7 +105,7 @@ class FleetWatch:
             shape, which, route = (
                 self._local_shapes[fence_id],
                 np.array(members),
-                self._fence(fence_id).rule == "route",
+                self._fences[fence_id].rule == "route",
             )
             metres = shapely.distance(shape if route else shape.boundary, shapely.points(x[which], y[which]))
             if not route:
@@ -135,9 +129,10 @@ class FleetWatch:
             limit = self.city.fleet[seen.kind].speed_kmh
             level = (rules["speed"].priority, limit) if fix.speed > limit else None
             self.engine.evaluate(rules["speed"], vid, "speed", level, fix.speed, fix.ts)
-        in_yard = any(
-            metres >= 0 and self._fence(fence_id).rule == "yard" for fence_id, metres in seen.inside.items()
-        )
+        by_rule: dict[str, list[Fence]] = defaultdict(list)  # the fences it is measured against
+        for fence_id in seen.inside:
+            by_rule[self._fences[fence_id].rule].append(self._fences[fence_id])
+        in_yard = any(seen.inside[fence.id] >= 0 for fence in by_rule.get("yard", ()))
         (self._in_yard.add if in_yard else self._in_yard.discard)(vid)
         standing = self._standing(vid, fix, in_yard)
         if "stopped" in rules:
@@ -145,7 +140,8 @@ class FleetWatch:
             level = (rules["stopped"].priority, limit) if standing >= limit else None
             self.engine.evaluate(rules["stopped"], vid, "stopped", level, standing, fix.ts)
         for condition in FENCE_CONDITIONS:
-            self._fence_condition(seen, condition)
+            if condition in by_rule:
+                self._fence_condition(seen, condition, by_rule[condition])
 
     def _standing(self, vehicle_id: str, fix: Fix, in_yard: bool) -> float:
         """Seconds the vehicle has stood outside a yard (0 while it moves or stands in one)."""
@@ -154,11 +150,8 @@ class FleetWatch:
             return 0.0
         return fix.ts - self._standing_since.setdefault(vehicle_id, fix.ts)
 
-    def _fence_condition(self, seen: _Seen, condition: str) -> None:
-        """One point per vehicle and rule: the worst fence of that rule it breaks now, if any."""
-        fences = [self._fence(i) for i in seen.inside if self._fence(i).rule == condition]
-        if not fences:
-            return
+    def _fence_condition(self, seen: _Seen, condition: str, fences: list[Fence]) -> None:
+        """One point per vehicle and rule: the worst of the rule's fences it breaks now, if any."""
         broken: list[tuple[float, Fence]] = []
         for fence in fences:
             if not in_hours(fence.hours, seen.minute):
@@ -177,9 +170,6 @@ class FleetWatch:
         value, fence = max(broken, key=lambda b: (-b[1].priority, b[0])) if broken else (0.0, held)
         level: Level | None = (fence.priority, _limit(fence)) if broken else None
         self.engine.evaluate(fence.point_rule, seen.vehicle_id, condition, level, value, seen.fix.ts)
-
-    def _fence(self, fence_id: str) -> Fence:
-        return self._fences[fence_id]
 
     def fence(self, fence_id: str) -> Fence | None:
         return self._fences.get(fence_id)
